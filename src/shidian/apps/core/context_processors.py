@@ -1,0 +1,41 @@
+"""Template context shared by every page: the navigation for the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, who sees it). Apps add their entry here when their pages exist.
+NAV_ITEMS: list[tuple[str, Any, str]] = [
+    ("core:home", _("首页"), "all"),
+    ("orgs:list", _("组织机构"), "all"),
+    ("standards:list", _("指标体系"), "office"),
+    ("campaigns:list", _("自查赋分"), "all"),
+    ("documents:list", _("公文"), "office"),
+    ("accounts:list", _("账号管理"), "office"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for url_name, label, audience in NAV_ITEMS:
+        if audience == "office" and not getattr(user, "is_office", False):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # the app has not built that page yet
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
+            }
+        )
+    return {"nav_items": items}

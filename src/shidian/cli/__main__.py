@@ -1,0 +1,3 @@
+from shidian.cli.app import main
+
+main()

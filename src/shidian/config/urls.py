@@ -1,0 +1,13 @@
+"""Root URL configuration: one include per app, every app under its own prefix."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("shidian.apps.core.urls")),
+    path("accounts/", include("shidian.apps.accounts.urls")),
+    path("units/", include("shidian.apps.orgs.urls")),
+    path("documents/", include("shidian.apps.documents.urls")),
+    path("standards/", include("shidian.apps.standards.urls")),
+    path("campaigns/", include("shidian.apps.campaigns.urls")),
+]

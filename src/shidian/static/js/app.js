@@ -1,0 +1,20 @@
+// Shidian's only page-wide script: no inline scripts anywhere (the CSP forbids them).
+(function () {
+  "use strict";
+  // Send the CSRF token with every HTMX request.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+  });
+  // Elements with data-confirm ask before submitting (replaces inline onclick handlers).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+  // Selects with data-autosubmit submit their form on change.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.requestSubmit(); }
+  });
+})();
