@@ -1,4 +1,4 @@
-"""Fill English msgstrs from a {Chinese: English} JSON/dict file: python scripts/fill_en.py FILE.json
+"""Fill English msgstrs from a {Chinese: English} JSON file: scripts/fill_en.py FILE.json
 
 A convenience for translators: entries not in the file are left as they are.
 """
