@@ -1,6 +1,6 @@
 """Keep every app's zh_Hans and en catalogs complete.
 
-    python scripts/i18n.py update    # makemessages for every app; zh_Hans msgstr = msgid
+    python scripts/i18n.py update [APP ...]  # makemessages (all apps or the named ones)
     python scripts/i18n.py missing   # list en entries still untranslated or fuzzy
     python scripts/i18n.py compile   # compilemessages for every app
 
@@ -22,8 +22,9 @@ APPS = ROOT / "src" / "shidian" / "apps"
 LOCALES = ["zh_Hans", "en"]
 
 
-def app_dirs() -> list[Path]:
-    return sorted(p for p in APPS.iterdir() if (p / "apps.py").exists())
+def app_dirs(names: list[str] | None = None) -> list[Path]:
+    found = sorted(p for p in APPS.iterdir() if (p / "apps.py").exists())
+    return [p for p in found if not names or p.name in names]
 
 
 def django_admin(args: list[str], cwd: Path) -> None:
@@ -41,8 +42,8 @@ def django_admin(args: list[str], cwd: Path) -> None:
     )
 
 
-def update() -> None:
-    for app in app_dirs():
+def update(names: list[str] | None = None) -> None:
+    for app in app_dirs(names):
         (app / "locale").mkdir(exist_ok=True)
         args = ["makemessages", "--no-location", "--no-obsolete"]
         for locale in LOCALES:
@@ -83,7 +84,7 @@ def compile_all() -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "missing"
     if command == "update":
-        update()
+        update(sys.argv[2:] or None)
     elif command == "missing":
         sys.exit(1 if missing() else 0)
     elif command == "compile":
