@@ -175,7 +175,7 @@ def test_detail_shows_the_account_and_its_events(office_client, people):
     office_client.post(reverse("accounts:deactivate", args=[coord.pk]))
     body = office_client.get(reverse("accounts:detail", args=[coord.pk])).content.decode()
     assert "coord@example.org" in body
-    assert "accounts.deactivate" in body
+    assert "停用账号" in body
     assert reverse("accounts:reactivate", args=[coord.pk]) in body
 
 

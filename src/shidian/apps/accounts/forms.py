@@ -46,7 +46,9 @@ class InviteForm(forms.Form):
         field = self.fields["unit"]
         field.queryset = selectors.manageable_units(viewer=viewer)
         field.base_depth = viewer.unit.depth if viewer.unit else 1
+        field.empty_label = _("请选择单位")
         self.fields["role"].help_text = _role_help()
+        self.fields["role"].initial = Role.COORDINATOR
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

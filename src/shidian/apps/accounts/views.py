@@ -19,6 +19,7 @@ from shidian.apps.accounts.forms import InviteForm, UserFilterForm
 from shidian.apps.accounts.models import INVITATION_STATUS_LABELS, Invitation, User
 from shidian.apps.accounts.permissions import ensure_can_manage, office_required
 from shidian.apps.core import selectors as core_selectors
+from shidian.apps.core.audit import action_label
 from shidian.apps.core.scoping import get_scoped_or_404
 
 PAGE_SIZE = 50
@@ -57,7 +58,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_scoped_or_404(User.objects.select_related("unit"), request.user, pk=user_id)
     ensure_can_manage(request.user)
-    events = core_selectors.audit_events(viewer=request.user, target=account)[:20]
+    events = list(core_selectors.audit_events(viewer=request.user, target=account)[:20])
+    for event in events:
+        event.action_label = action_label(event.action)
     return render(
         request,
         "accounts/user_detail.html",
