@@ -92,3 +92,20 @@ def test_filter_accounts_with_htmx(page, live_server, populated):
     results = page.inner_text("#results")
     assert "coord" in results and "office2" not in results
     assert "role=coordinator" in page.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_office_pages_in_english(page, live_server, populated):
+    page.context.add_cookies([{"name": "shidian_language", "value": "en", "url": live_server.url}])
+    login(page, live_server, "office")
+    assert "Recent activity" in page.inner_text("main")
+    screenshot(page, "home-office-en")
+    for path, text, name in [
+        ("/accounts/", "Username", "accounts-list-en"),
+        ("/accounts/invite/", "Send invitation", "accounts-invite-en"),
+        ("/accounts/invitations/", "Resend", "accounts-invitation-list-en"),
+        ("/audit/", "Audit log", "core-audit-en"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert text in page.inner_text("main"), path
+        screenshot(page, name)

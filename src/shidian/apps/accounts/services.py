@@ -86,7 +86,7 @@ def invitation_create(
         action="accounts.invite",
         target=invitation,
         unit=unit,
-        summary=f"{email} · {unit.name}",
+        summary=email,
         data={"email": email, "role": role, "unit": unit.code},
         request=request,
     )
