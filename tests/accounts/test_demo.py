@@ -56,3 +56,21 @@ def test_demo_password_is_readable(settings):
     password = demo_password("office")
     assert len(password) == 14 and password.count("-") == 2
     assert password == demo_password("office") != demo_password("school")
+
+
+@pytest.mark.django_db
+def test_rerun_uses_fingerprints_not_password_checks(tree, monkeypatch):
+    first = run(tree)
+    calls = []
+    original = User.check_password
+    monkeypatch.setattr(
+        User, "check_password", lambda self, raw: calls.append(raw) or original(self, raw)
+    )
+    assert run(tree) == first
+    assert calls == []
+
+
+@pytest.mark.django_db
+def test_after_an_explicit_password_a_plain_rerun_reports_changed(tree):
+    run(tree, password="Demo-pass-2026")
+    assert {r[3] for r in run(tree)} == {CHANGED}
