@@ -11,6 +11,16 @@ from tests.conftest import make_user
 LINK = re.compile(r"https?://\S+")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def city_office(tree):
     """Office staff of the city: county A and county B are both in its subtree."""

@@ -96,3 +96,10 @@ def test_password_change_needs_login(client):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_reset_mails_are_limited_per_address(client, coordinator):
+    for _ in range(8):
+        assert request_reset(client, "coord@example.org").status_code == 302
+    assert len(mail.outbox) == 5

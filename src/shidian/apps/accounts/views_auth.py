@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -17,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from shidian.apps.accounts import selectors, services, tokens
 from shidian.apps.accounts.forms import InvitationAcceptForm
 
+log = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -65,11 +70,42 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+RESET_LIMIT = 5  # reset e-mails per address and per client IP and hour
+RESET_WINDOW = 3600
+
+
+def _over_limit(key: str) -> bool:
+    """Count one use of ``key`` in the shared cache; True once it passes RESET_LIMIT."""
+    cache.add(key, 0, RESET_WINDOW)
+    try:
+        return cache.incr(key) > RESET_LIMIT
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RESET_WINDOW)
+        return False
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, with a limit so the form cannot be used to flood a mailbox.
+
+    Over the limit the visitor sees the same "sent" page (nothing reveals whether an address
+    has an account) but no e-mail leaves.
+    """
+
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset_email.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        ip = self.request.META.get("REMOTE_ADDR", "")
+        over_email = _over_limit(f"shidian:pwreset:email:{digest}")
+        over_ip = _over_limit(f"shidian:pwreset:ip:{ip}")
+        if over_email or over_ip:
+            log.warning("password reset limit reached (ip %s)", ip)
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
