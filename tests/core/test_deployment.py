@@ -14,7 +14,7 @@ def run(code_or_args, env_extra, *, module=False):
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_URL", "DJANGO_SETTINGS", "TASK_", "REDIS_"))
+        if not k.startswith(("DATABASE_URL", "DJANGO_", "TASK_", "REDIS_"))
     }
     env.update({"PYTHONPATH": str(ROOT / "src"), **env_extra})
     args = [sys.executable, *(code_or_args if module else ["-c", code_or_args])]
