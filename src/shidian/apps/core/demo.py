@@ -49,7 +49,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
             county=tree.county,
             zone=tree.zone,
             school=tree.school,
-            community_lead_school=tree.community_lead_school,
+            community_lead_school=tree.community_lead,
             password=password,
         )
     rows = [
@@ -61,7 +61,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         encoding="utf-8",
     )
     _accounts_path().chmod(0o600)
-    summary = [f"{tree.unit_count} units"]
+    summary = [f"{tree.units} units"]
     for loader in _optional_loaders():
         summary.append(loader(tree=tree))
     return DemoResult(created=True, summary=", ".join(s for s in summary if s), accounts=rows)
