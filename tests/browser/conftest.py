@@ -29,11 +29,8 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
-# test body are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
@@ -46,6 +43,10 @@ def browser():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (never download)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+    # test body are still synchronous and safe. Set here, not at import, so that it does not
+    # leak into non-browser runs.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance

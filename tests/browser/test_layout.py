@@ -6,6 +6,8 @@ import pytest
 
 from tests.browser.conftest import has_horizontal_scroll, login, screenshot
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.mark.django_db(transaction=True)
 def test_coordinator_sees_only_their_school(page, live_server, coordinator):
