@@ -9,6 +9,8 @@ from django.core import mail
 
 from tests.browser.conftest import DESKTOP, PHONE, has_horizontal_scroll, login, screenshot
 
+pytestmark = pytest.mark.browser
+
 NEW_PASSWORD = "Qingshan-River-2026"
 
 

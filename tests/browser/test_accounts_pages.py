@@ -7,6 +7,8 @@ import pytest
 from tests.browser.conftest import has_horizontal_scroll, login, screenshot
 from tests.conftest import make_user
 
+pytestmark = pytest.mark.browser
+
 OFFICE_PAGES = [
     ("/", "home-office"),
     ("/accounts/", "accounts-list"),
