@@ -36,7 +36,8 @@ def _error_text(error: ValidationError) -> str:
 @office_required
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None, viewer=request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # an invalid field (a unit outside scope) drops that filter, not the others
+    filters = getattr(form, "cleaned_data", {})
     users = selectors.user_list(
         viewer=request.user,
         q=filters.get("q", ""),
