@@ -9,6 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shidian.apps.accounts import tokens
 from shidian.apps.accounts.models import Invitation, User
@@ -266,3 +268,49 @@ def test_token_round_trip(tree, office_user):
         actor=office_user, email="a@example.org", role="zone", unit=tree.zone, base_url="http://x"
     )
     assert tokens.read_token(tokens.make_token(invitation)) == invitation
+
+
+@pytest.mark.django_db
+def test_outsider_gets_404_for_another_countys_objects(invite, outsider, coordinator):
+    invite()
+    invitation = Invitation.objects.get()
+    client = Client()
+    client.force_login(outsider)
+    for name, pk in [
+        ("accounts:detail", coordinator.pk),
+        ("accounts:deactivate", coordinator.pk),
+        ("accounts:reactivate", coordinator.pk),
+        ("accounts:invitation_resend", invitation.pk),
+        ("accounts:invitation_revoke", invitation.pk),
+    ]:
+        assert client.post(reverse(name, args=[pk])).status_code == 404, name
+    invitation.refresh_from_db()
+    assert invitation.is_pending and invitation.send_count == 1
+
+
+@pytest.mark.django_db
+def test_resend_is_audited(invite, office_client, office_user):
+    invite()
+    invitation = Invitation.objects.get()
+    office_client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
+    event = AuditEvent.objects.get(action="accounts.invite_resend")
+    assert event.actor == office_user and event.data == {"send_count": 2}
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(min_value=0), replacement=st.sampled_from("AZaz09-_:."))
+def test_any_altered_character_breaks_the_link(tree, office_user, position, replacement):
+    from shidian.apps.accounts.services import invitation_create
+
+    invitation = Invitation.objects.first() or invitation_create(
+        actor=office_user, email="p@example.org", role="zone", unit=tree.zone, base_url="http://x"
+    )
+    token = tokens.make_token(invitation)
+    i = position % len(token)
+    if token[i] == replacement:
+        return
+    altered = token[:i] + replacement + token[i + 1 :]
+    with pytest.raises(tokens.InvitationTokenError) as info:
+        tokens.read_token(altered)
+    assert info.value.code == "invalid"
