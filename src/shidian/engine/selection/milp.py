@@ -90,8 +90,7 @@ def solve_binary_program(
     lp.a_matrix_.num_row_ = m
     mask = np.ones(n, dtype=bool) if integer is None else np.asarray(integer, dtype=bool)
     lp.integrality_ = [
-        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-        for flag in mask
+        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in mask
     ]
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
 
