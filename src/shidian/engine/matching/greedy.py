@@ -111,8 +111,8 @@ def nearest_with_replacement(
     matches: list[Match] = []
     for t in range(len(treated)):
         for d, c in zip(dist[t], idx[t], strict=True):
-            if logit_t is not None and logit_c is not None:
-                if abs(logit_c[c] - logit_t[t]) > caliper:
-                    continue
+            outside = logit_t is not None and logit_c is not None
+            if outside and abs(logit_c[c] - logit_t[t]) > caliper:  # type: ignore[index]
+                continue
             matches.append((t, int(c), float(d)))
     return matches
