@@ -113,8 +113,8 @@ def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> 
     if not messages:
         messages.append("no single constraint could be named; loosen the quotas together")
     return InfeasibleError(
-        f"The constraints cannot all hold. The smallest relaxation changes {len(messages)} "
-        f"constraint(s): {messages[0]}" + ("; see the list below." if len(messages) > 1 else "."),
+        "The constraints cannot all hold; the smallest relaxation changes "
+        f"{len(messages)} constraint(s):",
         relaxations=messages,
     )
 
