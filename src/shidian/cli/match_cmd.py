@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,11 @@ from shidian.cli.common import console, emit_json, print_table, progress, split_
 from shidian.engine.errors import EngineInputError
 from shidian.engine.matching import MatchResult, MatchSpec, match_controls
 from shidian.engine.tables import read_table, require_columns
+
+
+def show_progress(json_out: bool) -> bool:
+    """A progress bar only for a person at a terminal: never in --json or piped output."""
+    return not json_out and sys.stderr.isatty()
 
 
 def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
@@ -124,7 +130,7 @@ def register(app: typer.Typer) -> None:
             order=order,
             seed=seed,
         )
-        with progress("matching", 4, enabled=not json_out) as advance:
+        with progress("matching", 4, enabled=show_progress(json_out)) as advance:
             result = match_controls(frame, spec, on_step=lambda _m: advance(1))
         write_output(result.matched, output)
         data = report_dict(result, output)

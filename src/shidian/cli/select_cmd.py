@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,11 @@ QUOTA_ALIASES = {
     "max": ("max", "最多", "上限"),
     "count": ("count", "名额", "数量"),
 }
+
+
+def show_progress(json_out: bool) -> bool:
+    """A progress bar only for a person at a terminal: never in --json or piped output."""
+    return not json_out and sys.stderr.isatty()
 
 
 def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
@@ -249,7 +255,7 @@ def register(app: typer.Typer) -> None:
         )
         if spec.proportional and not spec.strata:
             raise EngineInputError("--proportional needs --strata (the attributes to mirror).")
-        with progress("selecting", 3, enabled=not json_out) as advance:
+        with progress("selecting", 3, enabled=show_progress(json_out)) as advance:
             result = select_pilots(frame, spec, on_step=lambda _m: advance(1))
         write_output(result.selected, output)
         data = report_dict(result, spec, output)
