@@ -74,7 +74,9 @@ def covariate_design(frame: pd.DataFrame, covariates: tuple[str, ...]) -> tuple:
                 names.append(f"{column}={level}")
                 numeric.append(False)
         else:
-            columns.append(numeric_column(frame, column))
+            fast = pd.api.types.is_numeric_dtype(raw) and not raw.isna().any()
+            # Columns already read as numbers skip the per-cell text check.
+            columns.append(raw.to_numpy(dtype=float) if fast else numeric_column(frame, column))
             names.append(column)
             numeric.append(True)
     return np.column_stack(columns), names, numeric
