@@ -234,19 +234,25 @@ def main() -> None:
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), int(args.worker[2]))
         return
-    full, small = ((1_000, 10_000), (200, 2_000)) if args.quick else ((10_000, 100_000), (2_000, 20_000))
+    full, small = (
+        ((1_000, 10_000), (200, 2_000)) if args.quick else ((10_000, 100_000), (2_000, 20_000))
+    )
     plan = [("ours", *full), ("floor", *full)]
     if not args.skip_causalml_full:
         plan.append(("causalml", *full))
     plan += [("ours", *small), ("causalml", *small), ("psmpy", *small)]
-    print("| method | treated x controls | time s | matching step s | peak RSS MB | "
-          "over baseline MB | matched | max abs SMD before | max abs SMD after | "
-          "mean abs SMD after | note |")
+    print(
+        "| method | treated x controls | time s | matching step s | peak RSS MB | "
+        "over baseline MB | matched | max abs SMD before | max abs SMD after | "
+        "mean abs SMD after | note |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for method, n_t, n_c in plan:
         r = run(method, n_t, n_c)
         if "error" in r:
-            print(f"| {method} | {n_t:,} x {n_c:,} | — | — | — | — | — | — | — | — | {r['error']} |")
+            print(
+                f"| {method} | {n_t:,} x {n_c:,} | — | — | — | — | — | — | — | — | {r['error']} |"
+            )
             continue
         print(
             f"| {method} | {n_t:,} x {n_c:,} | {r['seconds']:.3f} | "

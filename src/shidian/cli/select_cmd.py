@@ -140,7 +140,8 @@ def report_dict(result: SelectionResult, spec: SelectionSpec, output: Path) -> d
 
 def print_report(result: SelectionResult, spec: SelectionSpec, output: Path) -> None:
     if result.optimal:
-        console.print(f"[bold]Selected {spec.count} pilots: proven optimal[/bold] (gap 0).")
+        gap = result.gap or 0.0
+        console.print(f"[bold]Selected {spec.count} pilots: proven optimal[/bold] (gap {gap:.2g}).")
     else:
         gap = "unknown" if result.gap is None else f"{result.gap:.4%}"
         console.print(

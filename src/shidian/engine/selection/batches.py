@@ -80,12 +80,10 @@ def balanced_batches(
         (np.asarray(data), np.asarray(indices), np.asarray(indptr)),
         shape=(len(lower), n_x + 2 * m_soft),
     )
-    rank = np.repeat(np.arange(k), nb) / max(k, 1)
-    batch = np.tile(np.arange(nb), k) / max(nb, 1)
-    # Higher-ranked pilots (small rank) to earlier batches; in total < 1, so it never outweighs
-    # one unit of slack.
-    tie_break = -rank * batch / (k + 1)
-    cost = np.concatenate([tie_break, np.ones(2 * m_soft)])
+    # Minimise the slack only (integral, so a gap below 1 proves it), then give the earlier
+    # batches to the higher-ranked pilots among those with the same strata: swapping two such
+    # pilots changes no count.
+    cost = np.concatenate([np.zeros(n_x), np.ones(2 * m_soft)])
     solution = solve_binary_program(
         cost,
         matrix,
@@ -95,11 +93,17 @@ def balanced_batches(
         maximize=False,
         time_limit=time_limit,
         seed=seed,
+        abs_gap=0.999,
     )
     if solution.x is None:
         return batches_by_rank(k, sizes)
-    x = solution.x[:n_x].reshape(k, nb)
-    return x.argmax(axis=1) + 1
+    batch = solution.x[:n_x].reshape(k, nb).argmax(axis=1) + 1
+    profiles = np.stack([np.unique(v, return_inverse=True)[1] for v in labels.values()], axis=1)
+    _, group = np.unique(profiles, axis=0, return_inverse=True)
+    for g in np.unique(group):
+        members = np.flatnonzero(group == g)  # already in rank order
+        batch[members] = np.sort(batch[members])
+    return batch
 
 
 def batch_report(

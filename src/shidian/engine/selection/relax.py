@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from shidian.engine.errors import EngineInputError, InfeasibleError
-from shidian.engine.selection.milp import MilpSolution, solve_binary_program
+from shidian.engine.selection.milp import MilpSolution, objective_step, solve_binary_program
 from shidian.engine.selection.model import Prepared, Row
 from shidian.engine.selection.spec import SelectionSpec
 
@@ -35,6 +35,7 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
     matrix = _matrix(rows, n)
     lower = np.array([spec.count] + [r.lower for r in rows], dtype=float)
     upper = np.array([spec.count] + [r.upper for r in rows], dtype=float)
+    step = objective_step(prep.score[columns])
     solution = solve_binary_program(
         prep.score[columns],
         matrix,
@@ -44,6 +45,7 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
         maximize=True,
         time_limit=spec.time_limit,
         seed=spec.seed,
+        abs_gap=1e-7 if step is None else 0.999 * step,
     )
     if solution.status == "infeasible":
         raise explain_infeasible(prep, spec, rows)
