@@ -208,7 +208,9 @@ def worker(method: str, n_t: int, n_c: int) -> None:
     import sklearn.neighbors  # noqa: F401
 
     base = rss_mb()
+    cpu = time.process_time()
     out = RUNNERS[method](frame)
+    out["cpu_seconds"] = time.process_time() - cpu
     out["peak_rss_mb"] = rss_mb()
     out["peak_over_baseline_mb"] = rss_mb() - base
     print(json.dumps(out))
@@ -242,11 +244,11 @@ def main() -> None:
         plan.append(("causalml", *full))
     plan += [("ours", *small), ("causalml", *small), ("psmpy", *small)]
     print(
-        "| method | treated x controls | time s | matching step s | peak RSS MB | "
+        "| method | treated x controls | time s | CPU s | matching step s | peak RSS MB | "
         "over baseline MB | matched | max abs SMD before | max abs SMD after | "
         "mean abs SMD after | note |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for method, n_t, n_c in plan:
         r = run(method, n_t, n_c)
         if "error" in r:
@@ -255,7 +257,7 @@ def main() -> None:
             )
             continue
         print(
-            f"| {method} | {n_t:,} x {n_c:,} | {r['seconds']:.3f} | "
+            f"| {method} | {n_t:,} x {n_c:,} | {r['seconds']:.3f} | {r['cpu_seconds']:.3f} | "
             f"{r['seconds_matching_step']:.3f} | {r['peak_rss_mb']:.0f} | "
             f"{r['peak_over_baseline_mb']:.0f} | {r['matched']:,} | "
             f"{r['max_abs_smd_before']:.3f} | {r['max_abs_smd_after']:.4f} | "

@@ -199,3 +199,11 @@ def test_time_limit_never_claims_optimality(monkeypatch):
     monkeypatch.setattr(relax, "solve_binary_program", stopped)
     result = select_pilots(candidates(), spec(strata=("zone",), proportional=True))
     assert result.status == "time_limit" and not result.optimal and result.gap == 0.0123
+
+
+def test_objective_step_is_the_score_granularity():
+    from shidian.engine.selection.milp import objective_step
+
+    assert objective_step(np.array([90.0, 85.5, 70.25])) == 0.01
+    assert objective_step(np.array([3.0, 7.0])) == 1.0
+    assert objective_step(np.array([1 / 3, 0.5])) is None

@@ -140,12 +140,14 @@ def report_dict(result: SelectionResult, spec: SelectionSpec, output: Path) -> d
 
 def print_report(result: SelectionResult, spec: SelectionSpec, output: Path) -> None:
     if result.optimal:
-        gap = result.gap or 0.0
-        console.print(f"[bold]Selected {spec.count} pilots: proven optimal[/bold] (gap {gap:.2g}).")
-    else:
-        gap = "unknown" if result.gap is None else f"{result.gap:.4%}"
         console.print(
-            f"[bold red]Stopped by the time limit: NOT proven optimal[/bold red] (gap {gap}, "
+            f"[bold]Selected {spec.count} pilots: proven optimal[/bold] "
+            f"(gap {result.gap or 0.0:.2g})."
+        )
+    else:
+        shown = "unknown" if result.gap is None else f"{result.gap:.4%}"
+        console.print(
+            f"[bold red]Stopped by the time limit: NOT proven optimal[/bold red] (gap {shown}, "
             f"bound {result.bound})."
         )
     console.print(
