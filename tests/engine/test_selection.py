@@ -107,6 +107,9 @@ def test_infeasible_names_the_stratum_and_the_relaxation():
         "zone 东片区 needs 2 pilots but has only 1 candidate above the minimum score "
         "(lower its minimum to 1)"
     ]
+    (detail,) = info.value.details
+    assert detail["code"] == "quota_lower_bound" and detail["stratum"] == "东片区"
+    assert (detail["bound"], detail["relaxed_to"], detail["eligible"]) == (2, 1, 1)
 
 
 def test_infeasible_between_quotas_names_what_to_change():

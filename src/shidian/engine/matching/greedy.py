@@ -67,8 +67,13 @@ def greedy_kd(
     logit_t: np.ndarray | None = None,
     logit_c: np.ndarray | None = None,
     caliper: float = np.inf,
+    replace: bool = False,
 ) -> list[Match]:
-    """Greedy without replacement in several dimensions, optionally within a logit caliper."""
+    """Greedy without replacement in several dimensions, optionally within a logit caliper.
+
+    With ``replace`` controls are not used up: each treated unit takes its nearest controls
+    within the caliper (searched further out when the nearest ones are outside it).
+    """
     n_c = len(controls)
     tree = KDTree(controls)
     k0 = min(n_c, ratio + 8)
@@ -77,14 +82,18 @@ def greedy_kd(
     matches: list[Match] = []
     for t in order.tolist():
         dist, idx, k = dist0[t], idx0[t], k0
+        mine: list[int] = []  # taken by this treated unit (a re-query returns them again)
         found = 0
         while True:
             ok = ~used[idx]
+            if mine:
+                ok &= ~np.isin(idx, mine)
             if logit_t is not None and logit_c is not None:
                 ok &= np.abs(logit_c[idx] - logit_t[t]) <= caliper
             for j in np.flatnonzero(ok)[: ratio - found]:
                 matches.append((t, int(idx[j]), float(dist[j])))
-                used[idx[j]] = True
+                mine.append(int(idx[j]))
+                used[idx[j]] = not replace
                 found += 1
             if found >= ratio or k >= n_c:
                 break
@@ -104,6 +113,12 @@ def nearest_with_replacement(
     caliper: float,
 ) -> list[Match]:
     """Each treated unit takes its ``ratio`` nearest controls; controls may be reused."""
+    if treated.ndim == 2 and logit_t is not None and logit_c is not None:
+        order = np.arange(len(treated))
+        return greedy_kd(
+            treated, controls, order, ratio=ratio, logit_t=logit_t, logit_c=logit_c,
+            caliper=caliper, replace=True,
+        )  # fmt: skip
     if treated.ndim == 1:
         treated, controls = treated[:, None], controls[:, None]
     k = min(ratio, len(controls))

@@ -107,18 +107,38 @@ def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> 
     short = relaxed.x[n : n + m]
     excess = relaxed.x[n + m :]
     messages = []
+    details = []  # structured, for the web to translate: what must give and by how much
     for row, u, v in zip(soft, short, excess, strict=True):
-        if u > 1e-6:
-            messages.append(_shortfall(row, u, spec))
-        if v > 1e-6:
-            messages.append(_excess(row, v, spec))
+        for direction, amount in (("lower", u), ("upper", v)):
+            if amount <= 1e-6:
+                continue
+            messages.append(
+                _shortfall(row, amount, spec)
+                if direction == "lower"
+                else _excess(row, amount, spec)
+            )
+            details.append(
+                {
+                    "code": f"{row.kind}_{direction}_bound",
+                    "constraint": row.label,
+                    "attribute": row.attribute,
+                    "stratum": row.stratum,
+                    "bound": row.lower if direction == "lower" else row.upper,
+                    "relaxed_to": row.lower - amount
+                    if direction == "lower"
+                    else row.upper + amount,
+                    "eligible": row.eligible_count,
+                }
+            )
     if not messages:
         messages.append("no single constraint could be named; loosen the quotas together")
-    return InfeasibleError(
+    error = InfeasibleError(
         "The constraints cannot all hold; the smallest relaxation changes "
         f"{len(messages)} constraint(s):",
         relaxations=messages,
     )
+    error.details = details  # type: ignore[attr-defined]
+    return error
 
 
 def _shortfall(row: Row, u: float, spec: SelectionSpec) -> str:
