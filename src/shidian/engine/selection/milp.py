@@ -65,13 +65,15 @@ def solve_binary_program(
     time_limit: float = 60.0,
     seed: int = 0,
     abs_gap: float = 1e-7,
+    start: np.ndarray | None = None,
 ) -> MilpSolution:
     """Solve max/min ``cost @ x`` s.t. ``row_lower <= matrix @ x <= row_upper``, x binary.
 
     ``integer`` marks integer columns (all by default); ``col_lower``/``col_upper`` default 0/1.
     ``abs_gap``: the solver stops when no solution can beat the incumbent by more than this;
     pass just under the objective's granularity (see ``objective_step``) for a proof of
-    optimality without chasing a zero gap in floating point.
+    optimality without chasing a zero gap in floating point. ``start``: a feasible solution
+    handed to HiGHS as its first incumbent.
     """
     import highspy
 
@@ -106,6 +108,11 @@ def solve_binary_program(
     highs.setOptionValue("threads", 1)
     started = time.perf_counter()
     highs.passModel(lp)
+    if start is not None:
+        nonzero = np.flatnonzero(start)
+        highs.setSolution(
+            len(nonzero), nonzero.astype(np.int32), np.asarray(start, dtype=float)[nonzero]
+        )
     highs.run()
     seconds = time.perf_counter() - started
     model_status = highs.getModelStatus()

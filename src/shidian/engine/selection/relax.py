@@ -36,6 +36,9 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
     lower = np.array([spec.count] + [r.lower for r in rows], dtype=float)
     upper = np.array([spec.count] + [r.upper for r in rows], dtype=float)
     step = objective_step(prep.score[columns])
+    start = None
+    if any(r.kind == "balance" for r in rows) or n > 5000:
+        start = _warm_start(prep.score[columns], matrix, lower, upper, prep, spec)
     solution = solve_binary_program(
         prep.score[columns],
         matrix,
@@ -46,6 +49,7 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
         time_limit=spec.time_limit,
         seed=spec.seed,
         abs_gap=1e-7 if step is None else 0.999 * step,
+        start=start,
     )
     if solution.status == "infeasible":
         raise explain_infeasible(prep, spec, rows)
@@ -57,6 +61,43 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
             )
         raise EngineInputError(f"The solver stopped without a selection ({solution.status}).")
     return solution
+
+
+def _warm_start(
+    score: np.ndarray,
+    matrix: sp.csr_matrix,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    prep: Prepared,
+    spec: SelectionSpec,
+) -> np.ndarray | None:
+    """A good first selection when balance rows make the MILP hard for HiGHS's heuristics.
+
+    Solve the LP relaxation, then the MILP restricted to the candidates the LP uses plus the
+    best-scoring others (a few thousand columns, seconds). Any feasible answer is a valid start;
+    optimality is still proven (or the gap reported) on the full model.
+    """
+    n = len(score)
+    forced = prep.forced_in[np.flatnonzero(prep.eligible)].astype(float)
+    budget = max(1.0, spec.time_limit / 5)
+    relaxed = solve_binary_program(
+        score, matrix, lower, upper, col_lower=forced, integer=np.zeros(n, dtype=bool),
+        maximize=True, time_limit=budget, seed=spec.seed,
+    )  # fmt: skip
+    if relaxed.x is None:
+        return None
+    pool = relaxed.x > 1e-9
+    pool[np.argsort(-score, kind="stable")[: 4 * spec.count]] = True
+    keep = np.flatnonzero(pool)
+    sub = solve_binary_program(
+        score[keep], sp.csr_matrix(matrix[:, keep]), lower, upper, col_lower=forced[keep],
+        maximize=True, time_limit=budget, seed=spec.seed,
+    )  # fmt: skip
+    if sub.x is None:
+        return None
+    start = np.zeros(n)
+    start[keep] = sub.x
+    return start
 
 
 def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> InfeasibleError:
