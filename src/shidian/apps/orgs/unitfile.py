@@ -1,0 +1,452 @@
+"""Reading a units file (XLSX or CSV) into clean rows. Pure Python: no Django import.
+
+The web layer (``orgs/importer.py``) compares the rows with the database. Problems are raised or
+returned as codes with parameters (``UnitFileError.code``, ``Problem.code``) so the web can show
+them in the user's language; ``str()`` of each gives a plain English message for the CLI and logs.
+
+Safety checks happen before any parser sees the bytes: the size limit, the magic bytes matching
+the extension (an XLSX is a zip holding ``[Content_Types].xml``), and the uncompressed sizes of
+the zip members (a zip bomb is refused before calamine inflates it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shidian.engine.errors import EngineInputError
+from shidian.engine.tables import decode_text
+
+MAX_ROWS = 50_000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 150
+HEADER_SCAN_ROWS = 10
+SHEET_NAMES = ("单位", "units", "unit", "组织机构")
+
+# key, Chinese header (the template's), English header, aliases (compared after normalising)
+COLUMNS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("code", "代码", "code", ("单位代码", "学校代码", "机构代码")),
+    ("name", "名称", "name", ("单位名称", "学校名称", "机构名称")),
+    ("parent_code", "上级代码", "parent code", ("上级单位代码", "parent", "上级")),
+    ("level", "层级", "level", ("级别",)),
+    ("school_type", "学校类型", "school type", ("办学类型", "type")),
+    ("locality", "城乡", "urban/rural", ("城乡类型", "城乡分类", "locality", "urban rural")),
+    ("zone", "片区", "zone", ("所属片区", "学区")),
+    ("address", "地址", "address", ("学校地址",)),
+    ("latitude", "纬度", "latitude", ("lat",)),
+    ("longitude", "经度", "longitude", ("lon", "lng")),
+    ("students", "学生数", "students", ("在校生数", "学生人数")),
+    ("teachers", "教师数", "teachers", ("教职工数", "教师人数")),
+    ("classes", "班级数", "classes", ("班数",)),
+    ("classrooms", "教室数", "classrooms", ("普通教室数",)),
+    ("has_fibre", "光纤接入", "fibre", ("has fibre", "光纤")),
+    ("multimedia_classrooms", "多媒体教室数", "multimedia classrooms", ()),
+]
+COLUMN_KEYS = [c[0] for c in COLUMNS]
+ZH_HEADER = {c[0]: c[1] for c in COLUMNS}
+INT_COLUMNS = ("students", "teachers", "classes", "classrooms", "multimedia_classrooms")
+
+# Accepted values: the code, the Chinese label and common synonyms. tests/orgs checks that every
+# model choice appears here, so the two never drift apart.
+LEVEL_VALUES = {
+    "province": ("省", "省级"),
+    "city": ("市", "地市", "市级", "州"),
+    "county": ("县（区）", "县(区)", "县", "区", "县区", "县级"),
+    "zone": ("片区", "学区"),
+    "school": ("学校",),
+}
+SCHOOL_TYPE_VALUES = {
+    "senior_high": ("高中", "普通高中", "senior high"),
+    "vocational": ("中职", "职高", "中等职业学校"),
+    "complete_secondary": ("完全中学", "完中", "complete secondary"),
+    "junior_high": ("初中", "初级中学", "junior high"),
+    "nine_year": ("九年制", "九年一贯制", "九年一贯制学校", "nine-year", "nine year"),
+    "primary": ("小学",),
+    "teaching_point": ("教学点", "teaching point"),
+    "kindergarten": ("幼儿园",),
+    "special": ("特殊教育", "特教", "特殊教育学校"),
+    "other": ("其他",),
+}
+LOCALITY_VALUES = {
+    "urban": ("城区", "城市"),
+    "town": ("镇区", "城镇", "镇"),
+    "rural": ("乡村", "农村"),
+}
+TRUE_VALUES = {"是", "有", "yes", "y", "true", "1", "✓", "√"}
+FALSE_VALUES = {"否", "无", "no", "n", "false", "0", "×"}
+
+
+def _norm(text: str) -> str:
+    """Normalise a header or value for comparison: case, spaces, underscores, full-width marks."""
+    text = text.strip().lower().replace("（", "(").replace("）", ")").replace("＊", "*")
+    text = text.rstrip("*").strip()
+    return re.sub(r"[\s_\-]+", " ", text)
+
+
+def _lookup(values: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for code, synonyms in values.items():
+        for name in (code, code.replace("_", " "), *synonyms):
+            table[_norm(name)] = code
+    return table
+
+
+HEADER_LOOKUP = {
+    _norm(alias): key
+    for key, zh, en, aliases in COLUMNS
+    for alias in (key, key.replace("_", " "), zh, en, *aliases)
+}
+LEVEL_LOOKUP = _lookup(LEVEL_VALUES)
+SCHOOL_TYPE_LOOKUP = _lookup(SCHOOL_TYPE_VALUES)
+LOCALITY_LOOKUP = _lookup(LOCALITY_VALUES)
+
+
+class UnitFileError(EngineInputError):
+    """The file as a whole cannot be read. ``code`` and ``params`` let the web translate it."""
+
+    def __init__(self, code: str, message: str, **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a row is rejected: a code, its parameters and a plain English message."""
+
+    code: str
+    params: dict[str, Any]
+    message: str
+
+    def as_json(self) -> list[Any]:
+        return [self.code, self.params]
+
+
+@dataclass
+class RawRow:
+    line: int  # the row number a person sees in Excel (1-based, header included)
+    values: dict[str, str]
+
+
+@dataclass
+class ParsedFile:
+    kind: str  # "xlsx" or "csv"
+    columns: list[str]  # recognised column keys, in file order
+    rows: list[RawRow]
+    sheet: str = ""
+    ignored_sheets: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+
+def read_unit_file(data: bytes, filename: str, *, max_bytes: int) -> ParsedFile:
+    """Check and read an uploaded units file; raise :class:`UnitFileError` with a clear reason."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if len(data) > max_bytes:
+        raise UnitFileError(
+            "too_large",
+            f"The file is larger than {max_bytes // 2**20} MB.",
+            limit_mb=max_bytes // 2**20,
+        )
+    if not data.strip():
+        raise UnitFileError("empty", "The file is empty.")
+    if suffix == "xlsx":
+        grid, sheet, ignored, merged = _read_xlsx(data)
+        parsed = _parse_grid(grid, kind="xlsx", merged=merged)
+        parsed.sheet, parsed.ignored_sheets = sheet, ignored
+    elif suffix == "csv":
+        parsed = _parse_grid(_read_csv(data), kind="csv", merged=[])
+    elif suffix == "xls":
+        raise UnitFileError("old_xls", "Old .xls workbooks are not accepted: save as .xlsx.")
+    else:
+        raise UnitFileError(
+            "bad_extension", f"Use a .xlsx or .csv file (got '{suffix}').", extension=suffix
+        )
+    return parsed
+
+
+def _sniff_kind(data: bytes) -> str:
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"  # old .xls, .doc
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if b"\x00" in data[:8192]:
+        return "binary"
+    return "text"
+
+
+def _check_zip(data: bytes) -> zipfile.ZipFile:
+    if _sniff_kind(data) != "zip":
+        raise UnitFileError(
+            "not_xlsx",
+            "The file is named .xlsx but is not an Excel workbook.",
+            kind=_sniff_kind(data),
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnitFileError("corrupt_xlsx", "The workbook is damaged: save it again.") from exc
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UnitFileError("not_xlsx", "The file is a zip archive, not an Excel workbook.")
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
+            raise UnitFileError("zip_bomb", "The workbook expands to an implausible size.")
+    if total > MAX_UNCOMPRESSED_BYTES or len(members) > 10_000:
+        raise UnitFileError("zip_bomb", "The workbook expands to an implausible size.")
+    return archive
+
+
+def _read_xlsx(data: bytes) -> tuple[list[list[Any]], str, list[str], list[tuple]]:
+    _check_zip(data)
+    from python_calamine import CalamineWorkbook  # imported late: only XLSX needs it
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [
+            m.name
+            for m in book.sheets_metadata
+            if str(m.typ).endswith("WorkSheet") and str(m.visible).endswith("Visible")
+        ] or list(book.sheet_names)
+        wanted = {_norm(n) for n in SHEET_NAMES}
+        chosen = next((s for s in sheets if _norm(s) in wanted), sheets[0] if sheets else None)
+        if chosen is None:
+            raise UnitFileError("no_sheet", "The workbook has no worksheet.")
+        sheet = book.get_sheet_by_name(chosen)
+        grid = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + HEADER_SCAN_ROWS + 1)
+        merged = list(sheet.merged_cell_ranges or [])
+    except UnitFileError:
+        raise
+    except Exception as exc:  # calamine raises its own types for corrupt files
+        raise UnitFileError("corrupt_xlsx", "The workbook is damaged: save it again.") from exc
+    ignored = [s for s in book.sheet_names if s != chosen]
+    return grid, chosen, ignored, merged
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    kind = _sniff_kind(data)
+    if kind != "text":
+        raise UnitFileError("not_csv", "The file is named .csv but is not a text table.", kind=kind)
+    try:
+        text = decode_text(data)
+    except EngineInputError as exc:
+        raise UnitFileError("encoding", "The file is neither UTF-8 nor GBK text.") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", "\t", ";", "，"], key=first_line.count)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise UnitFileError(
+            "bad_csv", f"The CSV file is malformed: {exc}", detail=str(exc)
+        ) from exc
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _parse_grid(grid: list[list[Any]], *, kind: str, merged: list[tuple]) -> ParsedFile:
+    header_index = None
+    for index, raw in enumerate(grid[:HEADER_SCAN_ROWS]):
+        keys = {HEADER_LOOKUP.get(_norm(_cell(v))) for v in raw}
+        if "code" in keys and "name" in keys:
+            header_index = index
+            break
+    if header_index is None:
+        seen = [_cell(v) for v in (grid[0] if grid else []) if _cell(v)]
+        raise UnitFileError(
+            "no_header",
+            "No header row with the columns code (代码) and name (名称) in the first rows.",
+            found=", ".join(seen[:20]),
+        )
+    for (r0, c0), (r1, c1) in [tuple(map(tuple, m)) for m in merged]:
+        if r0 <= header_index <= r1 and c1 > c0:
+            span = f"{_column_name(c0)}{header_index + 1}:{_column_name(c1)}{header_index + 1}"
+            raise UnitFileError(
+                "merged_header",
+                f"The header row has merged cells ({span}): unmerge them, one column per cell.",
+                cells=span,
+            )
+    positions: dict[str, int] = {}
+    ignored = []
+    for col, value in enumerate(grid[header_index]):
+        text = _cell(value)
+        key = HEADER_LOOKUP.get(_norm(text))
+        if key is None:
+            if text:
+                ignored.append(text)
+            continue
+        if key in positions:
+            raise UnitFileError(
+                "duplicate_column", f"The column '{text}' appears twice.", column=text
+            )
+        positions[key] = col
+    rows = []
+    for index in range(header_index + 1, len(grid)):
+        raw = grid[index]
+        values = {key: _cell(raw[col]) if col < len(raw) else "" for key, col in positions.items()}
+        if not any(values.values()):
+            continue
+        rows.append(RawRow(line=index + 1, values=values))
+        if len(rows) > MAX_ROWS:
+            raise UnitFileError(
+                "too_many_rows", f"More than {MAX_ROWS} rows: split the file.", limit=MAX_ROWS
+            )
+    if not rows:
+        raise UnitFileError("no_rows", "The file has a header but no data rows.")
+    columns = sorted(positions, key=positions.get)
+    return ParsedFile(kind=kind, columns=columns, rows=rows, ignored_columns=ignored)
+
+
+# --- cleaning one row ---------------------------------------------------------------------------
+
+
+@dataclass
+class CleanRow:
+    line: int
+    code: str
+    values: dict[str, Any]  # only the columns present in the file
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"line": self.line, "code": self.code, "values": self.values}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CleanRow:
+        return cls(line=data["line"], code=data["code"], values=dict(data["values"]))
+
+
+def _problem(code: str, message: str, **params: Any) -> Problem:
+    return Problem(code=code, params=params, message=message)
+
+
+def clean_row(row: RawRow) -> CleanRow:
+    """Turn one row's text cells into typed values; collect every problem, not just the first."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    code = row.values.get("code", "").strip()
+    if not code:
+        problems.append(_problem("missing_code", "The code is empty."))
+    elif len(code) > 32 or any(c.isspace() for c in code):
+        problems.append(
+            _problem("bad_code", f"Code '{code}' is too long or has spaces.", value=code)
+        )
+    for key, text in row.values.items():
+        if key == "code":
+            continue
+        column = ZH_HEADER[key]
+        if key == "name":
+            if not text:
+                problems.append(_problem("missing_name", "The name is empty."))
+            elif len(text) > 200:
+                problems.append(_problem("too_long", "The name is too long.", column=column))
+            values[key] = text
+        elif key in ("parent_code", "zone"):
+            values[key] = text
+        elif key == "address":
+            values[key] = text[:300]
+        elif key in ("level", "school_type", "locality"):
+            lookup = {
+                "level": LEVEL_LOOKUP,
+                "school_type": SCHOOL_TYPE_LOOKUP,
+                "locality": LOCALITY_LOOKUP,
+            }[key]
+            if not text:
+                values[key] = ""
+            elif _norm(text) in lookup:
+                values[key] = lookup[_norm(text)]
+            else:
+                problems.append(
+                    _problem(
+                        f"unknown_{key}", f"Unknown {key} '{text}'.", value=text, column=column
+                    )
+                )
+        elif key in INT_COLUMNS:
+            values[key] = _integer(text, column, problems)
+        elif key in ("latitude", "longitude"):
+            values[key] = _coordinate(text, column, 90 if key == "latitude" else 180, problems)
+        elif key == "has_fibre":
+            norm = _norm(text)
+            if not norm:
+                values[key] = None
+            elif norm in TRUE_VALUES or norm in FALSE_VALUES:
+                values[key] = norm in TRUE_VALUES
+            else:
+                problems.append(
+                    _problem("bad_boolean", f"'{text}' is not yes/no.", value=text, column=column)
+                )
+    return CleanRow(line=row.line, code=code, values=values, problems=problems)
+
+
+def _integer(text: str, column: str, problems: list[Problem]) -> int | None:
+    if not text:
+        return None
+    try:
+        number = float(text.replace(",", "").replace("，", ""))
+    except ValueError:
+        number = math.nan
+    if math.isnan(number) or not number.is_integer() or number < 0 or number > 10**9:
+        problems.append(
+            _problem(
+                "bad_number",
+                f"{column}: '{text}' is not a whole number.",
+                value=text,
+                column=column,
+            )
+        )
+        return None
+    return int(number)
+
+
+def _coordinate(text: str, column: str, limit: int, problems: list[Problem]) -> float | None:
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if math.isnan(number) or abs(number) > limit:
+        problems.append(
+            _problem(
+                "bad_number", f"{column}: '{text}' is not a coordinate.", value=text, column=column
+            )
+        )
+        return None
+    return round(number, 6)
+
+
+def clean_rows(rows: Iterable[RawRow]) -> list[CleanRow]:
+    return [clean_row(row) for row in rows]
