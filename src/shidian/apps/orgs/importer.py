@@ -51,8 +51,8 @@ class RowPlan:
     moves: bool = False
     depth: int = 0
 
-    def reject(self, code: str, **params: Any) -> None:
-        self.errors.append([code, params])
+    def reject(self, problem: str, /, **params: Any) -> None:
+        self.errors.append([problem, params])
         self.action = "error"
 
     def as_json(self) -> dict[str, Any]:

@@ -58,22 +58,30 @@ def import_preview(*, actor: Any, filename: str, data: bytes) -> ImportBatch:
     )
 
 
-@transaction.atomic
 def import_apply(*, batch: ImportBatch, actor: Any, request: Any = None) -> dict[str, int]:
-    """Re-validate the batch against the database and apply it in one transaction."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status == ImportStatus.APPLIED:
-        raise UnitImportError(_("这个文件已经导入过了。"))
-    plan = build_plan(_raw_rows(batch), batch.columns, user=actor)
-    if plan.digest != batch.plan_digest:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            plan=plan.as_json(),
-            plan_digest=plan.digest,
-            notes={**batch.notes, "counts": plan.counts},
-        )
-        raise UnitImportError(_("预览之后数据已有变化，请核对更新后的预览再确认。"))
-    if plan.has_errors:
-        raise UnitImportError(_("还有被拒绝的行：请修改文件后重新上传。"))
+    """Re-validate the batch against the database and apply it in one transaction.
+
+    When the plan differs from the one the user confirmed (someone changed the units meanwhile),
+    nothing is written: the batch gets the new plan to review and this raises.
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == ImportStatus.APPLIED:
+            raise UnitImportError(_("这个文件已经导入过了。"))
+        plan = build_plan(_raw_rows(locked), locked.columns, user=actor)
+        if plan.digest == locked.plan_digest:
+            if plan.has_errors:
+                raise UnitImportError(_("还有被拒绝的行：请修改文件后重新上传。"))
+            return _apply_batch(locked, plan, actor, request)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        plan=plan.as_json(),
+        plan_digest=plan.digest,
+        notes={**locked.notes, "counts": plan.counts},
+    )
+    raise UnitImportError(_("预览之后数据已有变化，请核对更新后的预览再确认。"))
+
+
+def _apply_batch(batch: ImportBatch, plan: Plan, actor: Any, request: Any) -> dict[str, int]:
     result = _apply(plan, actor)
     batch.status = ImportStatus.APPLIED
     batch.applied_at = timezone.now()

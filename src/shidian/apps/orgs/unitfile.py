@@ -279,27 +279,31 @@ def _column_name(index: int) -> str:
 
 
 def _parse_grid(grid: list[list[Any]], *, kind: str, merged: list[tuple]) -> ParsedFile:
+    # The header is the first row naming a known column (a merged title row above is fine).
     header_index = None
     for index, raw in enumerate(grid[:HEADER_SCAN_ROWS]):
-        keys = {HEADER_LOOKUP.get(_norm(_cell(v))) for v in raw}
-        if "code" in keys and "name" in keys:
+        if any(HEADER_LOOKUP.get(_norm(_cell(v))) for v in raw):
             header_index = index
             break
-    if header_index is None:
-        seen = [_cell(v) for v in (grid[0] if grid else []) if _cell(v)]
-        raise UnitFileError(
-            "no_header",
-            "No header row with the columns code (代码) and name (名称) in the first rows.",
-            found=", ".join(seen[:20]),
-        )
     for (r0, c0), (r1, c1) in [tuple(map(tuple, m)) for m in merged]:
-        if r0 <= header_index <= r1 and c1 > c0:
+        if header_index is not None and r0 <= header_index <= r1 and c1 > c0:
             span = f"{_column_name(c0)}{header_index + 1}:{_column_name(c1)}{header_index + 1}"
             raise UnitFileError(
                 "merged_header",
                 f"The header row has merged cells ({span}): unmerge them, one column per cell.",
                 cells=span,
             )
+    keys = set()
+    if header_index is not None:
+        keys = {HEADER_LOOKUP.get(_norm(_cell(v))) for v in grid[header_index]}
+    if not {"code", "name"} <= keys:
+        row = grid[header_index or 0] if grid else []
+        seen = [_cell(v) for v in row if _cell(v)]
+        raise UnitFileError(
+            "no_header",
+            "No header row with the columns code (代码) and name (名称) in the first rows.",
+            found=", ".join(seen[:20]),
+        )
     positions: dict[str, int] = {}
     ignored = []
     for col, value in enumerate(grid[header_index]):
