@@ -45,11 +45,11 @@ MULTIMEDIA_SHARE = {
     SchoolType.SENIOR_HIGH: 0.95,
     SchoolType.VOCATIONAL: 0.9,
     SchoolType.SPECIAL: 0.8,
-    SchoolType.JUNIOR_HIGH: 0.85,
-    SchoolType.NINE_YEAR: 0.8,
-    SchoolType.PRIMARY: 0.72,
-    SchoolType.TEACHING_POINT: 0.3,
-    SchoolType.KINDERGARTEN: 0.5,
+    SchoolType.JUNIOR_HIGH: 0.88,
+    SchoolType.NINE_YEAR: 0.82,
+    SchoolType.PRIMARY: 0.77,
+    SchoolType.TEACHING_POINT: 0.4,
+    SchoolType.KINDERGARTEN: 0.6,
 }
 # school type -> (students low, high, pupils per class, pupils per teacher)
 SIZES = {
