@@ -1,4 +1,4 @@
-"""The generated demo county: size, mix and facilities as in PRODUCT.md, deterministic, idempotent."""
+"""The generated demo county: size, mix and facilities per PRODUCT.md; deterministic, idempotent."""
 
 from __future__ import annotations
 

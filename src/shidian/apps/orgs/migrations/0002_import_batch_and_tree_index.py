@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='orgunit',
-            index=models.Index(fields=['level', 'path', 'school_type'], include=('id',), name='orgunit_level_path_type_idx'),
+            index=models.Index(fields=['level', 'path', 'school_type', 'id'], name='orgunit_level_path_type_idx'),
         ),
         migrations.AddField(
             model_name='importbatch',
