@@ -77,3 +77,21 @@ def test_unit_list_on_a_phone(phone_page, live_server, office_user):
     phone_page.wait_for_load_state("networkidle")
     assert not has_horizontal_scroll(phone_page)
     screenshot(phone_page, "orgs-detail-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_review_on_a_phone_in_english(phone_page, live_server, office_user, tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(xlsx(BAD_ROWS, extra_sheets=[("说明", [["备注"]])]))
+    login(phone_page, live_server, "office")
+    phone_page.click("button.lang-btn[value=en]")
+    phone_page.wait_for_load_state("networkidle")
+    phone_page.goto(f"{live_server.url}/units/import/")
+    phone_page.set_input_files("input[type=file]", str(path))
+    phone_page.click("#import-form button[type=submit]")
+    phone_page.wait_for_load_state("networkidle")
+    table = phone_page.inner_text(".import-table")
+    assert "The parents form a cycle: A3-4 → A3-5 → A3-4." in table
+    assert "Sheets ignored: 说明" in phone_page.inner_text("main")
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "orgs-import-errors-phone-en")

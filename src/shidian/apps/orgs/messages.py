@@ -79,8 +79,8 @@ def problem_text(code: str, params: dict[str, Any]) -> str:
     for key in ("level", "parent_level"):
         if key in params:
             params[key] = str(levels.get(params[key], params[key]))
-    if "column" in params:
-        params["column"] = str(params["column"])
+    if "column" in params:  # a column key from the reader, or a header text as found
+        params["column"] = str(COLUMN_LABELS.get(params["column"], params["column"]))
     text = texts.get(code)
     if text is None:
         return code

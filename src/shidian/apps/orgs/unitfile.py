@@ -371,12 +371,12 @@ def clean_row(row: RawRow) -> CleanRow:
     for key, text in row.values.items():
         if key == "code":
             continue
-        column = ZH_HEADER[key]
+
         if key == "name":
             if not text:
                 problems.append(_problem("missing_name", "The name is empty."))
             elif len(text) > 200:
-                problems.append(_problem("too_long", "The name is too long.", column=column))
+                problems.append(_problem("too_long", "The name is too long.", column=key))
             values[key] = text
         elif key in ("parent_code", "zone"):
             values[key] = text
@@ -394,14 +394,12 @@ def clean_row(row: RawRow) -> CleanRow:
                 values[key] = lookup[_norm(text)]
             else:
                 problems.append(
-                    _problem(
-                        f"unknown_{key}", f"Unknown {key} '{text}'.", value=text, column=column
-                    )
+                    _problem(f"unknown_{key}", f"Unknown {key} '{text}'.", value=text, column=key)
                 )
         elif key in INT_COLUMNS:
-            values[key] = _integer(text, column, problems)
+            values[key] = _integer(text, key, problems)
         elif key in ("latitude", "longitude"):
-            values[key] = _coordinate(text, column, 90 if key == "latitude" else 180, problems)
+            values[key] = _coordinate(text, key, 90 if key == "latitude" else 180, problems)
         elif key == "has_fibre":
             norm = _norm(text)
             if not norm:
@@ -410,12 +408,13 @@ def clean_row(row: RawRow) -> CleanRow:
                 values[key] = norm in TRUE_VALUES
             else:
                 problems.append(
-                    _problem("bad_boolean", f"'{text}' is not yes/no.", value=text, column=column)
+                    _problem("bad_boolean", f"'{text}' is not yes/no.", value=text, column=key)
                 )
     return CleanRow(line=row.line, code=code, values=values, problems=problems)
 
 
-def _integer(text: str, column: str, problems: list[Problem]) -> int | None:
+def _integer(text: str, key: str, problems: list[Problem]) -> int | None:
+    column = ZH_HEADER[key]
     if not text:
         return None
     try:
@@ -428,14 +427,15 @@ def _integer(text: str, column: str, problems: list[Problem]) -> int | None:
                 "bad_number",
                 f"{column}: '{text}' is not a whole number.",
                 value=text,
-                column=column,
+                column=key,
             )
         )
         return None
     return int(number)
 
 
-def _coordinate(text: str, column: str, limit: int, problems: list[Problem]) -> float | None:
+def _coordinate(text: str, key: str, limit: int, problems: list[Problem]) -> float | None:
+    column = ZH_HEADER[key]
     if not text:
         return None
     try:
@@ -445,7 +445,7 @@ def _coordinate(text: str, column: str, limit: int, problems: list[Problem]) -> 
     if math.isnan(number) or abs(number) > limit:
         problems.append(
             _problem(
-                "bad_number", f"{column}: '{text}' is not a coordinate.", value=text, column=column
+                "bad_number", f"{column}: '{text}' is not a coordinate.", value=text, column=key
             )
         )
         return None
