@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from shidian.apps.orgs import unitfile
+from shidian.apps.orgs import unitfile, unitrows
 from shidian.apps.orgs.models import Level, Locality, SchoolType
-from shidian.apps.orgs.unitfile import UnitFileError, clean_row, read_unit_file
+from shidian.apps.orgs.unitfile import UnitFileError, read_unit_file
+from shidian.apps.orgs.unitrows import clean_row
 from tests.orgs.files import HEADER, csv_bytes, xlsx, zip_bomb
 
 LIMIT = 20 * 1024 * 1024
@@ -20,8 +21,9 @@ def read(data: bytes, name: str):
     return read_unit_file(data, name, max_bytes=LIMIT)
 
 
-def test_module_does_not_import_django():
-    tree = ast.parse(Path(unitfile.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [unitfile, unitrows])
+def test_module_does_not_import_django(module):
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {
         (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
@@ -33,13 +35,13 @@ def test_module_does_not_import_django():
 
 def test_every_model_choice_is_accepted_by_label_and_code():
     for choices, lookup in (
-        (Level, unitfile.LEVEL_LOOKUP),
-        (SchoolType, unitfile.SCHOOL_TYPE_LOOKUP),
-        (Locality, unitfile.LOCALITY_LOOKUP),
+        (Level, unitrows.LEVEL_LOOKUP),
+        (SchoolType, unitrows.SCHOOL_TYPE_LOOKUP),
+        (Locality, unitrows.LOCALITY_LOOKUP),
     ):
         for value, label in choices.choices:
-            assert lookup[unitfile._norm(str(label))] == value
-            assert lookup[unitfile._norm(value)] == value
+            assert lookup[unitrows.normalise(str(label))] == value
+            assert lookup[unitrows.normalise(value)] == value
 
 
 def test_xlsx_with_chinese_headers():

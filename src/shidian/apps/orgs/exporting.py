@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.apps.orgs.models import OrgUnit
-from shidian.apps.orgs.unitfile import COLUMN_KEYS, COLUMNS, ZH_HEADER
+from shidian.apps.orgs.unitrows import COLUMN_KEYS, COLUMNS, ZH_HEADER
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F4")
 WIDTHS = {"code": 16, "name": 30, "parent_code": 16, "address": 30, "zone": 14}

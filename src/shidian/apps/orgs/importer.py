@@ -14,7 +14,7 @@ from typing import Any
 from shidian.apps.core.scoping import scope_root, sees_everything
 from shidian.apps.orgs import paths
 from shidian.apps.orgs.models import Level, OrgUnit
-from shidian.apps.orgs.unitfile import CleanRow, RawRow, clean_row
+from shidian.apps.orgs.unitrows import CleanRow, RawRow, clean_row
 
 ATTRIBUTES = (
     "name",

@@ -18,7 +18,8 @@ from shidian.apps.orgs import paths
 from shidian.apps.orgs.importer import Plan, RowPlan, build_plan
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
 from shidian.apps.orgs.services import unit_move
-from shidian.apps.orgs.unitfile import RawRow, read_unit_file
+from shidian.apps.orgs.unitfile import read_unit_file
+from shidian.apps.orgs.unitrows import RawRow
 
 BULK = 1000
 
