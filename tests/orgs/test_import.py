@@ -184,3 +184,18 @@ def test_unreadable_file_creates_no_batch(office_user, tree):
 def test_zone_user_cannot_reach_outside_their_zone(zone_user, tree):
     rows = [["N1", "新校", "A", "学校", "小学", "", "", ""]]
     assert "parent_outside_scope" in errors(preview(zone_user, rows).plan[0])
+
+
+def test_old_unconfirmed_previews_are_dropped(office_user, tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = preview(office_user, NEW_ZONE_ROWS)
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    applied = preview(office_user, NEW_ZONE_ROWS)
+    import_apply(batch=applied, actor=office_user)
+    ImportBatch.objects.filter(pk=applied.pk).update(created_at=timezone.now() - timedelta(days=8))
+    preview(office_user, NEW_ZONE_ROWS)
+    assert not ImportBatch.objects.filter(pk=old.pk).exists()
+    assert ImportBatch.objects.filter(pk=applied.pk).exists()  # applied batches are the record

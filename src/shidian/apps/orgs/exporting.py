@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -175,4 +176,5 @@ def _explain(key: str) -> tuple[str, str, str]:
 
 
 def export_filename(unit: OrgUnit | None) -> str:
-    return f"units-{unit.code if unit else 'all'}.xlsx"
+    code = re.sub(r"[^A-Za-z0-9_-]", "", unit.code) if unit else "all"
+    return f"units-{code or 'unit'}.xlsx"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from shidian.apps.orgs.unitfile import read_unit_file
 from shidian.apps.orgs.unitrows import RawRow
 
 BULK = 1000
+PENDING_KEPT = timedelta(days=7)
 
 
 class UnitImportError(ValidationError):
@@ -39,6 +41,10 @@ def import_preview(*, actor: Any, filename: str, data: bytes) -> ImportBatch:
     Raises :class:`shidian.apps.orgs.unitfile.UnitFileError` when the file is unreadable.
     """
     parsed = read_unit_file(data, filename, max_bytes=settings.UPLOAD_MAX_BYTES)
+    # Previews nobody confirmed are not kept forever: they hold a copy of the file's rows.
+    ImportBatch.objects.filter(
+        status=ImportStatus.PENDING, created_at__lt=timezone.now() - PENDING_KEPT
+    ).delete()
     plan = build_plan(parsed.rows, parsed.columns, user=actor)
     return ImportBatch.objects.create(
         unit=scope_root(actor),
