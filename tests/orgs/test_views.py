@@ -218,3 +218,22 @@ def test_move_view(office_client, tree):
     assert done.status_code == 302
     tree.school.refresh_from_db()
     assert tree.school.parent == west
+
+
+def test_counts_link_to_the_schools_under_the_unit(office_client, tree):
+    from shidian.apps.orgs.services import unit_create
+
+    west = unit_create(code="A2", name="甲县西片区", level="zone", parent=tree.county)
+    unit_create(code="A2-1", name="甲县西小学", level="school", parent=west, school_type="primary")
+    page = office_client.get(reverse("orgs:detail", args=[west.pk])).content.decode()
+    link = f"?under={west.pk}&amp;level=school&amp;school_type=primary"
+    assert link in page
+    params = {"under": west.pk, "level": "school", "school_type": "primary"}
+    results = office_client.get(reverse("orgs:list"), params).content.decode()
+    assert "甲县西小学" in results and "甲县第一小学" not in results.split('id="results"')[1]
+
+
+def test_under_filter_cannot_reach_outside_scope(coordinator_client, tree):
+    params = {"under": tree.county.pk}
+    body = coordinator_client.get(reverse("orgs:list"), params).content.decode()
+    assert "甲县第二初中" not in body

@@ -34,8 +34,14 @@ class UnitFilterForm(forms.Form):
         label=_("片区"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("全部片区")
     )
 
+    # Set by links from a unit's page ("the primary schools under this zone"); scoped below.
+    under = forms.ModelChoiceField(
+        required=False, queryset=OrgUnit.objects.none(), widget=forms.HiddenInput
+    )
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["under"].queryset = OrgUnit.objects.restrict(user)
         zones = zones_for(user)
         self.fields["zone"].queryset = zones
         if not zones.exists():

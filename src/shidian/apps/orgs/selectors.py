@@ -75,6 +75,9 @@ def unit_search(*, user: Any, filters: dict[str, Any]) -> OrgUnitQuerySet:
     for key in ("level", "school_type", "locality"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
+    under = filters.get("under")
+    if under is not None:
+        qs = qs.filter(path__gte=under.path, path__lt=paths.subtree_upper_bound(under.path))
     zone = filters.get("zone")
     if zone is not None:
         # A zone's schools: those in its subtree or attached to it by the zone field.
