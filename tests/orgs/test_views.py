@@ -237,3 +237,10 @@ def test_under_filter_cannot_reach_outside_scope(coordinator_client, tree):
     params = {"under": tree.county.pk}
     body = coordinator_client.get(reverse("orgs:list"), params).content.decode()
     assert "甲县第二初中" not in body
+
+
+def test_move_page_offers_targets_outside_the_subtree(office_client, tree):
+    body = office_client.get(reverse("orgs:move", args=[tree.zone.pk])).content.decode()
+    options = body.split('<datalist id="parent-options">')[1].split("</datalist>")[0]
+    assert 'value="A1"' not in options and 'value="A1-1"' not in options  # itself, its subtree
+    assert 'value="B"' not in options  # outside the office's scope

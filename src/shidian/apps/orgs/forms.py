@@ -73,7 +73,10 @@ class UnitImportForm(forms.Form):
 
 class UnitMoveForm(forms.Form):
     parent_code = forms.CharField(
-        label=_("新上级单位代码"), max_length=32, help_text=_("填写新上级单位的代码。")
+        label=_("新上级单位代码"),
+        max_length=32,
+        help_text=_("填写新上级单位的代码。"),
+        widget=forms.TextInput(attrs={"list": "parent-options", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):

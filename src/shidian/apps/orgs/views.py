@@ -93,7 +93,8 @@ def unit_move_view(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已移动“%(name)s”及其下级单位。") % {"name": unit.name})
             return redirect("orgs:detail", unit_id=unit.pk)
-    return render(request, "orgs/unit_move.html", {"unit": unit, "form": form})
+    targets = selectors.move_targets(unit=unit, user=request.user)
+    return render(request, "orgs/unit_move.html", {"unit": unit, "form": form, "targets": targets})
 
 
 @login_required
