@@ -199,3 +199,15 @@ def test_old_unconfirmed_previews_are_dropped(office_user, tree):
     preview(office_user, NEW_ZONE_ROWS)
     assert not ImportBatch.objects.filter(pk=old.pk).exists()
     assert ImportBatch.objects.filter(pk=applied.pk).exists()  # applied batches are the record
+
+
+def test_a_moved_school_keeps_the_zone_the_file_names(office_user, tree):
+    import_apply(
+        batch=preview(office_user, [["A2", "甲县西片区", "A", "片区"] + [""] * 4]),
+        actor=office_user,
+    )
+    rows = [["A1-1", "甲县第一小学", "A2", "学校", "小学", "城区", "A1", "800"]]
+    import_apply(batch=preview(office_user, rows), actor=office_user)
+    tree.school.refresh_from_db()
+    assert tree.school.zone == tree.zone
+    assert preview(office_user, rows).notes["counts"]["unchanged"] == 1

@@ -21,7 +21,7 @@ def test_move_rewrites_the_whole_subtree(office_user, tree):
     with CaptureQueriesContext(connection) as queries:
         unit_move(unit=tree.zone, new_parent=west, actor=office_user)
     updates = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
-    path_updates = [sql for sql in updates if '"path"' in sql]
+    path_updates = [sql for sql in updates if 'SET "path"' in sql]
     assert len(path_updates) == 1  # the whole subtree in ONE statement
     for unit in (tree.zone, tree.school, tree.school2, child):
         unit.refresh_from_db()
@@ -63,3 +63,15 @@ def test_move_back_and_forth_keeps_paths_unique(office_user, tree):
     assert len(paths) == len(set(paths))
     tree.school.refresh_from_db()
     assert tree.school.parent == tree.zone
+
+
+def test_a_school_moved_to_another_zone_follows_it(office_user, tree):
+    west = unit_create(code="A2", name="甲县西片区", level=Level.ZONE, parent=tree.county)
+    centre = unit_create(code="A2-C", name="西片中心校", level=Level.SCHOOL, parent=west, zone=west)
+    point = unit_create(
+        code="A1-1-1", name="教学点", level=Level.SCHOOL, parent=tree.school, zone=tree.zone
+    )
+    unit_move(unit=tree.school, new_parent=centre, actor=office_user)
+    tree.school.refresh_from_db()
+    point.refresh_from_db()
+    assert tree.school.zone == west and point.zone == west

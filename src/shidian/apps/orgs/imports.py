@@ -147,6 +147,9 @@ def _apply(plan: Plan, actor: Any) -> dict[str, int]:
         unit = OrgUnit.objects.get(pk=ids[row.code])
         unit_move(unit=unit, new_parent=OrgUnit.objects.get(pk=ids[row.parent]), actor=actor)
         moved += 1
+        if row.zone is not None:  # the file names the zone: it wins over the move's default
+            zone_id = zone_ids.get(row.zone) if row.zone else None
+            OrgUnit.objects.filter(pk=ids[row.code]).update(zone_id=zone_id)
     changed = [r for r in updates if any(c[0] not in ("parent_code",) for c in r.changes)]
     if changed:
         objects = OrgUnit.objects.in_bulk([ids[r.code] for r in changed])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.core.scoping import scope_root, sees_everything
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs import paths
-from shidian.apps.orgs.models import OrgUnit
+from shidian.apps.orgs.models import Level, OrgUnit
 
 
 class UnitMoveError(ValidationError):
@@ -92,6 +92,12 @@ def unit_move(
         depth=F("depth") + shift,
     )
     OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    # Schools that followed their old zone now belong to the zone they moved into.
+    old_zone, new_zone = _zone_of(old_parent_id), _zone_of(new_parent.pk)
+    if old_zone != new_zone and old_zone is not None:
+        OrgUnit.objects.filter(
+            path__gte=new_path, path__lt=paths.subtree_upper_bound(new_path), zone_id=old_zone
+        ).update(zone_id=new_zone)
     unit.refresh_from_db()
     if audit:
         audit_record(
@@ -103,6 +109,17 @@ def unit_move(
             request=request,
         )
     return unit
+
+
+def _zone_of(unit_id: int | None) -> int | None:
+    """The nearest zone at or above a unit (a zone's schools may sit below a central school)."""
+    if unit_id is None:
+        return None
+    unit = OrgUnit.objects.get(pk=unit_id)
+    if unit.level == Level.ZONE:
+        return unit.pk
+    zone = unit.ancestors().filter(level=Level.ZONE).order_by("-depth").first()
+    return zone.pk if zone else None
 
 
 def _deepest_suffix(unit: OrgUnit) -> int:
