@@ -92,6 +92,7 @@ def demo_accounts_table() -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     width = max(len(a["username"]) for a in data["accounts"])
     return [
-        f"{a['username']:<{width}}  {a['password']}  {a['role']}  {a['unit']}"
+        f"{a['username']:<{width}}  {a['password']}  {a.get('role_label', a['role'])}"
+        f" ({a['role']})  {a['unit']}"
         for a in data["accounts"]
     ]
