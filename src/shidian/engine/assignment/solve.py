@@ -201,7 +201,8 @@ def _explain_flow_shortage(problem, tails, heads, caps, u_idx, m) -> list[str]:
         ]
     lines = [
         f"unit {problem.unit_ids[i]} can get only {int(got[i])} of {problem.per_unit} experts: "
-        "the experts eligible for it are already at their maximum load"
+        "the experts eligible for it are at their maximum load or share an organisation "
+        "with another expert on it"
         for i in short[:MAX_LISTED]
     ]
     if short.size > MAX_LISTED:

@@ -150,7 +150,9 @@ def event_study(panel: Panel) -> EventStudy | None:
             continue
         est, se = float(params[name]), float(ses[name])
         rows.append((v, est, se, est - crit * se, est + crit * se))
+    rows.append((-1, 0.0, 0.0, 0.0, 0.0))  # the reference period, zero by construction
     table = pd.DataFrame(rows, columns=["rel_period", "estimate", "se", "ci_low", "ci_high"])
+    table = table.sort_values("rel_period", ignore_index=True)
     leads = [n for v, n in zip(keep, names, strict=True) if v < -1 and n in params.index]
     chi2 = p = None
     if leads:
