@@ -91,11 +91,7 @@ def run_did(
     headline = cs.simple if (staggered and cs) else tw
     disagree = None
     if cs is not None:
-        a, b = tw, cs.simple
-        disagree = bool(
-            not (a.ci95[0] <= b.estimate <= a.ci95[1] and b.ci95[0] <= a.estimate <= b.ci95[1])
-            or (a.estimate * b.estimate < 0 and abs(a.estimate - b.estimate) > 1e-9)
-        )
+        disagree = estimates_disagree(tw, cs.simple)
     labels = panel.period_labels
     result = DidResult(
         n_units=panel.units,
@@ -123,6 +119,17 @@ def run_did(
     )
     _explain(result, panel, outcome)
     return result
+
+
+def estimates_disagree(a: Estimate, b: Estimate) -> bool:
+    """Material disagreement: the gap exceeds 1.96 times the SE of a difference of independent
+    estimates (conservative: the two share data) and 10% of the larger estimate; or the two are
+    significant with opposite signs."""
+    gap = abs(a.estimate - b.estimate)
+    noise = 1.959964 * (a.se**2 + b.se**2) ** 0.5
+    material = gap > noise and gap > 0.1 * max(abs(a.estimate), abs(b.estimate))
+    opposite = a.estimate * b.estimate < 0 and a.p_value < 0.05 and b.p_value < 0.05
+    return bool(material or opposite)
 
 
 def _fmt(x: float) -> str:
@@ -198,11 +205,11 @@ def _explain(r: DidResult, panel: Panel, outcome: str) -> None:
         else:
             r.meaning_en.append(
                 f"TWFE ({_fmt(r.twfe.estimate)}) and Callaway-Sant'Anna ({_fmt(cs.estimate)}) "
-                "agree: each lies inside the other's 95% interval."
+                "agree (no material gap beyond their sampling error)."
             )
             r.meaning_zh.append(
                 f"双向固定效应（{_fmt(r.twfe.estimate)}）与 Callaway-Sant'Anna"
-                f"（{_fmt(cs.estimate)}）一致：各自落在对方的 95% 置信区间内。"
+                f"（{_fmt(cs.estimate)}）一致：两者差距不超出抽样误差。"
             )
     if r.n_clusters < FEW_CLUSTERS:
         r.warnings.append(
