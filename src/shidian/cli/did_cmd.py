@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             emit_json(result)
             return
-        rows = [
+        rows: list[list[object]] = [
             [
                 "units / periods / observations",
                 f"{result.n_units} / {result.n_periods} / {result.n_observations}",
