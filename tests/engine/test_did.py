@@ -245,3 +245,23 @@ def test_treated_from_the_first_period_left_out_with_a_note():
     )
     assert any("already treated in their first observed period" in n for n in r.notes)
     assert r.n_units < 50
+
+
+def test_cluster_column_and_time_invariant_covariate():
+    data = simulate(n=90, cohorts=(0, 4, 6), noise=1.0, seed=10)
+    data["county"] = data["unit"] % 9
+    data["size"] = (data["unit"] % 7).astype(float)
+    r = run_did(
+        data,
+        unit="unit",
+        period="year",
+        outcome="y",
+        treated="treated",
+        cohort="cohort",
+        cluster="county",
+        covariates=["size"],
+    )
+    assert r.n_clusters == 9
+    assert any("Only 9 clusters" in w for w in r.warnings)
+    assert any("'size' never changes within a unit" in n for n in r.notes)
+    assert abs(r.callaway_santanna.simple.estimate - 2.0) < 4 * r.callaway_santanna.simple.se

@@ -7,6 +7,7 @@ design, calls them and reads the results.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,14 +110,16 @@ def _panel_fit(data: pd.DataFrame, regressors: list[str]):
     # unit effects are nested in the clusters and not counted in the degrees of freedom, and the
     # covariance is scaled by G/(G-1) and n/(n-k). Counting them (linearmodels' default with two
     # effects) inflates the SEs by about sqrt(T/(T-1)): 22% with three periods.
-    return model.fit(
-        cov_type="clustered",
-        clusters=frame[["cl"]],
-        group_debias=True,
-        debiased=True,
-        auto_df=False,
-        count_effects=False,
-    )
+    with warnings.catch_warnings():  # absorbed covariates are reported by run_did
+        warnings.simplefilter("ignore")
+        return model.fit(
+            cov_type="clustered",
+            clusters=frame[["cl"]],
+            group_debias=True,
+            debiased=True,
+            auto_df=False,
+            count_effects=False,
+        )
 
 
 @dataclass

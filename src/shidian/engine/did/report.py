@@ -76,6 +76,13 @@ def run_did(
         covariates=covariates,
         cluster=cluster,
     )
+    if not panel.cross_section:
+        within = panel.data.groupby("uid")[panel.covariates].nunique().max()
+        for c in [c for c in panel.covariates if within[c] <= 1]:
+            panel.notes.append(
+                f"Covariate '{c}' never changes within a unit: the unit effects absorb it in "
+                "TWFE; Callaway & Sant'Anna use it as a baseline characteristic."
+            )
     two = did_2x2(panel) if not panel.covariates else None
     tw = twfe(panel)
     staggered = len(panel.cohorts) > 1
