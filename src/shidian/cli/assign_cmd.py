@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -178,12 +179,20 @@ def register(app: typer.Typer) -> None:
             f"Agreement ({result.design} design)", ["measure", "value", "95% CI", "p"], rows
         )
         table = result.table
+        shown = ["rank", "unit", "n_experts", "expert_score", "self_score", "final_score", "range"]
+        shown = [c for c in shown if c in table.columns]
+        rows_out = [
+            [*row, "discuss" if flag else ""]
+            for row, flag in zip(
+                table[shown].head(30).to_numpy().tolist(), table["flagged"], strict=False
+            )
+        ]
         print_table(
             f"Ranking (expert score = {result.method}; weights self {result.weights['self']:.2f}"
-            f", expert {result.weights['expert']:.2f})",
-            list(table.columns),
-            table.head(30).to_numpy().tolist(),
-            highlight_rows=set(table.index[table["flagged"]][:30]),
+            f", expert {result.weights['expert']:.2f}; first 30 rows)",
+            [*shown, "flag"],
+            rows_out,
+            highlight_rows=set(np.flatnonzero(table["flagged"].to_numpy()[:30])),
         )
         for note in result.notes:
             typer.echo(note)
