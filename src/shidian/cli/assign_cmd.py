@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         expert_id: str = typer.Option("id", help="Experts' id column."),
         expert_org: str = typer.Option("org", help="Experts' organisation code column."),
         expert_path: str = typer.Option("org_path", help="Experts' organisation path column."),
-        seed: int = typer.Option(0, help="Breaks ties between equally good assignments."),
+        seed: int | None = typer.Option(None, help="Pick among equally good assignments."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Pairs (.csv/.xlsx)."),
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
     ) -> None:
