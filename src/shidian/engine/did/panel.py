@@ -40,8 +40,18 @@ class Panel:
     notes: list[str] = field(default_factory=list)
 
 
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """numeric_column, with a fast path for columns that are already numbers without gaps."""
+    col = frame[column]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        values = col.to_numpy(dtype=float)
+        if np.isfinite(values).all():
+            return values
+    return numeric_column(frame, column)
+
+
 def _binary(frame: pd.DataFrame, column: str) -> np.ndarray:
-    values = numeric_column(frame, column)
+    values = _numeric(frame, column)
     bad = ~np.isin(values, [0.0, 1.0])
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 2
@@ -85,9 +95,12 @@ def prepare_panel(
     needed += [c for c in (post, cohort, cluster) if c]
     require_columns(frame, needed)
     notes: list[str] = []
-    ids = frame[unit].astype(str).str.strip()
-    if ids.eq("").any() or frame[unit].isna().any():
-        row = int(np.flatnonzero((ids.eq("") | frame[unit].isna()).to_numpy())[0]) + 2
+    raw_ids = frame[unit]
+    integer_ids = pd.api.types.is_integer_dtype(raw_ids)  # skip 500k string conversions
+    ids = raw_ids if integer_ids else raw_ids.astype(str).str.strip()
+    blank_ids = raw_ids.isna() if integer_ids else (raw_ids.isna() | ids.eq(""))
+    if blank_ids.any():
+        row = int(np.flatnonzero(blank_ids.to_numpy())[0]) + 2
         raise EngineInputError(f"Column '{unit}', row {row}: the unit id is empty.", row=row)
     t, labels = _period_codes(frame[period], period)
     uid = pd.factorize(ids)[0].astype(np.int64) + 1
@@ -99,10 +112,10 @@ def prepare_panel(
             f"'{frame[period].iloc[row - 2]}'; keep one row per unit and period.",
             row=row,
         )
-    y = numeric_column(frame, outcome)
+    y = _numeric(frame, outcome)
     data = pd.DataFrame({"uid": uid, "t": t, "y": y})
     for c in covariates:
-        data[c] = numeric_column(frame, c)
+        data[c] = _numeric(frame, c)
     data["cl"] = pd.factorize(frame[cluster].astype(str))[0] if cluster else uid
     status = _binary(frame, treated)
     data["g"] = _cohorts(frame, data, status, treated, post, cohort, labels)
