@@ -114,7 +114,7 @@ else:
 # --- Background tasks -------------------------------------------------------------------------
 TASK_BACKEND = env_str("TASK_BACKEND", "database")
 if TASK_BACKEND == "redis":
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 elif TASK_BACKEND == "immediate":

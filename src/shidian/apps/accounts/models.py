@@ -56,3 +56,87 @@ class User(AbstractUser):
     @property
     def is_office(self) -> bool:
         return self.role in {Role.OFFICE, Role.LEADING_GROUP} or self.is_superuser
+
+
+class InvitationQuerySet(ScopedQuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An invitation to join a unit with a role, accepted once through a signed, expiring link.
+
+    The link carries the invitation's id and ``nonce``, signed with a timestamp. Resending draws a
+    new nonce, so only the newest link works; accepting or revoking closes the invitation.
+    """
+
+    email = models.EmailField(_("电子邮箱"))
+    full_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("所属单位"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("邀请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    nonce = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    send_count = models.PositiveSmallIntegerField(_("发送次数"), default=1)
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_user = models.OneToOneField(
+        User,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("邀请")
+        verbose_name_plural = _("邀请")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email"], name="invitation_email_idx")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    def status(self, now=None) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return str(INVITATION_STATUS_LABELS[self.status()])
+
+
+INVITATION_STATUS_LABELS = {
+    "pending": _("待接受"),
+    "accepted": _("已接受"),
+    "revoked": _("已撤销"),
+    "expired": _("已过期"),
+}

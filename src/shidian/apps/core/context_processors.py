@@ -16,6 +16,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("campaigns:list", _("自查赋分"), "all"),
     ("documents:list", _("公文"), "office"),
     ("accounts:list", _("账号管理"), "office"),
+    ("core:audit", _("审计日志"), "office"),
 ]
 
 

@@ -1,22 +1,52 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from shidian.apps.orgs import selectors as org_selectors
+from shidian.apps.accounts.permissions import can_manage_accounts
+from shidian.apps.core import selectors
+from shidian.apps.core.audit import action_choices, action_label
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: the user's own unit and a summary of what lies under it."""
-    unit = request.user.unit
-    context = {"unit": unit, "summary": None}
-    if unit is not None:
-        context["summary"] = org_selectors.unit_summary(unit=unit)
-    return render(request, "core/home.html", context)
+    """The landing page, fitted to the role: county, zone, school or the expert's unit."""
+    data = selectors.home_data(user=request.user)
+    for event in data.events:
+        event.action_label = action_label(event.action)
+    return render(request, "core/home.html", {"home": data, "unit": data.unit})
+
+
+@login_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit log of the viewer's subtree, for programme-office staff."""
+    if not can_manage_accounts(request.user):
+        raise PermissionDenied
+    action = request.GET.get("action", "")
+    q = request.GET.get("q", "").strip()[:100]
+    events = selectors.audit_events(viewer=request.user, action=action, q=q)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.action_label = action_label(event.action)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "page": page,
+            "action": action,
+            "q": q,
+            "actions": action_choices(),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET

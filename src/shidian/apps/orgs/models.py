@@ -98,6 +98,13 @@ class OrgUnit(models.Model):
             # the index without touching the table.
             models.Index(fields=["path", "school_type"], name="orgunit_path_type_idx"),
             models.Index(fields=["level", "school_type"], name="orgunit_level_type_idx"),
+            # "All schools under X" and "counts by school type under X" read this index only:
+            # level equality, a range on path, then school_type and id (id as a key column:
+            # SQLite has no INCLUDE, and PostgreSQL then needs no heap visit for the ids).
+            models.Index(
+                fields=["level", "path", "school_type", "id"],
+                name="orgunit_level_path_type_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,3 +120,63 @@ class OrgUnit(models.Model):
 
     def is_within(self, other: OrgUnit) -> bool:
         return self.path.startswith(other.path)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    APPLIED = "applied", _("已导入")
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    pass
+
+
+class ImportBatch(models.Model):
+    """An uploaded units file between its dry run and its confirmation.
+
+    The parsed rows are kept as JSON (never the raw file), with the file's SHA-256 and the digest
+    of the plan the user saw: confirming re-validates against the database and refuses when the
+    plan changed in between.
+    """
+
+    # The uploader's unit: colleagues in the same scope may review it. Null only for a
+    # superuser without a unit (then only superusers see it).
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filename = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    columns = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    plan = models.JSONField(default=list)
+    plan_digest = models.CharField(max_length=64, blank=True)
+    notes = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

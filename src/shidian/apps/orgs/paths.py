@@ -9,6 +9,7 @@ from __future__ import annotations
 
 SEGMENT_WIDTH = 5
 MAX_SEGMENT = 10**SEGMENT_WIDTH - 2  # the upper bound of a subtree is its segment + 1
+MAX_DEPTH = 255 // SEGMENT_WIDTH  # OrgUnit.path is a CharField(max_length=255)
 
 
 def make_segment(number: int) -> str:

@@ -1,12 +1,15 @@
-"""Reads of the organisation tree."""
+"""Reads of the organisation tree. Every function takes what the user may see, never more."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from shidian.apps.orgs.models import Level, OrgUnit, SchoolType
+from shidian.apps.core.scoping import scope_root, sees_everything
+from shidian.apps.orgs import paths
+from shidian.apps.orgs.models import Level, Locality, OrgUnit, OrgUnitQuerySet, SchoolType
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,20 @@ class UnitSummary:
     by_type: list[TypeCount]
 
 
+@dataclass(frozen=True)
+class Crumb:
+    unit: OrgUnit
+    visible: bool  # inside the user's scope: shown as a link
+
+
+def _ordered_counts(counts: dict[str, int], choices: Any) -> list[TypeCount]:
+    labels = dict(choices.choices)
+    keys = [c for c in choices.values if c in counts] + [k for k in counts if k not in labels]
+    return [TypeCount(k, str(labels.get(k, k or "-")), counts[k]) for k in keys]
+
+
 def counts_by_school_type(*, unit: OrgUnit) -> list[TypeCount]:
-    """Schools under ``unit`` per school type, one grouped query on the path index."""
+    """Schools under ``unit`` per school type, one grouped query on the (level, path) index."""
     rows = (
         OrgUnit.objects.subtree(unit)
         .filter(level=Level.SCHOOL)
@@ -32,15 +47,73 @@ def counts_by_school_type(*, unit: OrgUnit) -> list[TypeCount]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {row["school_type"]: row["n"] for row in rows}
-    labels = dict(SchoolType.choices)
-    return [
-        TypeCount(school_type=key, label=str(labels.get(key, key or "-")), count=counts[key])
-        for key in [c for c in SchoolType.values if c in counts]
-        + [k for k in counts if k not in SchoolType.values]
-    ]
+    return _ordered_counts({row["school_type"]: row["n"] for row in rows}, SchoolType)
+
+
+def counts_by_locality(*, unit: OrgUnit) -> list[TypeCount]:
+    rows = (
+        OrgUnit.objects.subtree(unit)
+        .filter(level=Level.SCHOOL)
+        .values("locality")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _ordered_counts({row["locality"]: row["n"] for row in rows}, Locality)
 
 
 def unit_summary(*, unit: OrgUnit) -> UnitSummary:
     by_type = counts_by_school_type(unit=unit)
     return UnitSummary(unit=unit, schools=sum(t.count for t in by_type), by_type=by_type)
+
+
+def unit_search(*, user: Any, filters: dict[str, Any]) -> OrgUnitQuerySet:
+    """Units the user may see, narrowed by the list page's filters (all optional)."""
+    qs = OrgUnit.objects.restrict(user).select_related("zone", "parent")
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__istartswith=q))
+    for key in ("level", "school_type", "locality"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    under = filters.get("under")
+    if under is not None:
+        qs = qs.filter(path__gte=under.path, path__lt=paths.subtree_upper_bound(under.path))
+    zone = filters.get("zone")
+    if zone is not None:
+        # A zone's schools: those in its subtree or attached to it by the zone field.
+        qs = qs.filter(
+            Q(path__gte=zone.path, path__lt=paths.subtree_upper_bound(zone.path)) | Q(zone=zone)
+        ).exclude(pk=zone.pk)
+    return qs.order_by("path")
+
+
+def zones_for(user: Any) -> OrgUnitQuerySet:
+    return OrgUnit.objects.restrict(user).filter(level=Level.ZONE).order_by("path")
+
+
+def breadcrumbs(*, unit: OrgUnit, user: Any) -> list[Crumb]:
+    """The unit's ancestors, root first; only those inside the user's scope become links."""
+    everything = sees_everything(user)
+    root = scope_root(user)
+    return [
+        Crumb(a, everything or (root is not None and a.is_within(root))) for a in unit.ancestors()
+    ]
+
+
+def unit_children(*, unit: OrgUnit) -> OrgUnitQuerySet:
+    return unit.children.annotate(n_children=Count("children")).order_by("path")
+
+
+def move_targets(*, unit: OrgUnit, user: Any, limit: int = 300) -> OrgUnitQuerySet:
+    """Units above school level the user may move ``unit`` under (not into its own subtree)."""
+    return (
+        OrgUnit.objects.restrict(user)
+        .exclude(level=Level.SCHOOL)
+        .exclude(path__gte=unit.path, path__lt=paths.subtree_upper_bound(unit.path))
+        .exclude(pk=unit.parent_id)
+        .order_by("path")[:limit]
+    )
+
+
+def subtree_size(*, unit: OrgUnit) -> int:
+    return OrgUnit.objects.subtree(unit, include_self=False).count()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it: lint, checks, SQLite, PostgreSQL, browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/shidian}
+WORKERS=${PYTEST_WORKERS:-2}
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "lint (ruff check, ruff format --check)"
+$VENV/bin/ruff check .
+$VENV/bin/ruff format --check .
+
+step "Django checks and migrations"
+DJANGO_SETTINGS_MODULE=shidian.config.settings_test $VENV/bin/python manage.py check
+DJANGO_SETTINGS_MODULE=shidian.config.settings_test \
+  $VENV/bin/python manage.py makemigrations --check --dry-run
+
+step "tests on SQLite"
+$VENV/bin/pytest -m "not browser" -n "$WORKERS" -q
+
+step "tests on PostgreSQL"
+bash scripts/services.sh
+DATABASE_URL=$PG_URL $VENV/bin/pytest -m "not browser" -n "$WORKERS" -q
+
+step "browser tests (Playwright, headless Chromium)"
+$VENV/bin/pytest -m browser -q
