@@ -265,3 +265,21 @@ def test_cluster_column_and_time_invariant_covariate():
     assert any("Only 9 clusters" in w for w in r.warnings)
     assert any("'size' never changes within a unit" in n for n in r.notes)
     assert abs(r.callaway_santanna.simple.estimate - 2.0) < 4 * r.callaway_santanna.simple.se
+
+
+def test_not_yet_treated_controls_on_request():
+    data = simulate(n=120, cohorts=(0, 4, 6), noise=0.5, seed=11)
+    r = run_did(
+        data,
+        unit="unit",
+        period="year",
+        outcome="y",
+        treated="treated",
+        cohort="cohort",
+        control_group="notyettreated",
+    )
+    assert r.callaway_santanna.control_group == "notyettreated"
+    cs = r.callaway_santanna.simple
+    assert abs(cs.estimate - 2.0) < 4 * cs.se
+    assert set(r.callaway_santanna.group["cohort"]) == {2019, 2021}  # as labelled in the data
+    assert set(r.callaway_santanna.group_time["period"]) <= set(range(2016, 2024))

@@ -22,9 +22,9 @@ from shidian.engine.did.panel import Panel
 class CallawaySantAnna:
     control_group: str
     simple: Estimate
-    group: pd.DataFrame  # cohort, estimate, se
+    group: pd.DataFrame  # cohort (period label), estimate, se
     dynamic: pd.DataFrame  # rel_period, estimate, se, ci_low, ci_high
-    group_time: pd.DataFrame  # cohort, period, estimate, se
+    group_time: pd.DataFrame  # cohort, period (labels), estimate, se
     pretest_p: float | None
 
 
@@ -72,17 +72,22 @@ def callaway_santanna(panel: Panel, *, control_group: str = "nevertreated") -> C
     )
     dyn["ci_low"] = dyn["estimate"] - 1.959964 * dyn["se"]
     dyn["ci_high"] = dyn["estimate"] + 1.959964 * dyn["se"]
+    labels = panel.period_labels  # report periods as the user wrote them, not 1..T
+
+    def label(values) -> list[object]:
+        return [labels[int(v) - 1] for v in np.asarray(values)]
+
     grp = pd.DataFrame(
         {
-            "cohort": np.asarray(group.event_times, dtype=int),
+            "cohort": label(group.event_times),
             "estimate": group.att_by_event,
             "se": group.se_by_event,
         }
     )
     gt = pd.DataFrame(
         {
-            "cohort": np.asarray(result.groups, dtype=int),
-            "period": np.asarray(result.times, dtype=int),
+            "cohort": label(result.groups),
+            "period": label(result.times),
             "estimate": result.att_gt,
             "se": result.se_gt,
         }
