@@ -4,6 +4,8 @@ moderndid (the Python port of the R package ``did``) estimates ATT(g, t) with ne
 not-yet-treated controls; without covariates we use its outcome-regression estimator (with none,
 outcome regression, IPW and doubly robust coincide), with covariates the doubly robust one. The
 engine passes the prepared panel and reads back the simple, group and dynamic aggregations.
+The base period is "universal" (g - 1 for every ATT(g, t)), so pre-period effects line up with
+the TWFE event study's leads (Roth 2024); post-period effects do not depend on that choice.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def callaway_santanna(panel: Panel, *, control_group: str = "nevertreated") -> C
             xformla=xformla,
             est_method="dr" if panel.covariates else "reg",
             control_group=control_group,
+            base_period="universal",
             allow_unbalanced_panel=not panel.balanced,
             clustervars=clustervars,
             boot=False,
