@@ -1,0 +1,58 @@
+"""Render a template (.docx bytes) with data into a finished .docx (bytes)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, TemplateError
+
+from shidian.docgen.base import ensure_styles
+from shidian.docgen.errors import TemplateInvalid
+from shidian.docgen.shipped import KINDS, build_template
+
+_SHIPPED_CACHE: dict[str, bytes] = {}
+
+
+def shipped_template(kind: str) -> bytes:
+    if kind not in _SHIPPED_CACHE:
+        _SHIPPED_CACHE[kind] = build_template(kind)
+    return _SHIPPED_CACHE[kind]
+
+
+def build_context(tpl: Any, kind: str, data: Any, *, base_dir: Path | None = None) -> dict:
+    if kind == "booklet":
+        from shidian.docgen import booklet
+
+        return booklet.build_context(tpl, data, base_dir=base_dir)
+    from shidian.docgen import official
+
+    return official.build_context(tpl, kind, data, base_dir=base_dir)
+
+
+def render_docx(
+    kind: str,
+    data: Any,
+    *,
+    template: bytes | None = None,
+    base_dir: Path | None = None,
+) -> bytes:
+    """Fill ``template`` (default: the shipped one for ``kind``) with ``data``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document type {kind!r}; use one of {', '.join(KINDS)}")
+    tpl = DocxTemplate(io.BytesIO(template if template is not None else shipped_template(kind)))
+    tpl.init_docx()
+    ensure_styles(tpl.docx)
+    context = build_context(tpl, kind, data, base_dir=base_dir)
+    env = Environment(autoescape=True)
+    try:
+        tpl.render(context, env)
+    except TemplateError as exc:
+        raise TemplateInvalid(
+            f"template error while rendering: {exc}", code="template_render", name=str(exc)
+        ) from exc
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
