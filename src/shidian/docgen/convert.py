@@ -9,6 +9,7 @@ failed or killed conversion leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -75,10 +76,8 @@ def _run(cmd: list[str], *, timeout: float, what: str) -> subprocess.CompletedPr
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.communicate()
         raise ConversionError(
             f"LibreOffice did not finish {what} within {timeout:g} s and was stopped",

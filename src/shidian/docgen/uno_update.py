@@ -69,9 +69,9 @@ def no_hanging_punctuation(doc):
     styles = doc.getStyleFamilies().getByName("ParagraphStyles")
     for name in styles.getElementNames():
         style = styles.getByName(name)
-        try:
+        try:  # noqa: SIM105
             style.setPropertyValue("ParaIsHangingPunctuation", False)
-        except Exception:  # noqa: BLE001 - some built-in styles refuse; they are unused
+        except Exception:  # noqa: BLE001, SIM105 - some built-in styles refuse; unused
             pass
 
     def walk(text):
@@ -142,9 +142,9 @@ def main():
                 (prop("FilterName", "writer_pdf_Export"), prop("Overwrite", True)),
             )
         doc.close(True)
-        try:
+        try:  # noqa: SIM105
             desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge drops when soffice exits
+        except Exception:  # noqa: BLE001, SIM105 - the bridge drops when soffice exits
             pass
     finally:
         try:
