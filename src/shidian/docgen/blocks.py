@@ -35,8 +35,11 @@ def heading_label(level: int, n: int) -> str:
 class BlockWriter:
     """Writes a list of blocks; numbering of headings continues across calls."""
 
-    def __init__(self, container: Any, *, base_dir: Path | None = None) -> None:
+    def __init__(
+        self, container: Any, *, base_dir: Path | None = None, outline_shift: int = 0
+    ) -> None:
         self.container = container
+        self.outline_shift = outline_shift
         self.base_dir = base_dir
         self.counters = [0, 0, 0, 0]
         self.figure = 0
@@ -79,6 +82,8 @@ class BlockWriter:
             self.counters[deeper] = 0
         label = heading_label(level, self.counters[level - 1]) if block.get("number", True) else ""
         p = add_paragraph(self.container, "", f"GwH{level}")
+        if self.outline_shift:  # inside a booklet chapter: below the chapter title in the TOC
+            ppr_set(p._p.get_or_add_pPr(), outline=level - 1 + self.outline_shift)
         p.add_run(label + text)
         if block.get("text"):  # a run-in paragraph: "1.标题。正文……" (the text in 仿宋)
             run = p.add_run(str(block["text"]))

@@ -119,13 +119,11 @@ def _attachments(sub: Any, d: dict[str, Any], writer_for: Any) -> None:
     atts = d["attachments"]
     for i, att in enumerate(atts, 1):
         label = f"附件{i}" if len(atts) > 1 else "附件"
-        p = add_paragraph(sub, label, "GwAttachLabel")
-        ppr_set(p._p.get_or_add_pPr(), line=None)
-        from docx.oxml.ns import qn
+        from docx.enum.text import WD_BREAK
 
-        pb = p._p.get_or_add_pPr()
-        page_break = pb.makeelement(qn("w:pageBreakBefore"), {})
-        pb.insert(1, page_break)
+        brk = add_paragraph(sub, "", "GwPlain")
+        brk.add_run().add_break(WD_BREAK.PAGE)
+        add_paragraph(sub, label, "GwAttachLabel")
         title = add_paragraph(sub, balance_title(str(att["title"])), "GwAttachTitle")
         ppr_set(title._p.get_or_add_pPr(), before=L.LINE_TWIPS, after=L.LINE_TWIPS)
         writer_for(sub).write(att.get("body") or [], where=f"attachments[{i - 1}].body")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ def shipped_template(kind: str) -> bytes:
     return _SHIPPED_CACHE[kind]
 
 
-def build_context(tpl: Any, kind: str, data: Any, *, base_dir: Path | None = None) -> dict:
+def build_context(
+    tpl: Any, kind: str, data: Any, *, base_dir: Path | None = None, progress: Any = None
+) -> dict:
     if kind == "booklet":
         from shidian.docgen import booklet
 
-        return booklet.build_context(tpl, data, base_dir=base_dir)
+        return booklet.build_context(tpl, data, base_dir=base_dir, progress=progress)
     from shidian.docgen import official
 
     return official.build_context(tpl, kind, data, base_dir=base_dir)
@@ -38,6 +41,7 @@ def render_docx(
     *,
     template: bytes | None = None,
     base_dir: Path | None = None,
+    progress: Any = None,
 ) -> bytes:
     """Fill ``template`` (default: the shipped one for ``kind``) with ``data``."""
     if kind not in KINDS:
@@ -45,7 +49,7 @@ def render_docx(
     tpl = DocxTemplate(io.BytesIO(template if template is not None else shipped_template(kind)))
     tpl.init_docx()
     ensure_styles(tpl.docx)
-    context = build_context(tpl, kind, data, base_dir=base_dir)
+    context = build_context(tpl, kind, data, base_dir=base_dir, progress=progress)
     env = Environment(autoescape=True)
     try:
         tpl.render(context, env)
@@ -55,4 +59,18 @@ def render_docx(
         ) from exc
     out = io.BytesIO()
     tpl.save(out)
+    return deterministic_zip(out.getvalue())
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """The same package with fixed entry timestamps, so that the same inputs and template give
+    byte-identical files (a regenerated document can be compared with the original)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

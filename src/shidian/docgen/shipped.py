@@ -48,6 +48,9 @@ def _official(doc: Any) -> None:
 
 def _record(doc: Any) -> None:
     """版记 (抄送, 印发机关, 印发日期) as a table floating at the foot of the last page."""
+    # A paragraph between a last attachment table and the 版记 keeps the two tables apart.
+    spacer = add_paragraph(doc, "\u00a0", "GwPlain")
+    ppr_set(spacer._p.get_or_add_pPr(), line=20)
     add_paragraph(doc, "{%p if printer or cc %}", "GwPlain")
     table = doc.add_table(rows=4, cols=1)
     tblpr = table._tbl.tblPr
@@ -122,7 +125,7 @@ def _booklet(doc: Any) -> None:
     sub = add_paragraph(doc, "{{ subtitle }}", "GwCoverSub")
     ppr_set(sub._p.get_or_add_pPr(), before=L.mm(10))
     date = add_paragraph(doc, "{{ date_text }}", "GwCoverSub")
-    ppr_set(date._p.get_or_add_pPr(), before=L.mm(90))
+    ppr_set(date._p.get_or_add_pPr(), before=L.mm(60))
     # The cover is its own section without page numbers; numbering starts at 1 after it.
     cover_break = add_paragraph(doc, "", "GwPlain")
     sect = el("sectPr")
