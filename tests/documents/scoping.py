@@ -2,9 +2,11 @@
 
 
 def _template(tree):
+    from shidian.apps.documents.models import DocumentTemplate
     from shidian.apps.documents.services import template_create
 
-    return template_create(
+    existing = DocumentTemplate.objects.filter(unit=tree.county, name="甲县通知").first()
+    return existing or template_create(
         unit=tree.county, kind="notice", name="甲县通知", data=None, filename="t.docx", user=None
     )
 

@@ -33,7 +33,8 @@ def parse_data(text: str) -> dict[str, Any]:
             ) from exc
     if not isinstance(value, dict):
         raise forms.ValidationError(_("数据必须是一个对象（键值对）。"))
-    return value
+    # YAML dates become ISO strings: the inputs are stored as JSON.
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

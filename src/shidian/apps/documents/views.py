@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,8 +28,9 @@ from shidian.apps.documents.models import (
 from shidian.docgen.convert import INSTALL_HINT
 from shidian.docgen.errors import DocgenError
 from shidian.docgen.render import render_docx
+from shidian.docgen.samples import SAMPLES_DIR, sample_data
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "documents"
+EXAMPLES = SAMPLES_DIR  # sample data and its photos, packaged
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -40,8 +40,6 @@ def _office(request: HttpRequest) -> None:
 
 
 def example_data(kind: str) -> dict:
-    from shidian.apps.documents.samples import sample_data
-
     return sample_data(kind)
 
 
