@@ -168,3 +168,19 @@ def test_booklet_with_a_bad_image_fails_clearly(tree, office_user):
     doc.refresh_from_db()
     assert doc.status == Status.FAILED and doc.error.startswith("image_invalid")
     assert not doc.docx
+
+
+@override_settings(DOCUMENTS_SOFFICE=NO_SOFFICE)
+def test_demo_documents(tree, office_user, django_capture_on_commit_callbacks):
+    from shidian.apps.documents.demo import demo_documents
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = demo_documents(unit=tree.county, user=office_user)
+    notice = made["notice"]
+    assert notice.title == "关于公布2021年智慧校园创建学校名单的通知"
+    assert notice.number == "蒲教发〔2021〕17号" and notice.docx
+    booklet = made["booklet"]
+    booklet.refresh_from_db()
+    assert booklet.status == Status.DONE and len(booklet.assets) == 20
+    again = demo_documents(unit=tree.county, user=office_user, booklet=False)
+    assert again["notice"] == notice  # idempotent

@@ -141,8 +141,9 @@ def ensure_styles(doc: Any) -> None:
         ppr = style.element.get_or_add_pPr()
         tabs = child(ppr, "tabs")
         tabs.append(el("tab", val="right", leader="dot", pos=L.BLOCK_W_TWIPS - 10))
+        # 4号 so that most case titles fit on one line with their page number.
         ppr_set(ppr, left=chars(2 * (level - 1)), line=L.LINE_TWIPS)
-        rpr_set(style.element.get_or_add_rPr(), font=L.FONT_BODY, size=L.SIZE_3)
+        rpr_set(style.element.get_or_add_rPr(), font=L.FONT_BODY, size=L.SIZE_4)
 
 
 def setup_page(section: Any) -> None:

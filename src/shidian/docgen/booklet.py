@@ -67,7 +67,8 @@ def build_context(
         _toc(contents)
     total = len(d["chapters"])
     for i, ch in enumerate(d["chapters"]):
-        title = add_paragraph(contents, balance_title(str(ch["title"])), "GwChapter")
+        # No manual line break in a chapter title: the table of contents copies the text.
+        title = add_paragraph(contents, str(ch["title"]).strip(), "GwChapter")
         ppr = title._p.get_or_add_pPr()
         if d["toc"] or i > 0:
             child(ppr, "pageBreakBefore")
