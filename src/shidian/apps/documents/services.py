@@ -28,7 +28,7 @@ from shidian.docgen import convert
 from shidian.docgen.errors import ConversionError, DataInvalid, DocgenError
 from shidian.docgen.render import render_docx, shipped_template
 from shidian.docgen.shipped import KIND_LABELS
-from shidian.docgen.text import doc_number
+from shidian.docgen.text import doc_number, normalise_number
 from shidian.docgen.validate import check_template
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,8 @@ def document_generate(
     from django.core.files.storage import default_storage
 
     data = dict(data)
+    if kind != Kind.BOOKLET and data.get("number"):
+        data["number"] = normalise_number(data["number"], where="number")
     if kind != Kind.BOOKLET and prefix and not data.get("number"):
         year = int(str(data.get("date", timezone.localdate().isoformat()))[:4])
         seq = number_allocate(unit=unit, prefix=prefix, year=year)
