@@ -61,7 +61,9 @@ def step(name: str, workdir: Path, cases: int, photos: int) -> dict:
         else:
             started = time.perf_counter()
             convert.update_toc_and_export(
-                docx, docx_out=workdir / "booklet-toc.docx", pdf_out=workdir / "booklet.pdf",
+                docx,
+                docx_out=workdir / "booklet-toc.docx",
+                pdf_out=workdir / "booklet.pdf",
                 timeout=900,
             )
     out["seconds"] = round(time.perf_counter() - started, 2)
@@ -76,7 +78,8 @@ def step(name: str, workdir: Path, cases: int, photos: int) -> dict:
     pdf = workdir / f"{name.split('-')[0]}.pdf"
     if name.endswith("pdf") and pdf.exists():
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        out["pages"] = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages")))
+        pages = next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages"))
+        out["pages"] = int(pages)
     return out
 
 
@@ -94,15 +97,27 @@ def main() -> None:
         results = []
         for name in ("notice-docx", "notice-pdf", "booklet-docx", "booklet-pdf"):
             proc = subprocess.run(
-                [sys.executable, __file__, "--step", name, "--workdir", tmp,
-                 "--cases", str(args.cases), "--photos", str(args.photos)],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--step",
+                    name,
+                    "--workdir",
+                    tmp,
+                    "--cases",
+                    str(args.cases),
+                    "--photos",
+                    str(args.photos),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             results.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)
     print()
-    print("| step | seconds | peak RSS (python) MB | peak RSS (LibreOffice) MB | pages | output MB |")
+    print("| step | seconds | peak RSS (python) MB | peak RSS (LibreOffice) MB | pages | MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in results:
         size = r.get("pdf_mb") if r["step"].endswith("pdf") else r.get("docx_mb")
