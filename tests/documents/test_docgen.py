@@ -167,3 +167,26 @@ def test_shipped_templates_are_valid_docx():
 def test_json_examples_are_valid_json():
     for path in EXAMPLES.glob("*.json"):
         json.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_children_follow_the_schema_order(kind):
+    """Word offers to "repair" a file whose property children are out of schema order."""
+    from lxml import etree
+
+    from shidian.docgen.ooxml import PPR_ORDER, RPR_ORDER, TBLPR_ORDER
+
+    tcpr = ["tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+            "textDirection", "tcFitText", "vAlign", "hideMark"]  # fmt: skip
+    orders = {"pPr": PPR_ORDER, "rPr": RPR_ORDER, "tblPr": TBLPR_ORDER, "tcPr": tcpr}
+    docx = render_docx(kind, example(kind), base_dir=EXAMPLES)
+    for part in ("word/document.xml", "word/styles.xml"):
+        root = etree.fromstring(xml_of(docx, part).encode())
+        for name, order in orders.items():
+            for node in root.iter(f"{W}{name}"):
+                kids = [k.tag.replace(W, "") for k in node if k.tag.startswith(W)]
+                ranks = [order.index(k) for k in kids if k in order]
+                assert ranks == sorted(ranks), (part, name, kids)
+    settings = xml_of(docx, "word/settings.xml")
+    assert settings.index("evenAndOddHeaders") > settings.index("defaultTabStop")
+    assert settings.index("evenAndOddHeaders") < settings.index("characterSpacingControl")

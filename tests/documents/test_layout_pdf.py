@@ -181,3 +181,27 @@ def test_pages_render_to_png(rendered, kind, tmp_path):
     _docx, pdf = rendered(kind)
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
     assert len(list(tmp_path.glob("p-*.png"))) == len(read_pdf(pdf))
+
+
+def test_red_rule_under_the_number(rendered, tmp_path):
+    """Looked at in pixels: a red rule as wide as the text block, 4 mm below the number."""
+    import numpy as np
+    from PIL import Image
+
+    _docx, pdf = rendered("notice")
+    subprocess.run(
+        ["pdftoppm", "-r", "254", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )  # 254 dpi: 10 pixels per millimetre
+    img = np.asarray(Image.open(next(tmp_path.glob("p-*.png"))).convert("RGB")).astype(int)
+    red = (img[:, :, 0] > 200) & (img[:, :, 1] < 80) & (img[:, :, 2] < 80)
+    rule_rows = [y for y in range(red.shape[0]) if red[y].sum() > 1000]
+    assert rule_rows, "no red rule"
+    cols = np.where(red[rule_rows[0]])[0]
+    assert abs(cols[0] / 10 - BLOCK_LEFT) < 0.5 and abs(cols[-1] / 10 - BLOCK_RIGHT) < 0.5
+    number = rows(read_pdf(pdf)[0])[1][0]
+    baseline = number.y1 - 0.12 * L.SIZE_3 * 25.4 / 72  # the box includes the descent
+    assert 3.0 < rule_rows[0] / 10 - baseline < 5.0, (rule_rows[0] / 10, baseline)
+    # The issuing-body mark above it is red too.
+    mark_rows = [y for y in range(int(number.y0 * 10)) if red[y].any()]
+    assert mark_rows and mark_rows[0] / 10 > BLOCK_TOP + 30

@@ -74,8 +74,9 @@ def _settings(doc: Any) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     if settings.find(qn("w:evenAndOddHeaders")) is None:
-        # Schema order: evenAndOddHeaders comes right after the proof/doc-protection block.
-        anchor = settings.find(qn("w:defaultTabStop"))
+        # Schema order (Word "repairs" files that break it): after defaultTabStop and the
+        # hyphenation settings, before characterSpacingControl.
+        anchor = settings.find(qn("w:characterSpacingControl"))
         node = el("evenAndOddHeaders")
         if anchor is not None:
             anchor.addprevious(node)

@@ -13,7 +13,7 @@ from docx.shared import Mm
 from shidian.docgen import layout as L
 from shidian.docgen.base import add_paragraph
 from shidian.docgen.errors import DataInvalid
-from shidian.docgen.ooxml import child, el, ppr_set, rpr_set
+from shidian.docgen.ooxml import TBLPR_ORDER, child, el, ppr_set, rpr_set, sort_children
 
 CN_DIGITS = "零一二三四五六七八九"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -175,6 +175,7 @@ def _table_borders(table: Any) -> None:
     style = tblpr.find(qn("w:tblStyle"))
     if style is not None:
         tblpr.remove(style)
+    sort_children(tblpr, TBLPR_ORDER)
 
 
 def load_image(source: Any, *, base_dir: Path | None, where: str) -> bytes:

@@ -54,6 +54,13 @@ PPR_ORDER = [
 ]  # fmt: skip
 
 
+TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+]  # fmt: skip
+
+
 def sort_children(node: Any, order: list[str]) -> None:
     rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
     kids = list(node)

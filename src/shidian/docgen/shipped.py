@@ -14,7 +14,16 @@ from docx.oxml.ns import qn
 
 from shidian.docgen import layout as L
 from shidian.docgen.base import add_paragraph, new_document
-from shidian.docgen.ooxml import bottom_border, chars, child, el, ppr_set, rpr_set
+from shidian.docgen.ooxml import (
+    TBLPR_ORDER,
+    bottom_border,
+    chars,
+    child,
+    el,
+    ppr_set,
+    rpr_set,
+    sort_children,
+)
 
 KINDS = ("notice", "bulletin", "commendation", "booklet")
 KIND_LABELS = {
@@ -84,6 +93,7 @@ def _record(doc: Any) -> None:
     cell_mar.append(el("left", w=0, type="dxa"))
     cell_mar.append(el("right", w=0, type="dxa"))
     tblpr.append(cell_mar)
+    sort_children(tblpr, TBLPR_ORDER)
     grid = table._tbl.tblGrid
     for col in grid.findall(qn("w:gridCol")):
         col.set(qn("w:w"), str(L.BLOCK_W_TWIPS))
