@@ -132,15 +132,18 @@ def test_first_page_header_block(rendered):
     assert abs(first[4][0].x0 - BLOCK_LEFT) < 0.6  # addressees flush left
 
 
-def test_record_at_foot_of_last_page(rendered):
-    # The bulletin: no attachment pages (after an attachment table LibreOffice 7.4 keeps the
-    # floating 版记 table inline; Word puts it at the foot — see docs/documents.md).
-    _docx, pdf = rendered("bulletin")
+@pytest.mark.parametrize("kind", ["notice", "bulletin"])
+def test_record_at_foot_of_last_page(rendered, kind):
+    # notice: after an attachment table; bulletin: after the signature, no attachments.
+    _docx, pdf = rendered(kind)
     last = read_pdf(pdf)[-1]
     body = body_rows(last)
     assert row_text(body[-1]).endswith("印发")
-    assert body[-1][0].y1 > BLOCK_BOTTOM - 12  # at the foot of the page
+    assert body[-1][0].y1 > BLOCK_BOTTOM - 8  # at the foot of the page
     assert row_text(body[-2]).startswith("抄送")
+    # One character in from both edges of the text block.
+    assert abs(body[-1][0].x0 - (BLOCK_LEFT + ONE_CHAR_4HAO)) < 0.8
+    assert abs(body[-1][-1].x1 - (BLOCK_RIGHT - ONE_CHAR_4HAO)) < 0.8
 
 
 def test_fonts_are_mapped(rendered):

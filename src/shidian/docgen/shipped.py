@@ -71,8 +71,10 @@ def _record(doc: Any) -> None:
         el(
             "tblpPr",
             vertAnchor="margin",
-            horzAnchor="margin",
-            tblpXSpec="center",
+            # Anchored to the page horizontally (at the binding margin): LibreOffice then always
+            # makes the floating table a frame, even right after an attachment table.
+            horzAnchor="page",
+            tblpX=L.mm(L.LEFT_MM),
             tblpYSpec="bottom",
             leftFromText=0,
             rightFromText=0,
