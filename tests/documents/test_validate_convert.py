@@ -14,7 +14,7 @@ from shidian.docgen import convert
 from shidian.docgen.errors import ConversionError, TemplateInvalid
 from shidian.docgen.render import render_docx, shipped_template
 from shidian.docgen.validate import check_template
-from tests.documents.conftest import example
+from tests.documents.conftest import example, needs_soffice
 
 
 def docx_with_paragraphs(*texts: str) -> bytes:
@@ -120,3 +120,27 @@ def test_libreoffice_hanging_is_stopped(tmp_path, fake_soffice):
     assert time.monotonic() - started < 10
     assert not out.exists()
     assert not list(tmp_path.glob(".part-*"))  # nothing half-written
+
+
+@needs_soffice
+def test_two_conversions_at_once_use_their_own_profiles(tmp_path):
+    """One LibreOffice profile per worker thread: simultaneous conversions do not block."""
+    import threading
+
+    docx = tmp_path / "a.docx"
+    docx.write_bytes(render_docx("bulletin", example("bulletin")))
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            convert.docx_to_pdf(docx, tmp_path / f"{i}.pdf", timeout=120)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert (tmp_path / "0.pdf").read_bytes()[:4] == b"%PDF" == (tmp_path / "1.pdf").read_bytes()[:4]
