@@ -10,7 +10,7 @@ from shidian.apps.documents import services
 from shidian.apps.documents.models import Document, NumberCounter, PdfStatus, Status
 from shidian.docgen.errors import DataInvalid, TemplateInvalid
 from shidian.docgen.render import shipped_template
-from tests.documents.conftest import EXAMPLES, example
+from tests.documents.conftest import EXAMPLES, example, needs_soffice
 
 NO_SOFFICE = "/nonexistent/soffice"
 
@@ -184,3 +184,23 @@ def test_demo_documents(tree, office_user, django_capture_on_commit_callbacks):
     assert booklet.status == Status.DONE and len(booklet.assets) == 20
     again = demo_documents(unit=tree.county, user=office_user, booklet=False)
     assert again["notice"] == notice  # idempotent
+
+
+@needs_soffice
+def test_booklet_with_libreoffice_gets_toc_and_pdf(tree, office_user, settings):
+    import io
+    import zipfile
+
+    settings.DOCUMENTS_SOFFICE = "soffice"
+    assets = [(p.name, p.read_bytes()) for p in EXAMPLES.glob("photo*.jpg")]
+    doc = services.document_generate(
+        unit=tree.county, user=office_user, kind="booklet", data=example("booklet"), assets=assets
+    )
+    services.booklet_build(document_id=doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == Status.DONE and doc.pdf_status == PdfStatus.DONE and doc.progress == 100
+    with doc.docx.open("rb") as fh:
+        body = zipfile.ZipFile(io.BytesIO(fh.read())).read("word/document.xml").decode()
+    assert "目录页码在生成" not in body  # the placeholder was replaced by the real entries
+    with doc.pdf.open("rb") as fh:
+        assert fh.read(4) == b"%PDF"

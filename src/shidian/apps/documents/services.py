@@ -359,6 +359,8 @@ def _convert(document: Document, *, toc: bool, docx_back: bool = False) -> bytes
                 timeout=convert_timeout(),
             )
             if out_docx is not None:
+                # The .docx with the table of contents filled in replaces the first one.
+                document.docx.delete(save=False)
                 document.docx.save(
                     _filename(document, "docx"), ContentFile(out_docx.read_bytes()), save=False
                 )
