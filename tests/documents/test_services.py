@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from shidian.apps.documents import services
+from shidian.apps.documents import jobs, services
 from shidian.apps.documents.models import Document, NumberCounter, PdfStatus, Status
 from shidian.docgen.errors import DataInvalid, TemplateInvalid
 from shidian.docgen.render import shipped_template
@@ -108,12 +108,12 @@ def test_pdf_missing_libreoffice_marks_failed_then_retry(tree, office_user, sett
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    services.document_convert_pdf(document_id=doc.pk)
+    jobs.document_convert_pdf(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.FAILED
     assert doc.pdf_error.startswith("soffice_missing")
     assert not doc.pdf
-    services.document_request_pdf(document=doc, user=office_user)
+    jobs.document_request_pdf(document=doc, user=office_user)
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.QUEUED
 
@@ -124,7 +124,7 @@ def test_pdf_hanging_libreoffice_times_out(tree, office_user, settings, fake_sof
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    services.document_convert_pdf(document_id=doc.pk)
+    jobs.document_convert_pdf(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.FAILED and doc.pdf_error.startswith("soffice_timeout")
     assert doc.pdf_attempts == 1 and not doc.pdf
@@ -138,7 +138,7 @@ def test_booklet_builds_in_background_with_progress(tree, office_user, tmp_path)
         unit=tree.county, user=office_user, kind="booklet", data=data, assets=assets
     )
     assert doc.status == Status.QUEUED and sorted(doc.assets) == ["photo1.jpg", "photo2.jpg"]
-    services.booklet_build(document_id=doc.pk)
+    jobs.booklet_build(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.status == Status.DONE and doc.progress == 100 and doc.docx
 
@@ -148,8 +148,8 @@ def test_booklet_cancel(tree, office_user):
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="booklet", data=example("booklet")
     )
-    services.document_cancel(document=doc, user=office_user)
-    services.booklet_build(document_id=doc.pk)
+    jobs.document_cancel(document=doc, user=office_user)
+    jobs.booklet_build(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.status == Status.CANCELLED and not doc.docx
 
@@ -164,7 +164,7 @@ def test_booklet_with_a_bad_image_fails_clearly(tree, office_user):
         data=data,
         assets=[("photo1.jpg", b"not an image"), ("photo2.jpg", b"nor this")],
     )
-    services.booklet_build(document_id=doc.pk)
+    jobs.booklet_build(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.status == Status.FAILED and doc.error.startswith("image_invalid")
     assert not doc.docx
@@ -196,7 +196,7 @@ def test_booklet_with_libreoffice_gets_toc_and_pdf(tree, office_user, settings):
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="booklet", data=example("booklet"), assets=assets
     )
-    services.booklet_build(document_id=doc.pk)
+    jobs.booklet_build(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.status == Status.DONE and doc.pdf_status == PdfStatus.DONE and doc.progress == 100
     with doc.docx.open("rb") as fh:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shidian.apps.documents import services
+from shidian.apps.documents import jobs, services
 from shidian.apps.documents.models import Document, DocumentTemplate, PdfStatus
 from shidian.docgen.render import shipped_template
 from tests.documents.conftest import example
@@ -105,7 +105,7 @@ def test_retry_after_failure(office_client, tree, office_user, settings, fake_so
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    services.document_convert_pdf(document_id=doc.pk)
+    jobs.document_convert_pdf(document_id=doc.pk)
     url = reverse("documents:detail", kwargs={"document_id": doc.pk})
     page = office_client.get(url).content.decode()
     assert "超时" in page and 'id="retry-btn"' in page

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from shidian.apps.documents import services
+from shidian.apps.documents import jobs
 
 
 @task()
 def convert_pdf(document_id: int) -> None:
-    services.document_convert_pdf(document_id=document_id)
+    jobs.document_convert_pdf(document_id=document_id)
 
 
 @task()
 def build_booklet(document_id: int) -> None:
-    services.booklet_build(document_id=document_id)
+    jobs.booklet_build(document_id=document_id)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shidian.apps.core.scoping import get_scoped_or_404
-from shidian.apps.documents import selectors, services
+from shidian.apps.documents import jobs, selectors, services
 from shidian.apps.documents.forms import GenerateForm, TemplateCreateForm, TemplateUploadForm
 from shidian.apps.documents.messages import describe
 from shidian.apps.documents.models import (
@@ -156,7 +156,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
 def document_retry_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     if document.status == Status.DONE and document.pdf_status in {PdfStatus.FAILED, PdfStatus.NONE}:
-        services.document_request_pdf(document=document, user=request.user)
+        jobs.document_request_pdf(document=document, user=request.user)
         messages.info(request, _("已重新排队转换 PDF。"))
     return redirect("documents:detail", document_id=document.pk)
 
@@ -166,7 +166,7 @@ def document_retry_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
 def document_cancel(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     if document.status in {Status.QUEUED, Status.RUNNING}:
-        services.document_cancel(document=document, user=request.user)
+        jobs.document_cancel(document=document, user=request.user)
         messages.info(request, _("已请求取消。"))
     return redirect("documents:detail", document_id=document.pk)
 
