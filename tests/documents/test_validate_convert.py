@@ -144,3 +144,17 @@ def test_two_conversions_at_once_use_their_own_profiles(tmp_path):
         t.join()
     assert not errors
     assert (tmp_path / "0.pdf").read_bytes()[:4] == b"%PDF" == (tmp_path / "1.pdf").read_bytes()[:4]
+
+
+@needs_soffice
+def test_without_python3_uno_falls_back_to_convert_to(tmp_path):
+    docx = tmp_path / "a.docx"
+    docx.write_bytes(render_docx("bulletin", example("bulletin")))
+    out = tmp_path / "a.pdf"
+    convert.docx_to_pdf(docx, out, python=str(tmp_path / "no-python"))
+    assert out.read_bytes()[:4] == b"%PDF"
+    with pytest.raises(ConversionError) as err:
+        convert.update_toc_and_export(
+            docx, docx_out=None, pdf_out=out, python=str(tmp_path / "no-python")
+        )
+    assert err.value.code == "uno_missing"
