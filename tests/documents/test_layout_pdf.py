@@ -141,6 +141,9 @@ def test_record_at_foot_of_last_page(rendered, kind):
     assert row_text(body[-1]).endswith("印发")
     assert body[-1][0].y1 > BLOCK_BOTTOM - 8  # at the foot of the page
     assert row_text(body[-2]).startswith("抄送")
+    if kind == "bulletin":  # the signature and date stay on the page with the 版记
+        assert any(row_text(r) == "2021年12月3日" for r in body)
+        assert len(read_pdf(pdf)) == 2
     # One character in from both edges of the text block.
     assert abs(body[-1][0].x0 - (BLOCK_LEFT + ONE_CHAR_4HAO)) < 0.8
     assert abs(body[-1][-1].x1 - (BLOCK_RIGHT - ONE_CHAR_4HAO)) < 0.8

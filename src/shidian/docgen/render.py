@@ -7,11 +7,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError
 
 from shidian.docgen.base import ensure_styles
 from shidian.docgen.errors import TemplateInvalid
+from shidian.docgen.layout import LEFT_MM, mm
 from shidian.docgen.shipped import KINDS, build_template
 
 _SHIPPED_CACHE: dict[str, bytes] = {}
@@ -57,9 +59,29 @@ def render_docx(
         raise TemplateInvalid(
             f"template error while rendering: {exc}", code="template_render", name=str(exc)
         ) from exc
+    if kind != "booklet":
+        anchor_record(tpl.docx, after_attachments=bool(data.get("attachments")))
     out = io.BytesIO()
     tpl.save(out)
     return deterministic_zip(out.getvalue())
+
+
+def anchor_record(doc: Any, *, after_attachments: bool) -> None:
+    """Horizontal anchor of the floating 版记 table, chosen for LibreOffice 7.4: after an
+    attachment table it only floats a page-anchored table to the foot of the page; right after
+    the signature a page-anchored one pushes the signature to a new page, a margin-anchored one
+    does not. Word places both the same."""
+    for tblppr in doc.element.body.iter(qn("w:tblpPr")):
+        if tblppr.get(qn("w:tblpYSpec")) != "bottom":
+            continue
+        if after_attachments:
+            tblppr.set(qn("w:horzAnchor"), "page")
+            tblppr.set(qn("w:tblpX"), str(mm(LEFT_MM)))
+            tblppr.attrib.pop(qn("w:tblpXSpec"), None)
+        else:
+            tblppr.set(qn("w:horzAnchor"), "margin")
+            tblppr.set(qn("w:tblpXSpec"), "center")
+            tblppr.attrib.pop(qn("w:tblpX"), None)
 
 
 def deterministic_zip(data: bytes) -> bytes:
