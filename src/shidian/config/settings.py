@@ -205,6 +205,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+# --- Documents (公文): LibreOffice for PDFs (see docs/documents.md) ---------------------------
+DOCUMENTS_SOFFICE = env_str("SOFFICE", "soffice")
+DOCUMENTS_CONVERT_TIMEOUT = env_int("DOCUMENTS_CONVERT_TIMEOUT", 180)
+
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -1,0 +1,293 @@
+"""Views of the documents app: thin, scoped, office staff only for writes."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from shidian.apps.core.scoping import get_scoped_or_404
+from shidian.apps.documents import jobs, selectors, services
+from shidian.apps.documents.forms import GenerateForm, TemplateCreateForm, TemplateUploadForm
+from shidian.apps.documents.messages import describe
+from shidian.apps.documents.models import (
+    Document,
+    DocumentTemplate,
+    Kind,
+    PdfStatus,
+    Status,
+    TemplateVersion,
+)
+from shidian.docgen.convert import INSTALL_HINT
+from shidian.docgen.errors import DocgenError
+from shidian.docgen.render import render_docx
+from shidian.docgen.samples import SAMPLES_DIR, sample_data
+
+EXAMPLES = SAMPLES_DIR  # sample data and its photos, packaged
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _office(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_office", False):
+        raise PermissionDenied
+
+
+def example_data(kind: str) -> dict:
+    return sample_data(kind)
+
+
+@login_required
+@require_GET
+def document_list(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "documents": selectors.documents_for(request.user)[:200],
+            "templates": selectors.templates_for(request.user),
+            "pdf_available": services.pdf_available(),
+            "install_hint": INSTALL_HINT,
+            "kinds": Kind.choices,
+        },
+    )
+
+
+@login_required
+def document_generate(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    kind = request.GET.get("kind") or request.POST.get("kind") or Kind.NOTICE
+    if kind not in Kind.values:
+        kind = Kind.NOTICE
+    templates = selectors.templates_for(request.user, kind=kind)
+    if request.method == "POST":
+        form = GenerateForm(request.POST, request.FILES, templates=templates)
+        if form.is_valid():
+            template = form.cleaned_data["template"]
+            try:
+                document = services.document_generate(
+                    unit=request.user.unit,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    data=form.cleaned_data["data"],
+                    template_version=template.current if template else None,
+                    prefix=form.cleaned_data["prefix"].strip(),
+                    assets=[(f.name, f.read()) for f in form.cleaned_data["images"]],
+                )
+            except DocgenError as exc:
+                form.add_error(None, describe(exc))
+            else:
+                messages.success(request, _("公文已生成。"))
+                return redirect("documents:detail", document_id=document.pk)
+    else:
+        default = templates.filter(current__isnull=False).first()
+        form = GenerateForm(
+            initial={
+                "kind": kind,
+                "template": default,
+                "data": json.dumps(example_data(kind), ensure_ascii=False, indent=2),
+            },
+            templates=templates,
+        )
+    return render(
+        request,
+        "documents/generate.html",
+        {"form": form, "kind": kind, "kinds": Kind.choices},
+    )
+
+
+def _document(request: HttpRequest, document_id: int) -> Document:
+    document = get_scoped_or_404(Document, request.user, pk=document_id)
+    _office(request)
+    return document
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    template = "documents/detail.html#status" if request.htmx else "documents/detail.html"
+    return render(
+        request,
+        template,
+        {
+            "document": document,
+            "pdf_available": services.pdf_available(),
+            "install_hint": INSTALL_HINT,
+            "error_text": describe(document.error) if document.error else "",
+            "pdf_error_text": describe(document.pdf_error) if document.pdf_error else "",
+            "Status": Status,
+            "PdfStatus": PdfStatus,
+        },
+    )
+
+
+def _file_response(field, filename: str, content_type: str) -> FileResponse:
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+
+
+@login_required
+@require_GET
+def document_docx(request: HttpRequest, document_id: int) -> FileResponse:
+    document = _document(request, document_id)
+    return _file_response(document.docx, f"{document.title or document.pk}.docx", DOCX)
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
+    document = _document(request, document_id)
+    return _file_response(document.pdf, f"{document.title or document.pk}.pdf", "application/pdf")
+
+
+@login_required
+@require_POST
+def document_retry_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    if document.status == Status.DONE and document.pdf_status in {PdfStatus.FAILED, PdfStatus.NONE}:
+        jobs.document_request_pdf(document=document, user=request.user)
+        messages.info(request, _("已重新排队转换 PDF。"))
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def document_cancel(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    if document.status in {Status.QUEUED, Status.RUNNING}:
+        jobs.document_cancel(document=document, user=request.user)
+        messages.info(request, _("已请求取消。"))
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def document_regenerate(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    try:
+        again = services.document_regenerate(document=document, user=request.user)
+    except DocgenError as exc:
+        messages.error(request, describe(exc))
+        return redirect("documents:detail", document_id=document.pk)
+    messages.success(request, _("已按原输入和模板版本重新生成。"))
+    return redirect("documents:detail", document_id=again.pk)
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@login_required
+def template_create(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    form = TemplateCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            template = services.template_create(
+                unit=request.user.unit,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                data=upload.read() if upload else None,
+                filename=upload.name if upload else "shipped.docx",
+                user=request.user,
+            )
+        except DocgenError as exc:
+            form.add_error("file", describe(exc))
+        except Exception as exc:  # noqa: BLE001 - unique name per unit and type
+            from django.db import IntegrityError
+
+            if not isinstance(exc, IntegrityError):
+                raise
+            form.add_error("name", _("同一文种已有同名模板。"))
+        else:
+            return redirect("documents:template_detail", template_id=template.pk)
+    return render(request, "documents/template_new.html", {"form": form})
+
+
+def _template(request: HttpRequest, template_id: int) -> DocumentTemplate:
+    template = get_scoped_or_404(DocumentTemplate, request.user, pk=template_id)
+    _office(request)
+    return template
+
+
+@login_required
+def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = _template(request, template_id)
+    form = TemplateUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = services.template_upload(
+                template=template,
+                data=upload.read(),
+                filename=upload.name,
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except DocgenError as exc:
+            form.add_error("file", describe(exc))
+        else:
+            messages.success(request, _("已上传新版本 v%(n)s。") % {"n": version.number})
+            return redirect("documents:template_detail", template_id=template.pk)
+    return render(
+        request,
+        "documents/template_detail.html",
+        {"template": template, "versions": selectors.versions_of(template), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def template_rollback(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+    template = _template(request, template_id)
+    version = get_scoped_or_404(TemplateVersion, request.user, pk=version_id, template=template)
+    services.template_rollback(template=template, version=version, user=request.user)
+    messages.success(request, _("已回退到 v%(n)s。") % {"n": version.number})
+    return redirect("documents:template_detail", template_id=template.pk)
+
+
+@login_required
+@require_GET
+def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The current version filled with sample data, as a .docx download."""
+    template = _template(request, template_id)
+    version = template.current
+    if version is None:
+        raise Http404
+    with version.file.open("rb") as fh:
+        data = fh.read()
+    try:
+        docx = render_docx(
+            template.kind, example_data(template.kind), template=data, base_dir=EXAMPLES
+        )
+    except DocgenError as exc:
+        messages.error(request, describe(exc))
+        return redirect("documents:template_detail", template_id=template.pk)
+    response = HttpResponse(docx, content_type=DOCX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="preview-{template.kind}-v{version.number}.docx"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def version_download(request: HttpRequest, version_id: int) -> FileResponse:
+    version = get_scoped_or_404(TemplateVersion, request.user, pk=version_id)
+    _office(request)
+    return _file_response(version.file, f"{version.template.kind}-v{version.number}.docx", DOCX)
+
+
+def status_url(document: Document) -> str:
+    return reverse("documents:detail", kwargs={"document_id": document.pk})

@@ -1,0 +1,56 @@
+"""Documents in a browser: generate the demo notice from the form, download it; a booklet's
+status card polls with HTMX until it is done; a phone shows the pages without sideways scroll."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import has_horizontal_scroll, login, screenshot
+from tests.documents.conftest import EXAMPLES
+
+
+@pytest.fixture(autouse=True)
+def no_libreoffice(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DOCUMENTS_SOFFICE = "/nonexistent/soffice"  # .docx only: fast, and the hint shows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_notice_from_the_form(page, live_server, office_user):
+    login(page, live_server, "office")
+    page.goto(f"{live_server.url}/documents/")
+    assert "libreoffice-writer-nogui" in page.inner_text("main")
+    page.click("text=生成通知")
+    page.wait_for_load_state("networkidle")
+    assert "智慧校园创建学校名单" in page.input_value("#id_data")
+    page.fill("#id_prefix", "蒲教发")
+    page.click("#generate-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "公文已生成" in page.inner_text("main")
+    with page.expect_download() as download:
+        page.click("#dl-docx")
+    assert download.value.suggested_filename.endswith(".docx")
+    screenshot(page, "documents-detail")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booklet_status_card(page, live_server, office_user):
+    login(page, live_server, "office")
+    page.goto(f"{live_server.url}/documents/new/?kind=booklet")
+    # The example data names two photos: upload them with the form.
+    page.set_input_files("#id_images", [str(p) for p in sorted(EXAMPLES.glob("photo*.jpg"))])
+    page.click("#generate-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    # The test backend runs the task at once; the card shows the final state and stops polling.
+    page.wait_for_selector("#doc-state")
+    assert page.locator("#doc-status[hx-trigger]").count() == 0
+    assert page.locator("#dl-docx").count() == 1
+    screenshot(page, "documents-booklet")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_documents_on_a_phone(phone_page, live_server, office_user):
+    login(phone_page, live_server, "office")
+    phone_page.goto(f"{live_server.url}/documents/new/?kind=notice")
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "documents-generate-phone")
