@@ -15,10 +15,17 @@ from shidian.docgen.render import render_docx
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "documents"
 
-needs_soffice = pytest.mark.skipif(
-    not (convert.available() and shutil.which("pdftotext")),
-    reason="LibreOffice and poppler-utils are needed: " + convert.INSTALL_HINT + " poppler-utils",
-)
+
+@pytest.fixture
+def _require_soffice():
+    """.ci/run and `make demo` install LibreOffice and poppler; a missing one fails, not skips."""
+    if not (convert.available() and shutil.which("pdftotext")):
+        pytest.fail(
+            "LibreOffice and poppler-utils are needed: " + convert.INSTALL_HINT + " poppler-utils"
+        )
+
+
+needs_soffice = pytest.mark.usefixtures("_require_soffice")
 
 
 def example(kind: str) -> dict:

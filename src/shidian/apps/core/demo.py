@@ -1,6 +1,6 @@
-"""Load the demo: a generated county, an account for every role, standards, a campaign and the
-seed programme's documents. Every step is idempotent, so `shidian demo` can run again and keep
-the data.
+"""Load the demo: a generated county, an account for every role, document templates, the seed
+programme's notice and a booklet, and (when present) standards and a campaign. `shidian demo`
+runs it only on a new database, so running the demo again keeps the data.
 """
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.json"
 
@@ -22,8 +24,8 @@ class DemoResult:
     accounts: list[dict] = field(default_factory=list)
 
 
-def _accounts_path():
-    return settings.DATA_DIR / DEMO_ACCOUNTS_FILE
+def _accounts_path() -> Path:
+    return Path(settings.DATA_DIR) / DEMO_ACCOUNTS_FILE
 
 
 def _demo_password() -> str:
@@ -35,15 +37,15 @@ def _demo_password() -> str:
 
 
 def load_demo(*, seed: int = 2021) -> DemoResult:
+    from shidian.apps.accounts.demo import create_demo_accounts
+    from shidian.apps.accounts.models import Role, User
+    from shidian.apps.orgs.demo import generate_demo_county
     from shidian.apps.orgs.models import OrgUnit
 
     if OrgUnit.objects.exists():
         return DemoResult(created=False)
     password = _demo_password()
     with transaction.atomic():
-        from shidian.apps.accounts.demo import create_demo_accounts
-        from shidian.apps.orgs.demo import generate_demo_county
-
         tree = generate_demo_county(seed=seed)
         accounts = create_demo_accounts(
             county=tree.county,
@@ -52,37 +54,46 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
             community_lead_school=tree.community_lead,
             password=password,
         )
-    rows = [
-        {"username": a[0], "role": str(a[1]), "unit": str(a[2]), "password": a[3]} for a in accounts
-    ]
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    _accounts_path().write_text(
-        json.dumps({"password": password, "accounts": rows}, ensure_ascii=False, indent=2),
-        encoding="utf-8",
-    )
-    _accounts_path().chmod(0o600)
-    summary = [f"{tree.units} units"]
-    for loader in _optional_loaders():
-        summary.append(loader(tree=tree))
+        office = User.objects.get(username="office")  # scoping: ok demo set-up, no request
+        summary = [f"{tree.units} units", f"{len(accounts)} accounts"]
+        summary.append(_load_documents(tree=tree, office=office))
+        summary.append(_load_campaigns(tree=tree, office=office))
+    with translation.override("zh-hans"):
+        rows = [
+            {
+                "username": username,
+                "role": str(role),
+                "role_label": str(Role(role).label),
+                "unit": str(unit_name),
+                "password": account_password,
+            }
+            for username, role, unit_name, account_password in accounts
+        ]
+    _save_accounts(password=password, rows=rows)
     return DemoResult(created=True, summary=", ".join(s for s in summary if s), accounts=rows)
 
 
-def _optional_loaders():
-    """Demo steps of the feature apps (standards, campaigns, documents), run after the tree."""
-    loaders = []
-    try:
-        from shidian.apps.campaigns.demo import load_campaign_demo
+def _save_accounts(*, password: str, rows: list[dict]) -> None:
+    path = _accounts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"password": password, "accounts": rows}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
 
-        loaders.append(load_campaign_demo)
-    except ImportError:
-        pass
-    try:
-        from shidian.apps.documents.demo import load_documents_demo
 
-        loaders.append(load_documents_demo)
-    except ImportError:
-        pass
-    return loaders
+def _load_documents(*, tree, office) -> str:
+    """The shipped templates, the seed programme's notice and the demo booklet (its PDF is
+    built by the task worker)."""
+    from shidian.apps.documents.demo import demo_documents
+
+    made = demo_documents(unit=tree.county, user=office, booklet=True)
+    return f"{len(made['templates'])} document templates, the 2021 notice and a booklet"
+
+
+def _load_campaigns(*, tree, office) -> str:
+    return ""
 
 
 def demo_accounts_table() -> list[str]:
