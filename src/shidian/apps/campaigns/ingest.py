@@ -1,0 +1,150 @@
+"""The one upload path for offline workbooks: the web upload (check, show the diff, apply) and
+``shidian campaign ingest`` (check and apply each file of a folder) both call these functions.
+
+Every check happens before anything is stored: identity signature, unit, campaign, standard
+version, then every answer; a problem names the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from shidian.apps.campaigns.models import Campaign, Sheet
+from shidian.apps.campaigns.sheets import SheetConflict, clean_answer, sheet_save_all
+from shidian.apps.campaigns.workbook import WorkbookError, read_workbook
+from shidian.engine.scoring import Method
+
+
+@dataclass
+class Change:
+    code: str
+    text: str
+    before: dict | None
+    after: dict | None
+
+
+@dataclass
+class CheckedUpload:
+    sheet: Sheet
+    answers: dict
+    base_version: int
+    changes: list[Change] = field(default_factory=list)
+
+
+def _raw_answer(item, raw: dict) -> dict | None:
+    if item.method == Method.RATIO:
+        return {"numerator": raw.get("numerator"), "denominator": raw.get("denominator")}
+    return {"value": raw.get("value")}
+
+
+def workbook_check(
+    *, data: bytes, sheet: Sheet | None = None, campaign: Campaign | None = None
+) -> CheckedUpload:
+    """Check a workbook against the expected sheet (web) or campaign (bulk ingest)."""
+    read = read_workbook(data)
+    if sheet is not None:
+        same_campaign = read.campaign_id == sheet.campaign_id
+        if same_campaign and (read.unit_id != sheet.unit_id or read.sheet_id != sheet.pk):
+            raise WorkbookError(
+                _("这是其他单位的自查表，请上传本单位（%(unit)s）下载的表格。")
+                % {"unit": sheet.unit.name},
+                cell="_shidian!A1",
+                code="other_unit",
+            )
+        campaign = sheet.campaign
+    elif campaign is not None:
+        sheet = (
+            Sheet.objects.select_related("unit", "campaign__version")
+            .filter(pk=read.sheet_id, unit_id=read.unit_id, campaign=campaign)
+            .first()
+        )
+    if campaign is None or read.campaign_id != campaign.pk:
+        raise WorkbookError(
+            _("这份表格属于另一次自查赋分，请重新下载本次的表格。"),
+            cell="_shidian!A1",
+            code="other_campaign",
+        )
+    if read.version_id != campaign.version_id:
+        raise WorkbookError(
+            _("这份表格对应旧版本的指标体系，请重新下载最新的表格。"),
+            cell="_shidian!A1",
+            code="old_version",
+        )
+    if sheet is None or read.sheet_id != sheet.pk or read.unit_id != sheet.unit_id:
+        raise WorkbookError(_("找不到这份表格对应的单位。"), code="other_unit")
+    standard = campaign.version.as_standard()
+    answers: dict = {}
+    for item in standard.items():
+        if item.code not in read.raw:
+            raise WorkbookError(
+                _("表格中缺少评分要点 %(code)s，请不要删除行。") % {"code": item.code},
+                code="missing_item",
+            )
+        try:
+            cleaned = clean_answer(item, _raw_answer(item, read.raw[item.code]))
+        except ValidationError as exc:
+            key = item.code + (":ratio" if item.method == Method.RATIO else "")
+            cell = read.cells.get(key, "")
+            raise WorkbookError(
+                _("单元格 %(cell)s（%(code)s）：%(problem)s")
+                % {"cell": cell, "code": item.code, "problem": " ".join(exc.messages)},
+                cell=cell,
+                code="bad_value",
+            ) from exc
+        if cleaned is not None:
+            answers[item.code] = cleaned
+    changes = [
+        Change(item.code, item.text, sheet.answers.get(item.code), answers.get(item.code))
+        for item in standard.items()
+        if sheet.answers.get(item.code) != answers.get(item.code)
+    ]
+    return CheckedUpload(sheet=sheet, answers=answers, base_version=sheet.version, changes=changes)
+
+
+def workbook_apply(*, checked: CheckedUpload, user, audit: bool = True) -> Sheet:
+    return sheet_save_all(
+        sheet=checked.sheet,
+        user=user,
+        answers=checked.answers,
+        base_version=checked.base_version,
+        kind="upload",
+        audit=audit,
+    )
+
+
+@dataclass
+class IngestRow:
+    file: str
+    unit: str
+    outcome: str  # applied / unchanged / error / checked
+    message: str
+    changes: int
+    total: float | None
+
+
+def ingest_file(*, path: Path, campaign: Campaign, dry_run: bool = False) -> IngestRow:
+    """Check (and unless ``dry_run`` apply) one workbook collected by e-mail."""
+    try:
+        checked = workbook_check(data=path.read_bytes(), campaign=campaign)
+        if dry_run:
+            return IngestRow(
+                path.name, checked.sheet.unit.name, "checked", "", len(checked.changes), None
+            )
+        if not checked.changes:
+            return IngestRow(
+                path.name, checked.sheet.unit.name, "unchanged", "", 0, checked.sheet.total
+            )
+        sheet = workbook_apply(checked=checked, user=None, audit=False)
+        return IngestRow(
+            path.name, sheet.unit.name, "applied", "", len(checked.changes), sheet.total
+        )
+    except WorkbookError as exc:
+        return IngestRow(path.name, "", "error", exc.message, 0, None)
+    except ValidationError as exc:
+        return IngestRow(path.name, "", "error", " ".join(exc.messages), 0, None)
+    except SheetConflict:
+        return IngestRow(path.name, "", "error", _("表格已被他人修改"), 0, None)
