@@ -62,17 +62,24 @@ def workbook_check(
             .filter(pk=read.sheet_id, unit_id=read.unit_id, campaign=campaign)
             .first()
         )
+    if campaign is not None and read.version_id != campaign.version_id:
+        from shidian.apps.standards.models import StandardVersion
+
+        other = StandardVersion.objects.filter(pk=read.version_id).first()  # scoping: ok number
+        raise WorkbookError(
+            _(
+                "这份表格对应指标体系第 %(old)s 版，本次自查赋分使用第 %(new)s 版，"
+                "请重新下载本次的表格。"
+            )
+            % {"old": other.number if other else "?", "new": campaign.version.number},
+            cell="_shidian!A1",
+            code="old_version",
+        )
     if campaign is None or read.campaign_id != campaign.pk:
         raise WorkbookError(
             _("这份表格属于另一次自查赋分，请重新下载本次的表格。"),
             cell="_shidian!A1",
             code="other_campaign",
-        )
-    if read.version_id != campaign.version_id:
-        raise WorkbookError(
-            _("这份表格对应旧版本的指标体系，请重新下载最新的表格。"),
-            cell="_shidian!A1",
-            code="old_version",
         )
     if sheet is None or read.sheet_id != sheet.pk or read.unit_id != sheet.unit_id:
         raise WorkbookError(_("找不到这份表格对应的单位。"), code="other_unit")
