@@ -58,10 +58,12 @@ def workbook_check(
         campaign = sheet.campaign
     elif campaign is not None:
         sheet = (
-            Sheet.objects.select_related("unit", "campaign__version")
+            Sheet.objects.select_related("unit")
             .filter(pk=read.sheet_id, unit_id=read.unit_id, campaign=campaign)
             .first()
         )
+        if sheet is not None:
+            sheet.campaign = campaign
     if campaign is not None and read.version_id != campaign.version_id:
         from shidian.apps.standards.models import StandardVersion
 
@@ -112,7 +114,11 @@ def workbook_check(
     return CheckedUpload(sheet=sheet, answers=answers, base_version=sheet.version, changes=changes)
 
 
-def workbook_apply(*, checked: CheckedUpload, user, audit: bool = True) -> Sheet:
+def workbook_apply(
+    *, checked: CheckedUpload, user, audit: bool = True, prevalidated: bool = False
+) -> Sheet:
+    """Apply a checked upload. ``prevalidated`` only when ``checked`` was built in this same
+    process from ``workbook_check`` (the bulk ingest); the web re-validates the signed payload."""
     return sheet_save_all(
         sheet=checked.sheet,
         user=user,
@@ -120,6 +126,7 @@ def workbook_apply(*, checked: CheckedUpload, user, audit: bool = True) -> Sheet
         base_version=checked.base_version,
         kind="upload",
         audit=audit,
+        prevalidated=prevalidated,
     )
 
 
@@ -145,7 +152,7 @@ def ingest_file(*, path: Path, campaign: Campaign, dry_run: bool = False) -> Ing
             return IngestRow(
                 path.name, checked.sheet.unit.name, "unchanged", "", 0, checked.sheet.total
             )
-        sheet = workbook_apply(checked=checked, user=None, audit=False)
+        sheet = workbook_apply(checked=checked, user=None, audit=False, prevalidated=True)
         return IngestRow(
             path.name, sheet.unit.name, "applied", "", len(checked.changes), sheet.total
         )

@@ -22,6 +22,7 @@ def campaigns_for(*, user) -> QuerySet:
     return (
         Campaign.objects.filter(Q(pk__in=own) | Q(pk__in=invited))  # scoping: ok restricted
         .select_related("version__standard", "unit")
+        .defer("version__data")
         .order_by("-created_at")
     )
 
@@ -49,6 +50,7 @@ def my_sheets(*, user) -> QuerySet:
         Sheet.objects.restrict(user)
         .filter(unit_id=unit_id)
         .select_related("campaign", "campaign__version__standard")
+        .defer("campaign__version__data")
         .order_by("-campaign__created_at")
     )
 

@@ -110,11 +110,11 @@ def _check_open(sheet: Sheet, *, submitting: bool = False) -> None:
 
 
 def _lock(sheet: Sheet) -> Sheet:
-    return (
-        Sheet.objects.select_for_update()
-        .select_related("campaign__version", "unit")
-        .get(pk=sheet.pk)
-    )
+    """Re-read the sheet under a row lock; the campaign (already loaded) is reused."""
+    locked = Sheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
+    if "campaign" in sheet._state.fields_cache:
+        locked.campaign = sheet.campaign
+    return locked
 
 
 def can_edit(sheet: Sheet, user) -> bool:
@@ -195,6 +195,7 @@ def sheet_save_all(
     base_version: int,
     kind: str = "save",
     audit: bool = True,
+    prevalidated: bool = False,
 ) -> Sheet:
     """Replace all answers (the no-JavaScript form and the workbook upload)."""
     _require_editor(sheet, user)
@@ -202,7 +203,10 @@ def sheet_save_all(
     _check_open(sheet)
     if sheet.version != base_version:
         raise SheetConflict(sheet)
-    cleaned, problems = validate_answers(sheet.campaign.version.as_standard(), answers)
+    if prevalidated:  # cleaned by the caller in this request (workbook_check)
+        cleaned, problems = dict(answers), {}
+    else:
+        cleaned, problems = validate_answers(sheet.campaign.version.as_standard(), answers)
     if problems:
         raise ValidationError([f"{code}: {msg}" for code, msg in problems.items()])
     if cleaned == sheet.answers and sheet.status != SheetStatus.NOT_OPENED:

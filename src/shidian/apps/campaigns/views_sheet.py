@@ -22,7 +22,9 @@ from shidian.apps.core.scoping import get_scoped_or_404
 
 def _sheet(request: HttpRequest, sheet_id: int) -> Sheet:
     return get_scoped_or_404(
-        Sheet.objects.select_related("campaign__version__standard", "unit"),
+        Sheet.objects.select_related("campaign__version__standard", "unit").defer(
+            "campaign__version__data"
+        ),
         request.user,
         pk=sheet_id,
     )

@@ -131,8 +131,9 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
             comments.get(item.code),
         ]
         for col, value in zip("ABCDEFGHIJKL", values, strict=True):
-            ws[f"{col}{row}"] = value
-            ws[f"{col}{row}"].alignment = wrap
+            if value is not None:
+                ws[f"{col}{row}"] = value
+        ws[f"D{row}"].alignment = wrap
         inputs = ["I", "J"] if item.method == Method.RATIO else ["H"]
         for col in inputs:
             ws[f"{col}{row}"].protection = open_cell

@@ -98,8 +98,10 @@ class StandardVersion(models.Model):
 
     def as_standard(self) -> EngineStandard:
         """The engine's frozen model of this version (cached: published data never changes)."""
-        if self.is_published and self.pk:
-            return _cached_standard(self.pk)
+        if self.is_published and self.pk and self.published_at:
+            # Keyed by publication time too, so a reused id (tests) never hits a stale entry;
+            # the cache loads the data itself, so callers may defer the big ``data`` column.
+            return _cached_standard(self.pk, self.published_at.timestamp())
         return _build(self.data)
 
 
@@ -110,6 +112,6 @@ def _build(data: dict) -> EngineStandard:
 
 
 @lru_cache(maxsize=64)
-def _cached_standard(version_id: int) -> EngineStandard:
+def _cached_standard(version_id: int, published: float) -> EngineStandard:
     version = StandardVersion.objects.only("data").get(pk=version_id)  # scoping: ok cache by id
     return _build(version.data)
