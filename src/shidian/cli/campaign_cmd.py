@@ -31,10 +31,11 @@ def ingest(
     directory: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of .xlsx"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every file; store nothing."),
     json_out: str = typer.Option(None, "--json", help="Write the report as JSON (- for stdout)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=16, help="Processes (CPU cores)."),
 ) -> None:
     """Check and apply every workbook in DIR; exit 2 if any file was refused."""
     _django_setup()
-    from shidian.apps.campaigns.ingest import ingest_file
+    from shidian.apps.campaigns.ingest import ingest_files
     from shidian.apps.campaigns.models import Campaign
 
     found = (
@@ -48,11 +49,10 @@ def ingest(
     if not files:
         raise EngineInputError(f"{directory}: no .xlsx files")
     started = time.perf_counter()
-    rows = []
     with progress("ingest", len(files), enabled=json_out is None and len(files) > 20) as advance:
-        for path in files:
-            rows.append(ingest_file(path=path, campaign=found, dry_run=dry_run))
-            advance()
+        rows = ingest_files(
+            campaign=found, paths=files, dry_run=dry_run, workers=workers, on_progress=advance
+        )
     elapsed = time.perf_counter() - started
     errors = [r for r in rows if r.outcome == "error"]
     if json_out:

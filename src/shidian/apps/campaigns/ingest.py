@@ -162,3 +162,88 @@ def ingest_file(*, path: Path, campaign: Campaign, dry_run: bool = False) -> Ing
         return IngestRow(path.name, "", "error", " ".join(exc.messages), 0, None)
     except SheetConflict:
         return IngestRow(path.name, "", "error", _("表格已被他人修改"), 0, None)
+
+
+def _check_chunk(args) -> list[tuple]:
+    """Worker: read and check workbooks (read-only); the parent applies them."""
+    campaign_id, paths = args
+    campaign = (
+        Campaign.objects.select_related("version")  # scoping: ok the command's campaign
+        .defer("version__data")
+        .get(pk=campaign_id)
+    )
+    out = []
+    for path in paths:
+        try:
+            checked = workbook_check(data=path.read_bytes(), campaign=campaign)
+        except WorkbookError as exc:
+            out.append((path, None, exc.message))
+            continue
+        out.append(
+            (
+                path,
+                (
+                    checked.sheet.pk,
+                    checked.sheet.unit.name,
+                    checked.answers,
+                    checked.base_version,
+                    len(checked.changes),
+                ),
+                "",
+            )
+        )
+    return out
+
+
+def _apply_checked(campaign: Campaign, path: Path, found: tuple, dry_run: bool) -> IngestRow:
+    sheet_id, unit_name, answers, base_version, changes = found
+    if dry_run:
+        return IngestRow(path.name, unit_name, "checked", "", changes, None)
+    if not changes:
+        return IngestRow(path.name, unit_name, "unchanged", "", 0, None)
+    sheet = Sheet(pk=sheet_id, campaign=campaign)
+    checked = CheckedUpload(sheet=sheet, answers=answers, base_version=base_version)
+    try:
+        sheet = workbook_apply(checked=checked, user=None, audit=False, prevalidated=True)
+    except ValidationError as exc:
+        return IngestRow(path.name, unit_name, "error", " ".join(exc.messages), 0, None)
+    except SheetConflict:
+        return IngestRow(path.name, unit_name, "error", _("表格已被他人修改"), 0, None)
+    return IngestRow(path.name, unit_name, "applied", "", changes, sheet.total)
+
+
+def ingest_files(
+    *,
+    campaign: Campaign,
+    paths: list[Path],
+    dry_run: bool = False,
+    workers: int = 1,
+    on_progress=None,
+) -> list[IngestRow]:
+    """Ingest many files. With ``workers`` > 1, reading and checking (CPU work) run in worker
+    processes and this process applies the checked answers one short transaction per file:
+    one writer, so SQLite never makes writers wait on each other."""
+    if workers <= 1 or len(paths) < 50:
+        rows = []
+        for path in paths:
+            rows.append(ingest_file(path=path, campaign=campaign, dry_run=dry_run))
+            if on_progress:
+                on_progress(1)
+        return rows
+    from multiprocessing import get_context
+
+    from django.db import connections
+
+    chunks = [paths[i : i + 50] for i in range(0, len(paths), 50)]
+    connections.close_all()  # children must open their own connections
+    rows: list[IngestRow] = []
+    with get_context("fork").Pool(workers) as pool:
+        for results in pool.imap(_check_chunk, [(campaign.pk, chunk) for chunk in chunks]):
+            for path, found, error in results:
+                if found is None:
+                    rows.append(IngestRow(path.name, "", "error", error, 0, None))
+                else:
+                    rows.append(_apply_checked(campaign, path, found, dry_run))
+            if on_progress:
+                on_progress(len(results))
+    return rows
