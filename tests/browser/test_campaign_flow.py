@@ -140,3 +140,21 @@ def test_dashboard_charts_render(page, live_server, tree, office_user):
     page.wait_for_load_state("networkidle")
     assert not errors, errors
     screenshot(page, "campaign-analysis")
+
+
+def test_closing_the_tab_right_after_typing_loses_nothing(browser, live_server, tree, coordinator):
+    target = sheet(tree)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server, "coord")
+    page.goto(f"{live_server.url}/campaigns/sheets/{target.pk}/")
+    page.locator('input[name="a-D1.1.2"]').press_sequentially("750")  # debounce still pending
+    page.close(run_before_unload=True)
+    import time
+
+    for _ in range(50):
+        if Sheet.objects.get(pk=target.pk).answers.get("D1.1.2"):
+            break
+        time.sleep(0.1)
+    context.close()
+    assert Sheet.objects.get(pk=target.pk).answers["D1.1.2"] == {"value": 750}
