@@ -116,6 +116,10 @@ class _Collector:
     def add(self, code: str, message: str, row: int | None, item: str = "") -> None:
         self.problems.append(Problem(code, message, row=row, item=item))
 
+    def weight(self, value: Any, what: str, row: int | None) -> float:
+        number = self.number(value, what, row)
+        return 1.0 if number is None else number
+
     def number(self, value: Any, what: str, row: int | None, *, default=None) -> float | None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return default
@@ -237,7 +241,7 @@ def build_item(raw: Mapping[str, Any], col: _Collector, row: int | None) -> Item
         method=method,
         guidance=str(raw.get("guidance") or "").strip(),
         evidence_required=_flag(raw.get("evidence_required")),
-        weight=col.number(raw.get("weight"), f"{code}: weight", row, default=1.0),
+        weight=col.weight(raw.get("weight"), f"{code}: weight", row),
         levels=levels,
         thresholds=parse_thresholds(raw.get("thresholds"), col, row, code),
         numerator_label=str(raw.get("numerator") or "").strip(),
@@ -274,9 +278,7 @@ def standard_from_dict(data: Mapping[str, Any], rows: Mapping[str, int] | None =
                     name=str(i_raw.get("name") or "").strip(),
                     items=tuple(items),
                     max_score=col.number(i_raw.get("max_score"), f"{i_code}: maximum", counter),
-                    weight=col.number(
-                        i_raw.get("weight"), f"{i_code}: weight", counter, default=1.0
-                    ),
+                    weight=col.weight(i_raw.get("weight"), f"{i_code}: weight", counter),
                 )
             )
         dimensions.append(
@@ -285,7 +287,7 @@ def standard_from_dict(data: Mapping[str, Any], rows: Mapping[str, int] | None =
                 name=str(d_raw.get("name") or "").strip(),
                 indicators=tuple(indicators),
                 max_score=col.number(d_raw.get("max_score"), f"{d_code}: maximum", None),
-                weight=col.number(d_raw.get("weight"), f"{d_code}: weight", None, default=1.0),
+                weight=col.weight(d_raw.get("weight"), f"{d_code}: weight", None),
             )
         )
     code = str(data.get("code") or "").strip()

@@ -231,7 +231,7 @@ def read_xlsx(source: str | Path | bytes, *, default_code: str = "") -> ParseRes
         item = build_item(raw, col, row)
         if item is not None:
             current_ind["items"].append(_item_back_to_dict(item))
-    data = {
+    plain = {
         "code": _text(meta.get("code")) or default_code,
         "name": _text(meta.get("name")) or title or default_code,
         "description": _text(meta.get("description")),
@@ -239,7 +239,7 @@ def read_xlsx(source: str | Path | bytes, *, default_code: str = "") -> ParseRes
         "total_max": meta.get("total_max"),
         "dimensions": dims,
     }
-    standard, problems, _ = standard_from_dict(data, rows=col.rows)
+    standard, problems, _ = standard_from_dict(plain, rows=col.rows)
     return standard, _dedupe(col.problems + problems), col.rows
 
 
