@@ -26,7 +26,7 @@ def office_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_office:
+        if not request.user.is_office or request.user.unit_id is None:
             raise Http404
         return view(request, *args, **kwargs)
 
