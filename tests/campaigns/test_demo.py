@@ -14,3 +14,9 @@ def test_demo_loads_standards_and_a_campaign(tree):
     assert statuses <= set(SheetStatus.values)
     again = load_demo_campaigns(county=tree.county)
     assert not again["created"]
+
+
+def test_demo_coordinators_school_keeps_a_draft(tree, coordinator):
+    result = load_demo_campaigns(county=tree.county, seed=3)
+    mine = result["campaign"].sheets.get(unit=tree.school)
+    assert mine.status == SheetStatus.DRAFT and 0 < mine.answered < 59

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from shidian.apps.accounts.models import Role, User
 from shidian.apps.campaigns.models import Campaign, Sheet, SheetStatus
 from shidian.apps.campaigns.services import campaign_create
 from shidian.apps.campaigns.sheets import sheet_save_all
@@ -98,8 +99,14 @@ def load_demo_campaigns(*, county: OrgUnit | None = None, user=None, seed: int =
     rng = random.Random(seed)
     standard = smart.as_standard()
     sheets = list(Sheet.objects.filter(campaign=campaign).select_related("unit", "campaign"))
+    # Schools with a demo coordinator keep a half-filled draft, so the demo can be tried.
+    with_coordinator = set(
+        User.objects.filter(role=Role.COORDINATOR).values_list("unit_id", flat=True)  # scoping: ok
+    )
     for sheet in sheets:
         roll = rng.random()
+        if sheet.unit_id in with_coordinator:
+            roll = 0.35
         if roll < 0.3:
             continue  # not opened
         strength = STRENGTH.get(sheet.unit.school_type, 0.55) + rng.uniform(-0.1, 0.1)
