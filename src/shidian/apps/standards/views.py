@@ -10,16 +10,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.scoping import get_scoped_or_404
 from shidian.apps.standards import selectors, services
 from shidian.apps.standards.forms import ImportForm, ItemEditForm
 from shidian.apps.standards.models import Standard, StandardVersion
-from shidian.engine.scoring import dump_yaml, write_xlsx
-from shidian.engine.scoring.formats import METHOD_NAMES, levels_text, thresholds_text
+from shidian.engine.scoring import Method, dump_yaml, write_xlsx
+from shidian.engine.scoring.formats import levels_text, thresholds_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+METHOD_LABELS = {
+    Method.SCORE: gettext_lazy("直接赋分"),
+    Method.LEVELS: gettext_lazy("等级"),
+    Method.YES_NO: gettext_lazy("是否"),
+    Method.NUMBER: gettext_lazy("数值"),
+    Method.RATIO: gettext_lazy("比值"),
+    Method.VETO: gettext_lazy("一票否决"),
+}
 
 
 def office_required(view):
@@ -86,7 +95,7 @@ def _rows(version: StandardVersion) -> list[dict]:
                         "indicator": indicator if ik == 0 else None,
                         "i_span": len(indicator.items),
                         "item": item,
-                        "method": METHOD_NAMES[item.method],
+                        "method": METHOD_LABELS[item.method],
                         "rule": rule,
                     }
                 )
