@@ -1,0 +1,83 @@
+"""Evidence uploads: the type is decided by the file's first bytes, never by its name alone."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shidian.apps.campaigns.models import Evidence, Sheet
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+OFFICE_ZIP = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+OLE = {".doc", ".xls", ".ppt"}
+
+
+def sniff(head: bytes, name: str, file) -> str | None:
+    """Return 'image', 'pdf' or 'office' when the bytes match the name's type, else None."""
+    suffix = Path(name).suffix.lower()
+    if head.startswith(b"\xff\xd8\xff") and suffix in {".jpg", ".jpeg"}:
+        return "image"
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and suffix == ".png":
+        return "image"
+    if head[:6] in (b"GIF87a", b"GIF89a") and suffix == ".gif":
+        return "image"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP" and suffix == ".webp":
+        return "image"
+    if head.startswith(b"%PDF-") and suffix == ".pdf":
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and suffix in OLE:
+        return "office"
+    if head.startswith(b"PK\x03\x04") and suffix in OFFICE_ZIP:
+        try:
+            file.seek(0)
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()
+            file.seek(0)
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names and any(n.startswith(OFFICE_ZIP[suffix]) for n in names):
+            return "office"
+    return None
+
+
+@transaction.atomic
+def evidence_add(*, sheet: Sheet, user, item_code: str, upload) -> Evidence:
+    from shidian.apps.campaigns.sheets import _check_open, _require_editor
+
+    _require_editor(sheet, user)
+    _check_open(sheet)
+    codes = {item.code for item in sheet.campaign.version.as_standard().items()}
+    if item_code not in codes:
+        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("文件不能超过 20 MB。"))
+    head = upload.read(16)
+    upload.seek(0)
+    kind = sniff(head, upload.name, upload)
+    if kind is None:
+        raise ValidationError(
+            _("只接受图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件，且文件内容须与扩展名一致。")
+        )
+    return Evidence.objects.create(
+        sheet=sheet,
+        item_code=item_code,
+        file=upload,
+        original_name=Path(upload.name).name[:255],
+        kind=kind,
+        size=upload.size,
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, user) -> None:
+    from shidian.apps.campaigns.sheets import _check_open, _require_editor
+
+    _require_editor(evidence.sheet, user)
+    _check_open(evidence.sheet)
+    evidence.file.delete(save=False)
+    evidence.delete()

@@ -1,0 +1,263 @@
+"""Self-assessment campaigns (自查赋分): a campaign pins a published standard version and invites
+units; each invited unit has one sheet whose answers, scores and every saved revision are kept.
+
+Answers and scores live on the sheet as JSON (item code -> value): a save is one row update,
+which keeps autosave and bulk ingest fast; cross-sheet figures (weakest items, the national
+aggregate) expand the JSON in the database (see selectors.item_averages).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shidian.apps.core.scoping import ScopedQuerySet
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    pass
+
+
+class Campaign(models.Model):
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    version = models.ForeignKey(
+        "standards.StandardVersion",
+        verbose_name=_("指标体系版本"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    opens_on = models.DateField(_("开始日期"))
+    deadline = models.DateTimeField(_("截止时间"))
+    accept_late = models.BooleanField(_("接受逾期提交"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
+    invite_root = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("参评范围"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    invite_school_types = models.JSONField(_("学校类型"), default=list, blank=True)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("评审专家"), blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(_("上次催报"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("自查赋分")
+        verbose_name_plural = _("自查赋分")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SheetStatus(models.TextChoices):
+    NOT_OPENED = "not_opened", _("未填报")
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    RESUBMITTED = "resubmitted", _("已重新提交")
+    ACCEPTED = "accepted", _("已通过")
+
+
+EDITABLE = {SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED}
+SUBMITTED = {SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED, SheetStatus.ACCEPTED}
+
+
+class SheetQuerySet(ScopedQuerySet):
+    pass
+
+
+class Sheet(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("自查赋分"), on_delete=models.CASCADE, related_name="sheets"
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SheetStatus.choices, default=SheetStatus.NOT_OPENED
+    )
+    version = models.PositiveIntegerField(_("版本号"), default=0)  # optimistic lock
+    answers = models.JSONField(_("填报内容"), default=dict)
+    scores = models.JSONField(_("要点得分"), default=dict)
+    dimension_scores = models.JSONField(_("一级指标得分"), default=dict)
+    total = models.FloatField(_("自评总分"), default=0)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    answered = models.PositiveIntegerField(_("已填要点"), default=0)
+    comments = models.JSONField(_("退回意见"), default=dict, blank=True)
+    return_note = models.TextField(_("退回说明"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SheetQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("自查表")
+        verbose_name_plural = _("自查表")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="sheet_campaign_unit_unique")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="sheet_campaign_status_idx"),
+            models.Index(fields=["campaign", "-total"], name="sheet_campaign_total_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.unit}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class RevisionKind(models.TextChoices):
+    SAVE = "save", _("保存")
+    UPLOAD = "upload", _("上传表格")
+    SUBMIT = "submit", _("提交")
+    RETURN = "return", _("退回")
+    ACCEPT = "accept", _("通过")
+
+
+class SheetRevisionQuerySet(ScopedQuerySet):
+    pass
+
+
+class SheetRevision(models.Model):
+    """Every saved state of a sheet, never deleted: any two can be compared."""
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("版本号"))
+    kind = models.CharField(_("操作"), max_length=16, choices=RevisionKind.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=SheetStatus.choices)
+    answers = models.JSONField(_("填报内容"))
+    total = models.FloatField(_("自评总分"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = SheetRevisionQuerySet.as_manager()
+    scope_unit_field = "sheet__unit"
+
+    class Meta:
+        verbose_name = _("自查表版本")
+        verbose_name_plural = _("自查表版本")
+        ordering = ["sheet", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "number"], name="sheet_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} #{self.number}"
+
+
+class EvidenceQuerySet(ScopedQuerySet):
+    pass
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{filename}"
+
+
+class Evidence(models.Model):
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="evidence")
+    item_code = models.CharField(_("评分要点"), max_length=64)
+    file = models.FileField(_("文件"), upload_to=evidence_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    kind = models.CharField(_("类型"), max_length=16)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+    scope_unit_field = "sheet__unit"
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["item_code", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReviewQuerySet(ScopedQuerySet):
+    pass
+
+
+class Review(models.Model):
+    """A reviewer's scores and remarks on one sheet."""
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    item_scores = models.JSONField(_("核定得分"), default=dict)
+    total = models.FloatField(_("核定总分"), default=0)
+    strengths = models.TextField(_("亮点"), blank=True)
+    weaknesses = models.TextField(_("不足"), blank=True)
+    suggestions = models.TextField(_("建议"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
+    scope_unit_field = "sheet__unit"
+
+    class Meta:
+        verbose_name = _("评审")
+        verbose_name_plural = _("评审")
+        constraints = [models.UniqueConstraint(fields=["sheet", "reviewer"], name="review_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} · {self.reviewer_id}"
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    pass
+
+
+class Notification(models.Model):
+    """An in-app message to one user (the e-mail goes out after commit)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_notifications"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+    scope_unit_field = "user__unit"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,234 @@
+"""Reads for campaigns: what a user may see, completeness, ranking, distributions, weakest items,
+self-versus-reviewed gaps. Every figure is computed from sheets restricted to the user, so a
+zone sees its own schools only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import median
+
+from django.db import connection
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+
+from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet, SheetStatus
+from shidian.apps.orgs.models import SchoolType
+
+
+def campaigns_for(*, user) -> QuerySet:
+    """Campaigns the user's office owns, plus those inviting units in the user's subtree."""
+    own = Campaign.objects.restrict(user).values("pk")
+    invited = Sheet.objects.restrict(user).values("campaign_id")
+    return (
+        Campaign.objects.filter(Q(pk__in=own) | Q(pk__in=invited))  # scoping: ok restricted
+        .select_related("version__standard", "unit")
+        .defer("version__data")
+        .order_by("-created_at")
+    )
+
+
+def campaign_for(*, user, campaign_id: int) -> Campaign:
+    """A campaign the user may see, or 404 (missing and forbidden look the same)."""
+    campaign = campaigns_for(user=user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def owns(*, user, campaign: Campaign) -> bool:
+    """The campaign's office (or anyone above it) manages it: return, accept, remind."""
+    return bool(user.is_office) and Campaign.objects.restrict(user).filter(pk=campaign.pk).exists()
+
+
+def sheets_for(*, user, campaign: Campaign) -> QuerySet:
+    return Sheet.objects.restrict(user).filter(campaign=campaign)
+
+
+def my_sheets(*, user) -> QuerySet:
+    unit_id = getattr(user, "unit_id", None)
+    return (
+        Sheet.objects.restrict(user)
+        .filter(unit_id=unit_id)
+        .select_related("campaign", "campaign__version__standard")
+        .defer("campaign__version__data")
+        .order_by("-campaign__created_at")
+    )
+
+
+def notifications_for(*, user, limit: int = 10):
+    return Notification.objects.filter(user=user).select_related("campaign")[
+        :limit
+    ]  # scoping: ok own
+
+
+def completeness(*, sheets: QuerySet) -> dict[str, int]:
+    counts = dict(sheets.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in SheetStatus.values}
+
+
+RANK_FIELDS = (
+    "pk",
+    "unit_id",
+    "unit__name",
+    "unit__code",
+    "unit__school_type",
+    "unit__zone__name",
+    "status",
+    "total",
+    "vetoed",
+    "answered",
+    "dimension_scores",
+)
+
+
+def ranking(*, sheets: QuerySet, offset: int = 0, limit: int | None = 100) -> list[dict]:
+    """Sheets ordered by total (vetoed last), with their rank; one query."""
+    qs = sheets.exclude(status=SheetStatus.NOT_OPENED).order_by("vetoed", "-total", "unit__code")
+    qs = qs.values(*RANK_FIELDS)
+    rows = list(qs[offset : offset + limit] if limit else qs)
+    labels = dict(SheetStatus.choices)
+    for index, row in enumerate(rows, start=offset + 1):
+        row["rank"] = index
+        row["status_label"] = labels.get(row["status"], row["status"])
+    return rows
+
+
+def distribution(*, sheets: QuerySet, by: str) -> list[dict]:
+    """Average, minimum and maximum total per school type or per zone (submitted or better)."""
+    field = {"type": "unit__school_type", "zone": "unit__zone__name"}[by]
+    from django.db.models import Max, Min
+
+    rows = (
+        sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+        .values(field)
+        .annotate(n=Count("id"), avg=Avg("total"), lo=Min("total"), hi=Max("total"))
+        .order_by(field)
+    )
+    labels = dict(SchoolType.choices)
+    out = []
+    for row in rows:
+        key = row[field] or ""
+        out.append(
+            {
+                "label": str(labels.get(key, key)) if by == "type" else (key or "—"),
+                "n": row["n"],
+                "avg": round(row["avg"] or 0, 2),
+                "min": round(row["lo"] or 0, 2),
+                "max": round(row["hi"] or 0, 2),
+            }
+        )
+    return out
+
+
+def item_averages(*, sheets: QuerySet) -> dict[str, tuple[float, int]]:
+    """Average item score over the given sheets, computed in the database by expanding the
+    ``scores`` JSON (PostgreSQL jsonb_each_text, SQLite json_each)."""
+    ids_sql, params = sheets.values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT kv.key, AVG(kv.value::float), COUNT(*) FROM campaigns_sheet s "
+            "CROSS JOIN LATERAL jsonb_each_text(s.scores) kv "
+            f"WHERE s.id IN ({ids_sql}) GROUP BY kv.key"
+        )
+    else:
+        sql = (
+            "SELECT j.key, AVG(j.value), COUNT(*) FROM campaigns_sheet s, json_each(s.scores) j "
+            f"WHERE s.id IN ({ids_sql}) GROUP BY j.key"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: (float(avg), int(n)) for key, avg, n in cursor.fetchall()}
+
+
+def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
+    """Items with the lowest average share of their maximum across submitted sheets."""
+    submitted = sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+    averages = item_averages(sheets=submitted)
+    standard = campaign.version.as_standard()
+    rows = []
+    for dimension, indicator, item in standard.item_paths():
+        if item.max_score <= 0 or item.code not in averages:
+            continue
+        avg, n = averages[item.code]
+        rows.append(
+            {
+                "code": item.code,
+                "text": item.text,
+                "dimension": dimension.name,
+                "indicator": indicator.name,
+                "max": item.max_score,
+                "avg": round(avg, 2),
+                "share": round(avg / item.max_score, 3),
+                "n": n,
+            }
+        )
+    rows.sort(key=lambda r: (r["share"], r["code"]))
+    return rows[:limit]
+
+
+def review_gaps(*, sheet: Sheet) -> list[dict]:
+    """Per item: the unit's self-score, each reviewer's score, and the mean gap (self - review)."""
+    reviews = list(Review.objects.filter(sheet=sheet).select_related("reviewer"))  # scoping: ok
+    standard = sheet.campaign.version.as_standard()
+    rows = []
+    for item in standard.items():
+        scored = [r.item_scores[item.code] for r in reviews if item.code in r.item_scores]
+        own = sheet.scores.get(item.code)
+        gap = round((own or 0) - sum(scored) / len(scored), 2) if scored else None
+        rows.append(
+            {
+                "code": item.code,
+                "text": item.text,
+                "max": item.max_score,
+                "self": own,
+                "reviewed": scored,
+                "gap": gap,
+            }
+        )
+    return rows
+
+
+def gap_summary(*, sheets: QuerySet) -> list[dict]:
+    """Per school: self total, mean reviewed total, gap; largest over-scoring first."""
+    totals: dict[int, list[float]] = defaultdict(list)
+    for sheet_id, total in Review.objects.filter(sheet__in=sheets).values_list(  # scoping: ok
+        "sheet_id", "total"
+    ):
+        totals[sheet_id].append(total)
+    if not totals:
+        return []
+    rows = []
+    for sheet in sheets.filter(pk__in=totals).values("pk", "unit__name", "total"):
+        reviewed = sum(totals[sheet["pk"]]) / len(totals[sheet["pk"]])
+        rows.append(
+            {
+                "sheet_id": sheet["pk"],
+                "unit": sheet["unit__name"],
+                "self": sheet["total"],
+                "reviewed": round(reviewed, 2),
+                "gap": round(sheet["total"] - reviewed, 2),
+                "reviews": len(totals[sheet["pk"]]),
+            }
+        )
+    rows.sort(key=lambda r: -r["gap"])
+    return rows
+
+
+def totals_median(rows: list[dict]) -> float | None:
+    return median([r["total"] for r in rows]) if rows else None
+
+
+def units_by_status(*, sheets: QuerySet, status: str, offset: int = 0, limit: int = 100):
+    return list(
+        sheets.filter(status=status)
+        .order_by("unit__code")
+        .values(
+            "pk",
+            "unit__name",
+            "unit__code",
+            "unit__school_type",
+            "updated_at",
+            "submitted_at",
+            "answered",
+        )[offset : offset + limit]
+    )

@@ -1,0 +1,155 @@
+"""Writes for campaigns: open a campaign (sheets for the invited units, notices), reminders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shidian.apps.accounts.models import Role, User
+from shidian.apps.campaigns.models import Campaign, Notification, Sheet, SheetStatus
+from shidian.apps.core.services import audit_record
+from shidian.apps.orgs.models import Level, OrgUnit
+
+
+def invited_units(*, root: OrgUnit, school_types: list[str] | None = None):
+    qs = OrgUnit.objects.subtree(root).filter(level=Level.SCHOOL, is_active=True)
+    if school_types:
+        qs = qs.filter(school_type__in=school_types)
+    return qs
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    unit: OrgUnit,
+    user,
+    name: str,
+    version,
+    opens_on: date,
+    deadline: datetime,
+    accept_late: bool = False,
+    root: OrgUnit | None = None,
+    school_types: list[str] | None = None,
+    reviewers=(),
+    notify: bool = True,
+) -> Campaign:
+    """Open a campaign: one sheet per invited unit, an in-app notice and an e-mail to each
+    invited unit's coordinators (sent after the transaction commits)."""
+    if not version.is_published:
+        raise ValidationError(_("只能使用已发布的指标体系版本。"))
+    root = root or unit
+    if not root.is_within(unit):
+        raise ValidationError(_("参评范围必须在本单位之内。"))
+    campaign = Campaign.objects.create(
+        unit=unit,
+        name=name,
+        version=version,
+        opens_on=opens_on,
+        deadline=deadline,
+        accept_late=accept_late,
+        invite_root=root,
+        invite_school_types=list(school_types or []),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    campaign.reviewers.set(reviewers)
+    units = list(invited_units(root=root, school_types=school_types).values_list("pk", flat=True))
+    Sheet.objects.bulk_create(
+        [Sheet(campaign=campaign, unit_id=pk) for pk in units], batch_size=2000
+    )
+    audit_record(
+        actor=user,
+        action="campaigns.create",
+        target=campaign,
+        unit=unit,
+        summary=f"{name}: {len(units)}",
+    )
+    if notify:
+        notify_coordinators(
+            campaign=campaign,
+            unit_ids=units,
+            message=_("请在 %(deadline)s 前完成“%(name)s”自查赋分")
+            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "name": name},
+        )
+    return campaign
+
+
+def _coordinators(unit_ids):
+    return User.objects.filter(  # scoping: ok the service is told which units
+        unit_id__in=unit_ids, is_active=True, role__in=[Role.COORDINATOR, Role.COMMUNITY_LEAD]
+    )
+
+
+def notify_coordinators(*, campaign: Campaign, unit_ids, message: str, url: str = "") -> int:
+    """In-app notices now; e-mails through the task queue once the transaction commits."""
+    users = list(_coordinators(unit_ids).only("pk", "email"))
+    url = url or reverse("campaigns:list")
+    Notification.objects.bulk_create(
+        [Notification(user=u, campaign=campaign, message=message, url=url) for u in users],
+        batch_size=2000,
+    )
+    recipients = [u.email for u in users if u.email]
+    if recipients:
+        from shidian.apps.campaigns.tasks import send_campaign_mail
+
+        transaction.on_commit(
+            lambda: send_campaign_mail.enqueue(subject=message, body=message, to=recipients)
+        )
+    return len(users)
+
+
+def notify_unit(*, sheet: Sheet, message: str) -> None:
+    url = reverse("campaigns:sheet", kwargs={"sheet_id": sheet.pk})
+    notify_coordinators(campaign=sheet.campaign, unit_ids=[sheet.unit_id], message=message, url=url)
+
+
+def send_mail_now(*, subject: str, body: str, to: list[str]) -> int:
+    # One message per recipient so addresses are not disclosed to each other.
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    return send_mass_mail(messages, fail_silently=False)
+
+
+@transaction.atomic
+def campaign_remind(*, campaign: Campaign, user=None) -> int:
+    """Remind only the units that have not submitted; returns how many units were reminded."""
+    pending = list(
+        campaign.sheets.filter(
+            status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED]
+        ).values_list("unit_id", flat=True)
+    )
+    if not pending or campaign.status != "open":
+        return 0
+    notify_coordinators(
+        campaign=campaign,
+        unit_ids=pending,
+        message=_("提醒：“%(name)s”将于 %(deadline)s 截止，贵单位尚未提交")
+        % {
+            "name": campaign.name,
+            "deadline": timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    campaign.reminded_at = timezone.now()
+    campaign.save(update_fields=["reminded_at"])
+    audit_record(
+        actor=user,
+        action="campaigns.remind",
+        target=campaign,
+        unit=campaign.unit,
+        summary=str(len(pending)),
+    )
+    return len(pending)
+
+
+def remind_due_campaigns(*, days_before: int = 3) -> int:
+    """For a scheduler: remind every open campaign whose deadline is within ``days_before``."""
+    now = timezone.now()
+    due = Campaign.objects.filter(  # scoping: ok system job
+        status="open", deadline__gt=now, deadline__lte=now + timezone.timedelta(days=days_before)
+    )
+    return sum(campaign_remind(campaign=c) for c in due)

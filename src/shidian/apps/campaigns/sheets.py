@@ -1,0 +1,328 @@
+"""Writes on a sheet: save (one item or all), submit, return with comments, accept, review.
+
+Optimistic locking: every save names the sheet version it started from. If the sheet moved on
+since, a whole-sheet save is refused (:class:`SheetConflict`) and a one-item save is refused only
+when that item changed meanwhile, so two people filling different items both keep their work
+and nobody's answer is silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shidian.apps.campaigns.models import (
+    EDITABLE,
+    Review,
+    RevisionKind,
+    Sheet,
+    SheetRevision,
+    SheetStatus,
+)
+from shidian.apps.core.services import audit_record
+from shidian.engine.scoring import Method, missing_answers, score_item, score_sheet
+
+
+class SheetConflict(Exception):
+    """Someone saved the sheet since the caller loaded it."""
+
+    def __init__(self, sheet: Sheet, items: list[str] | None = None):
+        super().__init__("conflict")
+        self.sheet = sheet
+        self.items = items or []
+
+
+def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
+    """Normalise an answer for storage; raise ValidationError naming the problem."""
+    if not raw:
+        return None
+    if item.method == Method.RATIO:
+        answer = {
+            "numerator": _clean_number(raw.get("numerator")),
+            "denominator": _clean_number(raw.get("denominator")),
+        }
+        if answer["numerator"] is None and answer["denominator"] is None:
+            return None
+    else:
+        value = raw.get("value")
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, ""):
+            return None
+        if item.method in (Method.SCORE, Method.NUMBER):
+            value = _clean_number(value)
+        elif item.method == Method.LEVELS:
+            value = str(value).upper()
+        answer = {"value": value}
+    try:
+        score_item(item, answer)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    return answer
+
+
+def _clean_number(value: Any) -> float | int | str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return str(value)  # score_item reports it
+    return int(number) if number.is_integer() else number
+
+
+def _apply(sheet: Sheet, answers: dict) -> None:
+    standard = sheet.campaign.version.as_standard()
+    result = score_sheet(standard, answers)
+    sheet.answers = answers
+    sheet.scores = {code: score for code, score in result.items.items() if score is not None}
+    sheet.dimension_scores = {code: round(v, 4) for code, v in result.dimensions.items()}
+    sheet.total = round(result.total, 4)
+    sheet.vetoed = result.vetoed
+    sheet.answered = result.answered
+
+
+def _snapshot(sheet: Sheet, *, kind: str, user) -> None:
+    SheetRevision.objects.create(
+        sheet=sheet,
+        number=sheet.version,
+        kind=kind,
+        status=sheet.status,
+        answers=sheet.answers,
+        total=sheet.total,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def _check_open(sheet: Sheet, *, submitting: bool = False) -> None:
+    if sheet.status not in EDITABLE:
+        raise ValidationError(_("自查表已提交，不能修改。"))
+    campaign = sheet.campaign
+    if campaign.status != "open":
+        raise ValidationError(_("本次自查赋分已结束。"))
+    if timezone.now() > campaign.deadline and not campaign.accept_late:
+        raise ValidationError(_("已过截止时间，本次不接受逾期提交。"))
+
+
+def _lock(sheet: Sheet) -> Sheet:
+    """Re-read the sheet under a row lock; the campaign (already loaded) is reused."""
+    locked = Sheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
+    if "campaign" in sheet._state.fields_cache:
+        locked.campaign = sheet.campaign
+    return locked
+
+
+def can_edit(sheet: Sheet, user) -> bool:
+    """Only the unit's own people fill its sheet (the office reviews, never edits)."""
+    return bool(getattr(user, "unit_id", None)) and user.unit_id == sheet.unit_id
+
+
+def _require_editor(sheet: Sheet, user) -> None:
+    if user is not None and not can_edit(sheet, user):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def sheet_save_item(
+    *,
+    sheet: Sheet,
+    user,
+    code: str,
+    answer: Mapping[str, Any] | None,
+    base_version: int,
+    expected: Mapping[str, Any] | None = None,
+) -> Sheet:
+    """Autosave one item. ``expected`` is the answer the user's page started from."""
+    _require_editor(sheet, user)
+    sheet = _lock(sheet)
+    _check_open(sheet)
+    standard = sheet.campaign.version.as_standard()
+    item = next((i for i in standard.items() if i.code == code), None)
+    if item is None:
+        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": code})
+    cleaned = clean_answer(item, answer)
+    current = sheet.answers.get(code)
+    if sheet.version != base_version and (current or None) != (
+        clean_answer(item, expected) if expected else None
+    ):
+        raise SheetConflict(sheet, [code])
+    answers = dict(sheet.answers)
+    if cleaned is None:
+        answers.pop(code, None)
+    else:
+        answers[code] = cleaned
+    if answers == sheet.answers:
+        return sheet
+    _apply(sheet, answers)
+    _store(sheet, user, RevisionKind.SAVE)
+    return sheet
+
+
+def _store(sheet: Sheet, user, kind: str) -> None:
+    if sheet.status == SheetStatus.NOT_OPENED:
+        sheet.status = SheetStatus.DRAFT
+    sheet.version += 1
+    sheet.updated_by = user if getattr(user, "is_authenticated", False) else None
+    sheet.save()
+    _snapshot(sheet, kind=kind, user=user)
+
+
+def validate_answers(standard, raw: Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
+    """Clean every answer; returns (answers, {code: problem})."""
+    answers, problems = {}, {}
+    for item in standard.items():
+        try:
+            cleaned = clean_answer(item, raw.get(item.code))
+        except ValidationError as exc:
+            problems[item.code] = " ".join(exc.messages)
+            continue
+        if cleaned is not None:
+            answers[item.code] = cleaned
+    return answers, problems
+
+
+@transaction.atomic
+def sheet_save_all(
+    *,
+    sheet: Sheet,
+    user,
+    answers: Mapping[str, Any],
+    base_version: int,
+    kind: str = "save",
+    audit: bool = True,
+    prevalidated: bool = False,
+) -> Sheet:
+    """Replace all answers (the no-JavaScript form and the workbook upload)."""
+    _require_editor(sheet, user)
+    sheet = _lock(sheet)
+    _check_open(sheet)
+    if sheet.version != base_version:
+        raise SheetConflict(sheet)
+    if prevalidated:  # cleaned by the caller in this request (workbook_check)
+        cleaned, problems = dict(answers), {}
+    else:
+        cleaned, problems = validate_answers(sheet.campaign.version.as_standard(), answers)
+    if problems:
+        raise ValidationError([f"{code}: {msg}" for code, msg in problems.items()])
+    if cleaned == sheet.answers and sheet.status != SheetStatus.NOT_OPENED:
+        return sheet
+    _apply(sheet, cleaned)
+    _store(sheet, user, kind)
+    if audit:
+        audit_record(actor=user, action=f"campaigns.sheet_{kind}", target=sheet, unit=sheet.unit)
+    return sheet
+
+
+def submit_problems(sheet: Sheet) -> list[str]:
+    """What stops a sheet from being submitted: unanswered items, missing required evidence."""
+    standard = sheet.campaign.version.as_standard()
+    problems = [
+        _("%(code)s 尚未填写") % {"code": code} for code in missing_answers(standard, sheet.answers)
+    ]
+    with_files = set(sheet.evidence.values_list("item_code", flat=True))
+    for item in standard.items():
+        if item.evidence_required and item.code not in with_files:
+            problems.append(_("%(code)s 需要上传佐证材料") % {"code": item.code})
+    return problems
+
+
+@transaction.atomic
+def sheet_submit(*, sheet: Sheet, user) -> Sheet:
+    _require_editor(sheet, user)
+    sheet = _lock(sheet)
+    _check_open(sheet, submitting=True)
+    problems = submit_problems(sheet)
+    if problems:
+        raise ValidationError(problems)
+    sheet.status = (
+        SheetStatus.RESUBMITTED if sheet.status == SheetStatus.RETURNED else SheetStatus.SUBMITTED
+    )
+    sheet.submitted_at = timezone.now()
+    sheet.version += 1
+    sheet.save()
+    _snapshot(sheet, kind=RevisionKind.SUBMIT, user=user)
+    audit_record(actor=user, action="campaigns.sheet_submit", target=sheet, unit=sheet.unit)
+    return sheet
+
+
+@transaction.atomic
+def sheet_return(*, sheet: Sheet, user, comments: Mapping[str, str], note: str = "") -> Sheet:
+    """The office sends a submitted sheet back with comments per item."""
+    sheet = _lock(sheet)
+    if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
+        raise ValidationError(_("只能退回已提交的自查表。"))
+    sheet.status = SheetStatus.RETURNED
+    sheet.comments = {code: text for code, text in comments.items() if text.strip()}
+    sheet.return_note = note
+    sheet.version += 1
+    sheet.save()
+    _snapshot(sheet, kind=RevisionKind.RETURN, user=user)
+    audit_record(actor=user, action="campaigns.sheet_return", target=sheet, unit=sheet.unit)
+    from shidian.apps.campaigns.services import notify_unit
+
+    notify_unit(
+        sheet=sheet,
+        message=_("%(campaign)s：自查表被退回修改") % {"campaign": sheet.campaign.name},
+    )
+    return sheet
+
+
+@transaction.atomic
+def sheet_accept(*, sheet: Sheet, user) -> Sheet:
+    sheet = _lock(sheet)
+    if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
+        raise ValidationError(_("只能通过已提交的自查表。"))
+    sheet.status = SheetStatus.ACCEPTED
+    sheet.version += 1
+    sheet.save()
+    _snapshot(sheet, kind=RevisionKind.ACCEPT, user=user)
+    audit_record(actor=user, action="campaigns.sheet_accept", target=sheet, unit=sheet.unit)
+    return sheet
+
+
+@transaction.atomic
+def review_save(
+    *,
+    sheet: Sheet,
+    reviewer,
+    item_scores: Mapping[str, Any],
+    strengths: str = "",
+    weaknesses: str = "",
+    suggestions: str = "",
+) -> Review:
+    """A reviewer's own score per item (0..max) and remarks."""
+    standard = sheet.campaign.version.as_standard()
+    weights = standard.item_weight()
+    scores: dict[str, float] = {}
+    for item in standard.items():
+        value = item_scores.get(item.code)
+        if value in (None, ""):
+            continue
+        number = float(value)
+        if number < 0 or number > item.max_score:
+            raise ValidationError(
+                _("%(code)s：核定得分应在 0 到 %(max)s 之间")
+                % {"code": item.code, "max": f"{item.max_score:g}"}
+            )
+        scores[item.code] = number
+    review, _created = Review.objects.update_or_create(
+        sheet=sheet,
+        reviewer=reviewer,
+        defaults={
+            "item_scores": scores,
+            # Items the reviewer left blank keep the unit's own score.
+            "total": round(
+                sum(scores.get(c, sheet.scores.get(c) or 0.0) * weights[c] for c in weights),
+                4,
+            ),
+            "strengths": strengths,
+            "weaknesses": weaknesses,
+            "suggestions": suggestions,
+        },
+    )
+    return review

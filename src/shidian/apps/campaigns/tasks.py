@@ -1,0 +1,28 @@
+"""Background tasks: thin wrappers that take ids and call a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_campaign_mail(*, subject: str, body: str, to: list[str]) -> int:
+    from shidian.apps.campaigns.services import send_mail_now
+
+    return send_mail_now(subject=subject, body=body, to=to)
+
+
+@task()
+def remind_campaign(*, campaign_id: int) -> int:
+    from shidian.apps.campaigns.models import Campaign
+    from shidian.apps.campaigns.services import campaign_remind
+
+    campaign = Campaign.objects.get(pk=campaign_id)  # scoping: ok task takes an id
+    return campaign_remind(campaign=campaign)
+
+
+@task()
+def remind_due_campaigns(*, days_before: int = 3) -> int:
+    from shidian.apps.campaigns.services import remind_due_campaigns as run
+
+    return run(days_before=days_before)

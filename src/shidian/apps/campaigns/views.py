@@ -1,0 +1,263 @@
+"""Campaign pages: list (office and coordinator), open a campaign, the office dashboard
+(completeness, ranking, distribution, weakest items, gaps), XLSX exports, reminders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shidian.apps.campaigns import exports, selectors, services
+from shidian.apps.campaigns.forms import CampaignForm
+from shidian.apps.campaigns.models import SheetStatus
+from shidian.apps.orgs.models import SchoolType
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE = 100
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "campaigns": selectors.campaigns_for(user=request.user) if request.user.is_office else [],
+        "my_sheets": selectors.my_sheets(user=request.user),
+        "notifications": selectors.notifications_for(user=request.user),
+    }
+    return render(request, "campaigns/list.html", context)
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_office or request.user.unit is None:
+        raise Http404
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = services.campaign_create(
+            unit=request.user.unit,
+            user=request.user,
+            name=data["name"],
+            version=data["version"],
+            opens_on=data["opens_on"],
+            deadline=data["deadline"],
+            accept_late=data["accept_late"],
+            root=data["root"],
+            school_types=data["school_types"],
+            reviewers=data["reviewers"],
+        )
+        messages.success(request, _("已发布，受邀单位会收到通知。"))
+        return redirect("campaigns:detail", campaign_id=campaign.pk)
+    return render(request, "campaigns/create.html", {"form": form})
+
+
+def _dashboard(request, campaign_id):
+    campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
+    sheets = selectors.sheets_for(user=request.user, campaign=campaign)
+    return campaign, sheets
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign, sheets = _dashboard(request, campaign_id)
+    counts = selectors.completeness(sheets=sheets)
+    total = sum(counts.values())
+    done = sum(counts[s] for s in ("submitted", "resubmitted", "accepted"))
+    context = {
+        "campaign": campaign,
+        "counts": [(s, label, counts[s]) for s, label in SheetStatus.choices],
+        "total": total,
+        "done": done,
+        "percent": round(100 * done / total) if total else 0,
+        "manager": selectors.owns(user=request.user, campaign=campaign),
+        "top": selectors.ranking(sheets=sheets, limit=10),
+        "dimensions": campaign.version.as_standard().dimensions,
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+@login_required
+def campaign_completeness(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign, sheets = _dashboard(request, campaign_id)
+    status = request.GET.get("status", SheetStatus.NOT_OPENED)
+    if status not in SheetStatus.values:
+        raise Http404
+    counts = selectors.completeness(sheets=sheets)
+    paginator = Paginator(range(counts[status]), PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.units_by_status(
+        sheets=sheets,
+        status=status,
+        offset=page.start_index() - 1 if counts[status] else 0,
+        limit=PAGE,
+    )
+    labels = dict(SchoolType.choices)
+    for row in rows:
+        row["type"] = labels.get(row["unit__school_type"], "")
+    context = {
+        "campaign": campaign,
+        "status": status,
+        "counts": [(s, label, counts[s]) for s, label in SheetStatus.choices],
+        "rows": rows,
+        "page": page,
+    }
+    return render(request, "campaigns/completeness.html", context)
+
+
+@login_required
+def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign, sheets = _dashboard(request, campaign_id)
+    counted = sheets.exclude(status=SheetStatus.NOT_OPENED).count()
+    paginator = Paginator(range(counted), PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    offset = page.start_index() - 1 if counted else 0
+    rows = selectors.ranking(sheets=sheets, offset=offset, limit=PAGE)
+    dimensions = campaign.version.as_standard().dimensions
+    labels = dict(SchoolType.choices)
+    for row in rows:
+        row["dims"] = [row["dimension_scores"].get(d.code, 0) for d in dimensions]
+        row["type"] = labels.get(row["unit__school_type"], "")
+    context = {"campaign": campaign, "rows": rows, "page": page, "dimensions": dimensions}
+    return render(request, "campaigns/ranking.html", context)
+
+
+@login_required
+def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign, sheets = _dashboard(request, campaign_id)
+    by_type = selectors.distribution(sheets=sheets, by="type")
+    by_zone = selectors.distribution(sheets=sheets, by="zone")
+    context = {
+        "campaign": campaign,
+        "by_type": by_type,
+        "by_zone": by_zone,
+        "weakest": selectors.weakest_items(campaign=campaign, sheets=sheets),
+        "gaps": selectors.gap_summary(sheets=sheets)[:50],
+        "chart_data": {
+            "type": {
+                "labels": [r["label"] for r in by_type],
+                "avg": [r["avg"] for r in by_type],
+                "min": [r["min"] for r in by_type],
+                "max": [r["max"] for r in by_type],
+            },
+            "zone": {
+                "labels": [r["label"] for r in by_zone],
+                "avg": [r["avg"] for r in by_zone],
+                "min": [r["min"] for r in by_zone],
+                "max": [r["max"] for r in by_zone],
+            },
+            "names": {"avg": _("平均分"), "min": _("最低分"), "max": _("最高分")},
+        },
+    }
+    return render(request, "campaigns/analysis.html", context)
+
+
+@login_required
+def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign, sheets = _dashboard(request, campaign_id)
+    table = request.GET.get("table", "ranking")
+    labels = dict(SchoolType.choices)
+    statuses = dict(SheetStatus.choices)
+    if table == "ranking":
+        dimensions = campaign.version.as_standard().dimensions
+        headers = [
+            _("名次"),
+            _("代码"),
+            _("单位"),
+            _("学校类型"),
+            _("片区"),
+            _("状态"),
+            _("自评总分"),
+            _("一票否决"),
+        ] + [d.name for d in dimensions]
+        rows = [
+            [
+                r["rank"],
+                r["unit__code"],
+                r["unit__name"],
+                str(labels.get(r["unit__school_type"], "")),
+                r["unit__zone__name"] or "",
+                str(statuses[r["status"]]),
+                r["total"],
+                _("是") if r["vetoed"] else "",
+            ]
+            + [r["dimension_scores"].get(d.code, 0) for d in dimensions]
+            for r in selectors.ranking(sheets=sheets, limit=None)
+        ]
+    elif table == "completeness":
+        headers = [_("代码"), _("单位"), _("学校类型"), _("状态"), _("已填要点"), _("提交时间")]
+        rows = [
+            [
+                r["unit__code"],
+                r["unit__name"],
+                str(labels.get(r["unit__school_type"], "")),
+                str(statuses[r["status"]]),
+                r["answered"],
+                r["submitted_at"].strftime("%Y-%m-%d %H:%M") if r["submitted_at"] else "",
+            ]
+            for r in sheets.order_by("status", "unit__code").values(
+                "unit__code",
+                "unit__name",
+                "unit__school_type",
+                "status",
+                "answered",
+                "submitted_at",
+            )
+        ]
+    elif table in ("type", "zone"):
+        headers = [_("分组"), _("单位数"), _("平均分"), _("最低分"), _("最高分")]
+        rows = [
+            [r["label"], r["n"], r["avg"], r["min"], r["max"]]
+            for r in selectors.distribution(sheets=sheets, by=table)
+        ]
+    elif table == "weakest":
+        headers = [
+            _("编号"),
+            _("一级指标"),
+            _("二级指标"),
+            _("评分要点"),
+            _("分值"),
+            _("平均得分"),
+            _("得分率"),
+            _("单位数"),
+        ]
+        rows = [
+            [
+                r["code"],
+                r["dimension"],
+                r["indicator"],
+                r["text"],
+                r["max"],
+                r["avg"],
+                r["share"],
+                r["n"],
+            ]
+            for r in selectors.weakest_items(campaign=campaign, sheets=sheets, limit=10_000)
+        ]
+    elif table == "gaps":
+        headers = [_("单位"), _("自评总分"), _("核定总分"), _("差距"), _("评审人数")]
+        rows = [
+            [r["unit"], r["self"], r["reviewed"], r["gap"], r["reviews"]]
+            for r in selectors.gap_summary(sheets=sheets)
+        ]
+    else:
+        raise Http404
+    data = exports.table_xlsx(table, [str(h) for h in headers], rows)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{table}.xlsx"'
+    return response
+
+
+@require_POST
+@login_required
+def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
+    if not selectors.owns(user=request.user, campaign=campaign):
+        raise Http404
+    from shidian.apps.campaigns.tasks import remind_campaign
+
+    remind_campaign.enqueue(campaign_id=campaign.pk)
+    messages.success(request, _("已安排向尚未提交的单位发送提醒。"))
+    return redirect("campaigns:detail", campaign_id=campaign.pk)

@@ -1,0 +1,142 @@
+"""The offline workbook: download the unit's own XLSX; upload it back, see the diff, apply.
+Also the reviewer's page (scores and remarks per sheet, the self-versus-reviewed gap)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shidian.apps.campaigns import ingest, selectors, sheets
+from shidian.apps.campaigns.presenters import answer_text
+from shidian.apps.campaigns.views_sheet import _sheet
+from shidian.apps.campaigns.workbook import WorkbookError, build_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONFIRM_SALT = "shidian.campaigns.upload-confirm"
+
+
+@login_required
+def sheet_workbook(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    sheet = _sheet(request, sheet_id)
+    title = f"{sheet.campaign.name} · {sheet.unit.name}"
+    data = build_workbook(sheet=sheet, standard=sheet.campaign.version.as_standard(), title=title)
+    response = HttpResponse(data, content_type=XLSX)
+    filename = f"{sheet.unit.code}-{sheet.campaign_id}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    sheet = _sheet(request, sheet_id)
+    if not sheets.can_edit(sheet, request.user):
+        raise Http404
+    context = {"sheet": sheet, "campaign": sheet.campaign}
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            payload = signing.loads(request.POST["confirm"], salt=CONFIRM_SALT, max_age=3600)
+            if payload["s"] != sheet.pk:
+                raise signing.BadSignature
+            checked = ingest.CheckedUpload(
+                sheet=sheet, answers=payload["a"], base_version=payload["v"]
+            )
+            ingest.workbook_apply(checked=checked, user=request.user)
+        except signing.BadSignature as exc:
+            raise Http404 from exc
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except sheets.SheetConflict:
+            messages.error(request, _("自查表在您预览之后被修改过，请重新上传以查看最新差异。"))
+            return redirect("campaigns:upload", sheet_id=sheet.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("campaigns:upload", sheet_id=sheet.pk)
+        messages.success(request, _("表格内容已保存。"))
+        return redirect("campaigns:sheet", sheet_id=sheet.pk)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("请选择文件。")
+        else:
+            try:
+                checked = ingest.workbook_check(data=upload.read(), sheet=sheet)
+            except WorkbookError as exc:
+                context["error"] = exc.message
+            else:
+                if not sheet.is_editable:
+                    context["error"] = _("自查表已提交，不能修改。")
+                else:
+                    context["changes"] = [
+                        {
+                            "code": c.code,
+                            "text": c.text,
+                            "before": answer_text(c.before),
+                            "after": answer_text(c.after),
+                        }
+                        for c in checked.changes
+                    ]
+                    context["confirm"] = signing.dumps(
+                        {"s": sheet.pk, "a": checked.answers, "v": checked.base_version},
+                        salt=CONFIRM_SALT,
+                        compress=True,
+                    )
+        status = 400 if context.get("error") else 200
+        return render(request, "campaigns/upload.html", context, status=status)
+    return render(request, "campaigns/upload.html", context)
+
+
+@login_required
+def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    sheet = _sheet(request, sheet_id)
+    campaign = sheet.campaign
+    is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
+    if not (is_reviewer or selectors.owns(user=request.user, campaign=campaign)):
+        raise Http404
+    standard = campaign.version.as_standard()
+    mine = sheet.reviews.filter(reviewer=request.user).first()
+    if request.method == "POST":
+        if not is_reviewer:
+            raise Http404
+        scores = {item.code: request.POST.get(f"r-{item.code}", "") for item in standard.items()}
+        try:
+            sheets.review_save(
+                sheet=sheet,
+                reviewer=request.user,
+                item_scores=scores,
+                strengths=request.POST.get("strengths", ""),
+                weaknesses=request.POST.get("weaknesses", ""),
+                suggestions=request.POST.get("suggestions", ""),
+            )
+        except (ValidationError, ValueError) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("评审意见已保存。"))
+        return redirect("campaigns:review", sheet_id=sheet.pk)
+    gaps = selectors.review_gaps(sheet=sheet)
+    for row in gaps:
+        row["mine"] = mine.item_scores.get(row["code"], "") if mine else ""
+    context = {
+        "sheet": sheet,
+        "campaign": campaign,
+        "gaps": gaps,
+        "mine": mine,
+        "is_reviewer": is_reviewer,
+        "reviews": sheet.reviews.select_related("reviewer"),
+    }
+    return render(request, "campaigns/review.html", context)
+
+
+@require_POST
+@login_required
+def notification_read(request: HttpRequest) -> HttpResponse:
+    from shidian.apps.campaigns.models import Notification
+
+    Notification.objects.restrict(request.user).filter(user=request.user).update(read=True)
+    return redirect("campaigns:list")

@@ -1,0 +1,134 @@
+"""Writes for standards: import a file as a new version, publish, start a new draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shidian.apps.core.services import audit_record
+from shidian.apps.standards.models import Standard, StandardVersion, VersionStatus
+from shidian.engine.scoring import Problem, load_yaml, read_xlsx, standard_to_dict
+from shidian.engine.scoring import Standard as EngineStandard
+
+MAX_STANDARD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class ParsedStandard:
+    standard: EngineStandard | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return self.standard is not None and not self.problems
+
+
+def standard_parse(*, name: str, data: bytes) -> ParsedStandard:
+    """Parse an uploaded XLSX or YAML standard; every problem names its row."""
+    suffix = Path(name).suffix.lower()
+    if len(data) > MAX_STANDARD_BYTES:
+        return ParsedStandard(None, [Problem("too_large", "the file is larger than 10 MB")])
+    if suffix in {".yaml", ".yml"}:
+        standard, problems, _rows = load_yaml(data)
+    elif suffix == ".xlsx":
+        standard, problems, _rows = read_xlsx(data, default_code=Path(name).stem)
+    else:
+        return ParsedStandard(None, [Problem("bad_type", "use an .xlsx or .yaml file")])
+    return ParsedStandard(standard, problems)
+
+
+def _next_number(standard: Standard) -> int:
+    return (standard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def standard_import(*, unit, user, parsed: EngineStandard, note: str = "") -> StandardVersion:
+    """Store a parsed standard as a new draft version (creating the standard on first import).
+
+    A draft version of the same standard is replaced rather than piling up drafts; a published
+    version is never touched.
+    """
+    standard, _created = Standard.objects.get_or_create(
+        unit=unit, code=parsed.code, defaults={"name": parsed.name}
+    )
+    standard.name = parsed.name
+    standard.description = parsed.description
+    standard.save()
+    data = standard_to_dict(parsed)
+    version = standard.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+    if version is None:
+        version = StandardVersion(standard=standard, number=_next_number(standard))
+    version.data = data
+    version.item_count = len(parsed.items())
+    version.max_total = parsed.max_total()
+    version.note = note
+    version.created_by = user if getattr(user, "is_authenticated", False) else None
+    version.save()
+    audit_record(
+        actor=user,
+        action="standards.import",
+        target=version,
+        unit=unit,
+        summary=f"{standard.code} v{version.number}",
+    )
+    return version
+
+
+@transaction.atomic
+def version_publish(*, version: StandardVersion, user) -> StandardVersion:
+    version = StandardVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        return version
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    audit_record(
+        actor=user,
+        action="standards.publish",
+        target=version,
+        unit=version.standard.unit,
+        summary=f"{version.standard.code} v{version.number}",
+    )
+    return version
+
+
+@transaction.atomic
+def version_new_draft(*, version: StandardVersion, user) -> StandardVersion:
+    """Editing a published version: copy it into a new draft (or return the existing draft)."""
+    standard = version.standard
+    draft = standard.versions.filter(status=VersionStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    draft = StandardVersion.objects.create(
+        standard=standard,
+        number=_next_number(standard),
+        data=version.data,
+        item_count=version.item_count,
+        max_total=version.max_total,
+        note=_("由第 %(n)s 版修订") % {"n": version.number},
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    return draft
+
+
+@transaction.atomic
+def version_update_item(*, version: StandardVersion, user, code: str, changes: dict) -> None:
+    """Edit one item of a draft version; a published version refuses."""
+    if version.is_published:
+        raise ValidationError(_("已发布的版本不能修改，请先创建新版本。"))
+    data = version.data
+    for dimension in data["dimensions"]:
+        for indicator in dimension["indicators"]:
+            for item in indicator["items"]:
+                if item["code"] == code:
+                    item.update(changes)
+    version.data = data
+    parsed = version.as_standard()
+    version.max_total = parsed.max_total()
+    version.save(update_fields=["data", "max_total"])
