@@ -93,7 +93,11 @@ def _load_documents(*, tree, office) -> str:
 
 
 def _load_campaigns(*, tree, office) -> str:
-    return ""
+    """The two example standards, published, and a campaign with sheets in every state."""
+    from shidian.apps.campaigns.demo import load_demo_campaigns
+
+    result = load_demo_campaigns(county=tree.county, user=office)
+    return f"2 standards, campaign {result['campaign'].name}"
 
 
 def demo_accounts_table() -> list[str]:
