@@ -8,6 +8,8 @@ z[i,j,g] <= x[i,g], x[j,g] with the pair's distance as its (maximised) coefficie
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -18,6 +20,22 @@ from shidian.engine.grouping.objectives import distance_matrix
 from shidian.engine.grouping.spec import Problem, balanced_sizes
 
 FAMILIES = ("categories", "apart", "together", "fixed", "leads", "max_km")
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent solver: HiGHS prints its banner to fd 1 on construction, which would spoil
+    ``--json -`` output, so the construction runs with fd 1 pointed at /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.silent()
+    return h
 
 
 @dataclass
@@ -168,8 +186,7 @@ def solve_milp(
     lp.integrality_ = [highspy.HighsVarType.kInteger] * (n_x + n_l) + [
         highspy.HighsVarType.kContinuous
     ] * n_z
-    h = highspy.Highs()
-    h.silent()
+    h = _new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", 1)

@@ -72,7 +72,7 @@ def build_problem(spec: GroupingSpec) -> Problem:
     apart = np.asarray(spec.apart, dtype=np.int64).reshape(-1, 2)
     together = np.asarray(spec.together, dtype=np.int64).reshape(-1, 2)
     comp = _components(n, together)
-    _check_components(comp, apart, fixed, size_hi, together)
+    _check_components(spec, comp, apart, fixed, size_hi, together)
 
     lead_mask = None
     if spec.lead_candidates is not None:
@@ -95,7 +95,7 @@ def build_problem(spec: GroupingSpec) -> Problem:
         far = np.flatnonzero(nearest > spec.max_km)
         if far.size:
             raise InfeasibleError(
-                f"Item at row {far[0] + 1} is {nearest[far[0]]:.1f} km from the nearest possible "
+                f"Item {spec.item(int(far[0]))} is {nearest[far[0]]:.1f} km from the nearest possible "
                 f"lead, more than --max-km {spec.max_km:g} ({far.size} item(s) in all). "
                 "Raise --max-km or mark a nearer lead.",
             )
@@ -127,7 +127,7 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     return comp.astype(np.int64)
 
 
-def _check_components(comp, apart, fixed, size_hi, together) -> None:
+def _check_components(spec, comp, apart, fixed, size_hi, together) -> None:
     """Name the together/apart/fixed combinations that can never hold."""
     if together.size == 0:
         return
@@ -136,19 +136,19 @@ def _check_components(comp, apart, fixed, size_hi, together) -> None:
     if big.size:
         members = np.flatnonzero(comp == big[0])
         raise InfeasibleError(
-            f"Together pairs join {sizes[big[0]]} items (rows "
-            f"{', '.join(str(m + 1) for m in members[:8])}) but a group holds at most {size_hi}.",
+            f"Together pairs join {sizes[big[0]]} items "
+            f"({', '.join(spec.item(m) for m in members[:8])}) but a group holds at most {size_hi}.",
         )
     for a, b in apart:
         if comp[a] == comp[b]:
             raise InfeasibleError(
-                f"Items at rows {a + 1} and {b + 1} must be apart but together pairs link them."
+                f"Items {spec.item(a)} and {spec.item(b)} must be apart but together pairs link them."
             )
     for c in np.unique(comp[fixed >= 0]):
         groups = np.unique(fixed[(comp == c) & (fixed >= 0)])
         if groups.size > 1:
             members = np.flatnonzero(comp == c)
             raise InfeasibleError(
-                "Items linked by together pairs are fixed to different groups (rows "
-                f"{', '.join(str(m + 1) for m in members[:8])})."
+                "Items linked by together pairs are fixed to different groups ("
+                f"{', '.join(spec.item(m) for m in members[:8])})."
             )

@@ -91,7 +91,8 @@ def check_constraints(
         good = leads is not None and np.all(leads >= 0)
         if good:
             good = bool(
-                np.all(p.lead_mask[leads]) and np.array_equal(np.sort(labels[leads]), np.arange(p.k))
+                np.all(p.lead_mask[leads])
+                and np.array_equal(np.sort(labels[leads]), np.arange(p.k))
             )
         checks.append(ConstraintCheck("leads", bool(good), "exactly one marked lead per group"))
         if p.max_km is not None and good:

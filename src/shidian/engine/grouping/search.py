@@ -81,7 +81,9 @@ class Counts:
     def __init__(self, p: Problem, lab: np.ndarray, sizes: np.ndarray):
         self.cats = p.cats
         self.n = p.n
-        self.totals = [np.bincount(c, minlength=lv) for c, lv in zip(p.cats, p.n_levels, strict=True)]
+        self.totals = [
+            np.bincount(c, minlength=lv) for c, lv in zip(p.cats, p.n_levels, strict=True)
+        ]
         self.cnt = []
         for c, lv in zip(p.cats, p.n_levels, strict=True):
             arr = np.zeros((lab.shape[0], p.k, lv), dtype=np.int64)

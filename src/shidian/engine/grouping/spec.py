@@ -49,6 +49,10 @@ class GroupingSpec:
     restarts: int | None = None
     partners: int | None = None
     time_limit: float = 60.0
+    item_names: list[str] | None = None  # ids used in messages (default: item #1, #2...)
+
+    def item(self, i: int) -> str:
+        return f"'{self.item_names[i]}'" if self.item_names is not None else f"#{i + 1}"
 
 
 @dataclass
@@ -172,7 +176,9 @@ def validate(spec: GroupingSpec) -> None:
         if spec.coords is None:
             raise EngineInputError("--max-km needs latitude and longitude columns.")
         if spec.lead_candidates is None:
-            raise EngineInputError("--max-km measures the distance to the lead: give --lead-column.")
+            raise EngineInputError(
+                "--max-km measures the distance to the lead: give --lead-column."
+            )
     if spec.lead_candidates is not None:
         n_leads = int(np.count_nonzero(spec.lead_candidates))
         if n_leads < k:
