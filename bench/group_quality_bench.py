@@ -62,7 +62,6 @@ def main() -> None:
     for count, (k, name, x) in enumerate(datasets(args.data)):
         if args.limit and count >= args.limit:
             break
-        key = (name, k)
         t0 = time.perf_counter()
         one = group_items(
             GroupingSpec(
@@ -99,7 +98,8 @@ def main() -> None:
         if len(exact):
             print(
                 f"{label:4s} vs ilp-exact (N<=20, {len(exact)} sets)  one pass "
-                f"{np.mean(exact.one / exact.ilp):.5f}  default {np.mean(exact['default'] / exact.ilp):.5f}"
+                f"{np.mean(exact.one / exact.ilp):.5f}  "
+                f"default {np.mean(exact['default'] / exact.ilp):.5f}"
                 f"  optimum reached {(exact['default'] >= exact.ilp - 1e-7).mean():.1%}"
                 f"  max ratio {np.max(exact['default'] / exact.ilp):.6f}"
             )

@@ -1,4 +1,4 @@
-"""Balanced grouping (anticlustering): groups alike as a whole and mixed inside (组间同质、组内异质).
+"""Balanced grouping (anticlustering): groups alike as a whole, mixed inside (组间同质、组内异质).
 
 ``group_items(GroupingSpec(...))`` returns a ``GroupingResult`` with the labels, the leads, the
 objective, the balance report and a check of every constraint. See docs/engine-grouping.md.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from shidian.engine.errors import EngineInputError
+from shidian.engine.grouping.fastpath import fast_variance_search
 from shidian.engine.grouping.milp import solve_milp
 from shidian.engine.grouping.objectives import (
     DiversityState,
@@ -166,6 +167,23 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
         ev = DiversityState(p.x, lab, sizes, p.k, weighted=rules.moves)
     else:
         ev = VarianceState(p.x, lab, sizes, p.k)
+    fast = (
+        restarts == 1
+        and partners is not None
+        and objective == "variance"
+        and rules.allowed is None
+        and rules.apart is None
+        and not rules.moves
+        and len(p.cats) <= 1
+    )
+    if fast:
+        labels = start.copy()
+        fast_variance_search(
+            p.x, labels, p.k, partners, rules.movable, rng, max_passes=max_passes, deadline=deadline
+        )
+        if time.monotonic() > deadline:
+            notes.append(f"The search stopped at the time limit ({spec.time_limit:g} s).")
+        return labels, _leads_of(p, labels, lead_items), start_value, restarts
     common = dict(k=p.k, partners=partners, rng=rng, deadline=deadline)
     if restarts > 1:
         local_search(

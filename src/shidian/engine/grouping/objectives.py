@@ -35,26 +35,32 @@ def distance_matrix(x: np.ndarray) -> np.ndarray:
     return np.sqrt(d2)
 
 
+def _group_slices(labels: np.ndarray, k: int):
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(k + 1))
+    return [order[bounds[g] : bounds[g + 1]] for g in range(k)]
+
+
 def diversity_value(x: np.ndarray, labels: np.ndarray, k: int) -> float:
     """Sum over groups of the within-group pairwise Euclidean distances."""
     from scipy.spatial.distance import pdist
 
     total = 0.0
-    for g in range(k):
-        members = x[labels == g]
-        if len(members) > 1:
-            total += float(pdist(members).sum())
+    for members in _group_slices(labels, k):
+        if members.size > 1:
+            total += float(pdist(x[members]).sum())
     return total
 
 
 def variance_value(x: np.ndarray, labels: np.ndarray, k: int) -> float:
     """Within-group sum of squared Euclidean distances to the group centroid (k-means)."""
-    total = 0.0
-    for g in range(k):
-        members = x[labels == g]
-        if len(members):
-            total += float(((members - members.mean(axis=0)) ** 2).sum())
-    return total
+    xc = x - x.mean(axis=0)
+    sizes = np.bincount(labels, minlength=k).astype(float)
+    between = 0.0
+    for col in range(x.shape[1]):
+        sums = np.bincount(labels, weights=xc[:, col], minlength=k)
+        between += float((sums**2 / np.maximum(sizes, 1)).sum())
+    return float((xc**2).sum()) - between
 
 
 class DiversityState:

@@ -1,4 +1,4 @@
-"""Turn a GroupingSpec into the Problem the search works on: feature space, components, distances."""
+"""Turn a GroupingSpec into the Problem the search works on: features, components, distances."""
 
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def build_problem(spec: GroupingSpec) -> Problem:
         far = np.flatnonzero(nearest > spec.max_km)
         if far.size:
             raise InfeasibleError(
-                f"Item {spec.item(int(far[0]))} is {nearest[far[0]]:.1f} km from the nearest possible "
-                f"lead, more than --max-km {spec.max_km:g} ({far.size} item(s) in all). "
+                f"Item {spec.item(int(far[0]))} is {nearest[far[0]]:.1f} km from the nearest "
+                f"possible lead, more than --max-km {spec.max_km:g} ({far.size} item(s) in all). "
                 "Raise --max-km or mark a nearer lead.",
             )
     return Problem(
@@ -137,12 +137,14 @@ def _check_components(spec, comp, apart, fixed, size_hi, together) -> None:
         members = np.flatnonzero(comp == big[0])
         raise InfeasibleError(
             f"Together pairs join {sizes[big[0]]} items "
-            f"({', '.join(spec.item(m) for m in members[:8])}) but a group holds at most {size_hi}.",
+            f"({', '.join(spec.item(m) for m in members[:8])}) "
+            f"but a group holds at most {size_hi}.",
         )
     for a, b in apart:
         if comp[a] == comp[b]:
             raise InfeasibleError(
-                f"Items {spec.item(a)} and {spec.item(b)} must be apart but together pairs link them."
+                f"Items {spec.item(a)} and {spec.item(b)} must be apart "
+                "but together pairs link them."
             )
     for c in np.unique(comp[fixed >= 0]):
         groups = np.unique(fixed[(comp == c) & (fixed >= 0)])

@@ -1,4 +1,4 @@
-"""Typed input and result of the grouping engine, and the checks that turn bad input into one message.
+"""Typed input and result of the grouping engine; the checks that turn bad input into one message.
 
 Items are rows 0..N-1. Groups are 0..K-1 (the command line names them A, B, C...).
 """

@@ -1,4 +1,4 @@
-"""A legal starting partition: fast round-robin, a greedy fill, or the MILP when constraints interact."""
+"""A legal starting partition: round-robin, a greedy fill, or the MILP when constraints interact."""
 
 from __future__ import annotations
 
