@@ -160,13 +160,6 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
         count = spec.partners or 20
         partners = _partner_lists(p, rules, count)
         notes.append(f"Each item tried its {count} nearest neighbours as exchange partners.")
-    lab = np.tile(start, (restarts, 1))
-    sizes = np.tile(np.bincount(start, minlength=p.k), (restarts, 1)).astype(np.int64)
-    counts = Counts(p, lab, sizes) if p.cats else None
-    if objective == "diversity":
-        ev = DiversityState(p.x, lab, sizes, p.k, weighted=rules.moves)
-    else:
-        ev = VarianceState(p.x, lab, sizes, p.k)
     fast = (
         restarts == 1
         and partners is not None
@@ -176,7 +169,7 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
         and not rules.moves
         and len(p.cats) <= 1
     )
-    if fast:
+    if fast and partners is not None:
         labels = start.copy()
         fast_variance_search(
             p.x, labels, p.k, partners, rules.movable, rng, max_passes=max_passes, deadline=deadline
@@ -184,6 +177,14 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
         if time.monotonic() > deadline:
             notes.append(f"The search stopped at the time limit ({spec.time_limit:g} s).")
         return labels, _leads_of(p, labels, lead_items), start_value, restarts
+    lab = np.tile(start, (restarts, 1))
+    sizes = np.tile(np.bincount(start, minlength=p.k), (restarts, 1)).astype(np.int64)
+    counts = Counts(p, lab, sizes) if p.cats else None
+    ev: DiversityState | VarianceState
+    if objective == "diversity":
+        ev = DiversityState(p.x, lab, sizes, p.k, weighted=rules.moves)
+    else:
+        ev = VarianceState(p.x, lab, sizes, p.k)
     common = dict(k=p.k, partners=partners, rng=rng, deadline=deadline)
     if restarts > 1:
         local_search(

@@ -113,36 +113,38 @@ def solve_milp(
             members = np.flatnonzero(p.together_comp == comp)
             for m in members[1:]:
                 for g in range(k):
-                    rows.add([xc(members[0], g), xc(m, g)], [1.0, -1.0], 0.0, 0.0)
+                    rows.add([xc(int(members[0]), g), xc(int(m), g)], [1.0, -1.0], 0.0, 0.0)
     if "fixed" not in skip:
-        for i in np.flatnonzero(p.fixed >= 0):
-            col_lo[xc(i, p.fixed[i])] = 1.0
+        for item in np.flatnonzero(p.fixed >= 0):
+            col_lo[xc(int(item), int(p.fixed[item]))] = 1.0
     if cands is not None:
 
-        def lc(c, g):
+        def lc(c: int, g: int) -> int:
             return n_x + c * k + g
 
         for g in range(k):
-            rows.add([lc(c, g) for c in range(cands.size)], np.ones(cands.size), 1.0, 1.0)
-        for c, item in enumerate(cands):
+            rows.add([lc(ci, g) for ci in range(cands.size)], np.ones(cands.size), 1.0, 1.0)
+        for ci, lead_item in enumerate(cands):
             for g in range(k):
-                rows.add([lc(c, g), xc(item, g)], [1.0, -1.0], -inf, 0.0)
-        if p.max_km is not None and "max_km" not in skip:
+                rows.add([lc(ci, g), xc(int(lead_item), g)], [1.0, -1.0], -inf, 0.0)
+        if p.max_km is not None and p.lead_km is not None and "max_km" not in skip:
             near = p.lead_km <= p.max_km
-            for i in range(n):
-                cs = np.flatnonzero(near[i])
+            for member in range(n):
+                cs = np.flatnonzero(near[member])
                 for g in range(k):
-                    cols = [xc(i, g)] + [lc(c, g) for c in cs]
-                    rows.add(cols, [1.0] + [-1.0] * cs.size, -inf, 0.0)
+                    near_cols = [xc(member, g)] + [lc(int(ci), g) for ci in cs]
+                    rows.add(near_cols, [1.0] + [-1.0] * cs.size, -inf, 0.0)
 
     if exact_objective is None:
         # a random objective spreads the start; any feasible point will do
         cost[:n_x] = np.random.default_rng(seed).random(n_x) * 1e-3
         n_z = 0
     else:
-        x = p.x
-        d = distance_matrix(x) if exact_objective == "diversity" else distance_matrix(x) ** 2
+        d = distance_matrix(p.x)
+        if exact_objective != "diversity":
+            d = d**2
         iu, ju = np.triu_indices(n, 1)
+        assert sizes_exact is not None
         weights = np.ones(k) if exact_objective == "diversity" else 1.0 / sizes_exact
         n_z = iu.size * k
         base = n_x + n_l

@@ -18,6 +18,7 @@ as anticlust does), otherwise moves would just grow the largest groups.
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 DENSE_DISTANCE_LIMIT = 4000  # keep the N x N distance matrix up to here (128 MB)
 
@@ -73,28 +74,22 @@ class DiversityState:
         self.d = distance_matrix(x) if n <= DENSE_DISTANCE_LIMIT else None
         r_count = lab.shape[0]
         self.s = np.zeros((r_count, n, k))
-        block = 512
+        members = [
+            csr_matrix((np.ones(n), (lab[r], np.arange(n))), shape=(k, n)) for r in range(r_count)
+        ]
+        sq = np.einsum("nm,nm->n", x, x)
+        block = 1024
         for start in range(0, n, block):
-            rows = (
-                self.d[start : start + block]
-                if self.d is not None
-                else np.sqrt(
-                    np.maximum(
-                        np.einsum("nm,nm->n", x[start : start + block], x[start : start + block])[
-                            :, None
-                        ]
-                        + np.einsum("nm,nm->n", x, x)[None, :]
-                        - 2.0 * x[start : start + block] @ x.T,
-                        0.0,
-                    )
-                )
-            )
-            if self.d is None:
-                rows[np.arange(rows.shape[0]), np.arange(start, start + rows.shape[0])] = 0.0
+            stop = min(start + block, n)
+            if self.d is not None:
+                rows = self.d[start:stop]
+            else:
+                rows = sq[start:stop, None] + sq[None, :] - 2.0 * (x[start:stop] @ x.T)
+                np.maximum(rows, 0.0, out=rows)
+                np.sqrt(rows, out=rows)
+                rows[np.arange(stop - start), np.arange(start, stop)] = 0.0
             for r in range(r_count):
-                onehot = np.zeros((n, k))
-                onehot[np.arange(n), lab[r]] = 1.0
-                self.s[r, start : start + block] = rows @ onehot
+                self.s[r, start:stop] = (members[r] @ rows.T).T
         ar = np.arange(n)
         self.dg = np.zeros((r_count, k))
         for r in range(r_count):

@@ -82,6 +82,7 @@ def build_problem(spec: GroupingSpec) -> Problem:
         coords = np.asarray(spec.coords, dtype=float)
         if not np.all(np.isfinite(coords)):
             raise EngineInputError("Latitude/longitude must be numbers for every item.")
+        assert lead_mask is not None  # validate() requires leads with --max-km
         cand = np.flatnonzero(lead_mask)
         if n * cand.size > 50_000_000:
             raise EngineInputError(

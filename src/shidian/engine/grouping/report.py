@@ -88,14 +88,14 @@ def check_constraints(
         broken = int(np.sum(labels[idx] != p.fixed[idx]))
         checks.append(ConstraintCheck("fixed", broken == 0, f"{broken} of {idx.size} moved"))
     if p.lead_mask is not None:
-        good = leads is not None and np.all(leads >= 0)
-        if good:
+        good = bool(leads is not None and np.all(leads >= 0))
+        if good and leads is not None:
             good = bool(
                 np.all(p.lead_mask[leads])
                 and np.array_equal(np.sort(labels[leads]), np.arange(p.k))
             )
         checks.append(ConstraintCheck("leads", bool(good), "exactly one marked lead per group"))
-        if p.max_km is not None and good:
+        if p.max_km is not None and good and leads is not None:
             coords = np.asarray(spec.coords, dtype=float)
             lead = leads[labels]
             km = haversine_km(coords[:, 0], coords[:, 1], coords[lead, 0], coords[lead, 1])

@@ -48,7 +48,7 @@ def make_rules(p: Problem, lead_items: np.ndarray | None) -> Rules:
     allowed = None
     if lead_items is not None:
         role[lead_items] = 1
-        if p.max_km is not None:
+        if p.max_km is not None and p.lead_km is not None and p.lead_cands is not None:
             movable[lead_items] = False
             col = np.searchsorted(p.lead_cands, lead_items)
             allowed = p.lead_km[:, col] <= p.max_km
@@ -153,6 +153,7 @@ class Counts:
 
 def _apart_masks(rules: Rules, lab, i, cand, a, k):
     """(R, C) masks: i may not join cand's group; cand may not join group a."""
+    assert rules.apart is not None and rules.apart_lists is not None
     r_count = a.size
     ar = np.arange(r_count)
     nbrs = rules.apart_lists[i]
@@ -219,7 +220,7 @@ def local_search(
                     valid &= ~bad
                 if kick:
                     gain = np.where(valid, rng.random(valid.shape), -np.inf)
-                    gain[~np.isin(ar, kick_rows)] = -np.inf
+                    gain[~np.isin(ar, np.asarray(kick_rows))] = -np.inf
                 else:
                     gain = np.where(valid, ev.swap_gain(i, cand, a, lab_c, d_i), -np.inf)
                 pick = np.argmax(gain, axis=1)
@@ -233,10 +234,10 @@ def local_search(
                 ok[ar, a] = False
                 if rules.allowed is not None:
                     ok &= rules.allowed[i][None, :]
-                if rules.apart is not None and rules.apart_lists[i].size:
+                nb = rules.apart_lists[i] if rules.apart_lists is not None else None
+                if nb is not None and nb.size:
                     if in_group is None:
                         in_group = np.zeros((r_count, k))
-                        nb = rules.apart_lists[i]
                         np.add.at(in_group, (np.repeat(ar, nb.size), lab[:, nb].ravel()), 1)
                     ok &= in_group == 0
                 if counts is not None:

@@ -135,12 +135,12 @@ def _greedy(p: Problem, rng: np.random.Generator):
             if placed.size:
                 leads[g] = placed[0]
         free = rng.permutation(np.flatnonzero(p.lead_mask & (labels < 0)))
-        for g in np.flatnonzero(leads < 0):
+        for lead_group in np.flatnonzero(leads < 0):
             if not free.size:
                 raise _GreedyFailed
             pick, free = free[0], free[1:]
-            place(members_of[comp[pick]], g)
-            leads[g] = pick
+            place(members_of[comp[pick]], int(lead_group))
+            leads[lead_group] = pick
     blocks = [m for m in members_of.values() if m.size > 1 and labels[m[0]] < 0]
     blocks.sort(key=len, reverse=True)
     for block in blocks:
