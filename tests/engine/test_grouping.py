@@ -130,9 +130,9 @@ def test_leads_and_distance_and_pairs():
 
 
 def test_large_input_uses_neighbour_partners():
-    x = np.random.default_rng(2).normal(size=(3000, 5))
+    x = np.random.default_rng(2).normal(size=(2400, 5))
     for objective in ("variance", "diversity"):
-        res = group_items(GroupingSpec(features=x, n_groups=150, objective=objective, seed=1))
+        res = group_items(GroupingSpec(features=x, n_groups=120, objective=objective, seed=1))
         assert res.value > res.start_value
         assert set(res.sizes) == {20}
         assert any("nearest neighbours" in note for note in res.notes)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from shidian.engine.errors import EngineInputError
+from shidian.engine.grouping.blocks import improve_blocks
 from shidian.engine.grouping.fastpath import fast_variance_search
 from shidian.engine.grouping.milp import solve_milp
 from shidian.engine.grouping.objectives import (
@@ -135,6 +136,29 @@ def _partner_lists(p: Problem, rules, count: int) -> np.ndarray:
     return partners
 
 
+def _new_state(p: Problem, lab: np.ndarray, rules, objective: str):
+    sizes = np.tile(np.bincount(lab[0], minlength=p.k), (lab.shape[0], 1)).astype(np.int64)
+    counts = Counts(p, lab, sizes) if p.cats else None
+    ev: DiversityState | VarianceState
+    if objective == "diversity":
+        ev = DiversityState(p.x, lab, sizes, p.k, weighted=rules.moves)
+    else:
+        ev = VarianceState(p.x, lab, sizes, p.k)
+    return sizes, counts, ev
+
+
+def _polish_blocks(p, labels, rules, objective, rng, max_passes, common):
+    """Alternate together-block trades and item-level passes while the blocks move."""
+    for _ in range(3):
+        if not improve_blocks(p, labels, rules, objective, rng):
+            break
+        lab = labels[None, :].copy()
+        sizes, counts, ev = _new_state(p, lab, rules, objective)
+        local_search(ev, lab, sizes, counts, rules, max_passes=max_passes, **common)
+        labels = lab[0].copy()
+    return labels
+
+
 def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[str]):
     deadline = time.monotonic() + spec.time_limit
     start, lead_items, how = start_partition(p, rng, spec.time_limit)
@@ -178,13 +202,7 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
             notes.append(f"The search stopped at the time limit ({spec.time_limit:g} s).")
         return labels, _leads_of(p, labels, lead_items), start_value, restarts
     lab = np.tile(start, (restarts, 1))
-    sizes = np.tile(np.bincount(start, minlength=p.k), (restarts, 1)).astype(np.int64)
-    counts = Counts(p, lab, sizes) if p.cats else None
-    ev: DiversityState | VarianceState
-    if objective == "diversity":
-        ev = DiversityState(p.x, lab, sizes, p.k, weighted=rules.moves)
-    else:
-        ev = VarianceState(p.x, lab, sizes, p.k)
+    sizes, counts, ev = _new_state(p, lab, rules, objective)
     common = dict(k=p.k, partners=partners, rng=rng, deadline=deadline)
     if restarts > 1:
         local_search(
@@ -195,6 +213,8 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
         notes.append(f"The search stopped at the time limit ({spec.time_limit:g} s).")
     best = int(np.argmax(ev.values()))
     labels = lab[best].copy()
+    if np.bincount(p.together_comp).max() > 1:
+        labels = _polish_blocks(p, labels, rules, objective, rng, max_passes, common)
     if objective_value(p, objective, labels) < objective_value(p, objective, start) - 1e-9:
         labels = start  # never hand back less than the start (guards float drift)
     if how == "milp":
