@@ -73,10 +73,7 @@ def improve_blocks(
                 if b == a:
                     continue
                 in_b = np.flatnonzero(labels == b)
-                same = [
-                    o for o in blocks if o.size == block.size and labels[o[0]] == b and o is not block
-                ]
-                options = list(same)
+                options = [o for o in blocks if o.size == block.size and labels[o[0]] == b]
                 singles = in_b[rules.movable[in_b] & (rules.role[in_b] == 0)]
                 if singles.size >= block.size:
                     chosen: list[int] = []
