@@ -65,15 +65,35 @@ def variance_value(x: np.ndarray, labels: np.ndarray, k: int) -> float:
 
 
 class DiversityState:
+    """Per-group distance sums laid out (R, K, N), so the sums to one group are a contiguous row;
+    ``own[r, x]`` caches the sum from x to its own group. Updates are vectorised over restarts."""
+
     def __init__(self, x: np.ndarray, lab: np.ndarray, sizes: np.ndarray, k: int, weighted: bool):
         self.x = x
         self.k = k
         self.weighted = weighted
         self.sizes = sizes  # shared with the search state (R, K)
+        self.lab = lab  # shared too: still the old labels when apply_* runs
         n = x.shape[0]
+        self.n = n
         self.d = distance_matrix(x) if n <= DENSE_DISTANCE_LIMIT else None
         r_count = lab.shape[0]
-        self.s = np.zeros((r_count, n, k))
+        if self.d is not None and r_count * n * k <= 5_000_000:
+            onehot = np.zeros((r_count, k, n))
+            onehot[np.arange(r_count)[:, None], lab, np.arange(n)[None, :]] = 1.0
+            self.st = onehot @ self.d
+        else:
+            self.st = self._sums_by_block(x, lab, k)
+        ar = np.arange(n)
+        rr = np.arange(r_count)[:, None]
+        self.own = self.st[rr, lab, ar[None, :]]
+        self.dg = np.zeros((r_count, k))
+        for r in range(r_count):
+            self.dg[r] = 0.5 * np.bincount(lab[r], weights=self.own[r], minlength=k)
+
+    def _sums_by_block(self, x, lab, k):
+        r_count, n = lab.shape
+        st = np.zeros((r_count, k, n))
         members = [
             csr_matrix((np.ones(n), (lab[r], np.arange(n))), shape=(k, n)) for r in range(r_count)
         ]
@@ -89,26 +109,29 @@ class DiversityState:
                 np.sqrt(rows, out=rows)
                 rows[np.arange(stop - start), np.arange(start, stop)] = 0.0
             for r in range(r_count):
-                self.s[r, start:stop] = (members[r] @ rows.T).T
-        ar = np.arange(n)
-        self.dg = np.zeros((r_count, k))
-        for r in range(r_count):
-            self.dg[r] = 0.5 * np.bincount(lab[r], weights=self.s[r, ar, lab[r]], minlength=k)
+                st[r, :, start:stop] = members[r] @ rows.T
+        return st
 
     def row(self, i: int) -> np.ndarray:
         return self.d[i] if self.d is not None else pairwise_row(self.x, i)
+
+    def _rows(self, js) -> np.ndarray:
+        if self.d is not None:
+            return self.d[js]
+        return np.stack([pairwise_row(self.x, int(j)) for j in js])
 
     def _w(self) -> np.ndarray:
         return 1.0 / self.sizes if self.weighted else np.ones_like(self.dg)
 
     def swap_gain(self, i, cand, a, lab_c, d_i):
         ar = np.arange(a.size)
-        s = self.s
-        own_i = s[ar, i, a]
-        dij = d_i[cand]
-        s_ja = s[ar[:, None], cand[None, :], a[:, None]]
-        own_j = s[ar[:, None], cand[None, :], lab_c]
-        s_ib = np.take_along_axis(s[:, i, :], lab_c, axis=1)
+        own_i = self.own[:, i]
+        rows_a = self.st[ar, a]
+        if cand.size == self.n:  # every item is a candidate (cand is 0..N-1)
+            s_ja, own_j, dij = rows_a, self.own, d_i
+        else:
+            s_ja, own_j, dij = rows_a[:, cand], self.own[:, cand], d_i[cand]
+        s_ib = self.st[:, :, i][ar[:, None], lab_c]
         d_a = s_ja - dij - own_i[:, None]
         d_b = s_ib - dij - own_j
         if not self.weighted:
@@ -116,20 +139,30 @@ class DiversityState:
         w = self._w()
         return d_a * w[ar, a][:, None] + d_b * np.take_along_axis(w, lab_c, axis=1)
 
+    def _refresh_own(self, rs, a_s, b_s) -> None:
+        lab = self.lab[rs]
+        in_a = lab == a_s[:, None]
+        in_b = lab == b_s[:, None]
+        own = self.own[rs]
+        own = np.where(in_a, self.st[rs, a_s], own)
+        self.own[rs] = np.where(in_b, self.st[rs, b_s], own)
+
     def apply_swap(self, rs, i, js, a_s, b_s, d_i):
-        s = self.s
+        st = self.st
         dij = d_i[js]
-        self.dg[rs, a_s] += s[rs, js, a_s] - dij - s[rs, i, a_s]
-        self.dg[rs, b_s] += s[rs, i, b_s] - dij - s[rs, js, b_s]
-        for r, j, ga, gb in zip(rs, js, a_s, b_s, strict=True):
-            delta = self.row(j) - d_i
-            s[r, :, ga] += delta
-            s[r, :, gb] -= delta
+        self.dg[rs, a_s] += st[rs, a_s, js] - dij - st[rs, a_s, i]
+        self.dg[rs, b_s] += st[rs, b_s, i] - dij - st[rs, b_s, js]
+        delta = self._rows(js) - d_i[None, :]
+        st[rs, a_s] += delta
+        st[rs, b_s] -= delta
+        self._refresh_own(rs, a_s, b_s)
+        self.own[rs, i] = st[rs, b_s, i]
+        self.own[rs, js] = st[rs, a_s, js]
 
     def move_gain(self, i, a):
         ar = np.arange(a.size)
-        s_i = self.s[:, i, :]
-        own_i = s_i[ar, a]
+        s_i = self.st[:, :, i]
+        own_i = self.own[:, i]
         if not self.weighted:
             return s_i - own_i[:, None]
         n = self.sizes.astype(float)
@@ -141,11 +174,12 @@ class DiversityState:
         return g_a[:, None] + g_b
 
     def apply_move(self, rs, i, a_s, b_s, d_i):
-        self.dg[rs, a_s] -= self.s[rs, i, a_s]
-        self.dg[rs, b_s] += self.s[rs, i, b_s]
-        for r, ga, gb in zip(rs, a_s, b_s, strict=True):
-            self.s[r, :, ga] -= d_i
-            self.s[r, :, gb] += d_i
+        self.dg[rs, a_s] -= self.st[rs, a_s, i]
+        self.dg[rs, b_s] += self.st[rs, b_s, i]
+        self.st[rs, a_s] -= d_i[None, :]
+        self.st[rs, b_s] += d_i[None, :]
+        self._refresh_own(rs, a_s, b_s)
+        self.own[rs, i] = self.st[rs, b_s, i]
 
     def values(self) -> np.ndarray:
         """The search objective per restart (weighted when sizes may differ)."""

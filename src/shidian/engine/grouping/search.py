@@ -193,6 +193,12 @@ def local_search(
     everyone = np.arange(n)
     order = rng.permutation(n)
     kick = kick_rows is not None
+    # without partner lists every movable item of the same role is a candidate: precomputed
+    pools = {
+        int(role): everyone[rules.movable & (rules.role == role)] for role in np.unique(rules.role)
+    }
+    none_gain = np.full(r_count, -np.inf)  # shared, never written to
+    none_index = np.zeros(r_count, dtype=np.int64)
     passes = 0
     for _ in range(max_passes):
         passes += 1
@@ -202,11 +208,14 @@ def local_search(
             if not rules.movable[i]:
                 continue
             a = lab[:, i].copy()
-            cand = everyone if partners is None else partners[i]
-            cand = cand[(cand >= 0) & rules.movable[cand] & (rules.role[cand] == rules.role[i])]
+            if partners is None:
+                cand = pools[int(rules.role[i])]
+            else:
+                cand = partners[i]
+                cand = cand[(cand >= 0) & rules.movable[cand] & (rules.role[cand] == rules.role[i])]
             d_i = ev.row(i)
-            best_gain = np.full(r_count, -np.inf)
-            best_j = np.zeros(r_count, dtype=np.int64)
+            best_gain = none_gain
+            best_j = none_index
             in_group = None
             if cand.size:
                 lab_c = lab[:, cand]
@@ -226,8 +235,8 @@ def local_search(
                 pick = np.argmax(gain, axis=1)
                 best_gain = gain[ar, pick]
                 best_j = cand[pick]
-            move_gain = np.full(r_count, -np.inf)
-            move_to = np.zeros(r_count, dtype=np.int64)
+            move_gain = none_gain
+            move_to = none_index
             if rules.moves and rules.can_move[i] and not kick:
                 mg = ev.move_gain(i, a)
                 ok = (sizes[ar, a] > rules.size_lo)[:, None] & (sizes < rules.size_hi)
