@@ -99,17 +99,18 @@ def main() -> None:
     for label, sub in [("all", df), ("K=2", df[df.K == 2]), ("K=3", df[df.K == 3])]:
         exact = sub[sub.ilp.notna()]
         print(
-            f"{label:4s} vs ace-exchange  one pass {np.mean(sub.one / sub.ace):.5f}  "
-            f"default {np.mean(sub['default'] / sub.ace):.5f}  "
+            f"{label:4s} vs ace-exchange  one pass {np.mean(sub.one / sub.ace):.6f}  "
+            f"default {np.mean(sub['default'] / sub.ace):.6f}  "
             f"(default worse than ace on {(sub['default'] < sub.ace - 1e-9).sum()} sets)"
         )
         if len(exact):
             print(
                 f"{label:4s} vs ilp-exact (N<=20, {len(exact)} sets)  one pass "
-                f"{np.mean(exact.one / exact.ilp):.5f}  "
-                f"default {np.mean(exact['default'] / exact.ilp):.5f}"
+                f"{np.mean(exact.one / exact.ilp):.6f}  "
+                f"default {np.mean(exact['default'] / exact.ilp):.6f}"
                 f"  optimum reached {(exact['default'] >= exact.ilp - 1e-7).mean():.1%}"
-                f"  max ratio {np.max(exact['default'] / exact.ilp):.6f}"
+                f"  min {np.min(exact['default'] / exact.ilp):.6f}"
+                f"  max {np.max(exact['default'] / exact.ilp):.6f}"
             )
     for lo, hi in [(0, 20), (21, 40), (41, 100)]:
         sub = df[(lo <= df.N) & (hi >= df.N)]
