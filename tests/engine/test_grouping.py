@@ -170,3 +170,16 @@ def test_conflicting_constraints_are_named():
     with pytest.raises(InfeasibleError, match="apart pairs") as info:
         group_items(GroupingSpec(features=x, n_groups=3, apart=clique))
     assert any("apart" in r for r in info.value.relaxations)
+
+
+def test_two_categorical_columns_on_a_large_input_are_repaired():
+    """Too large for the MILP start: the greedy start's counts are repaired by swaps."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    cats = np.column_stack([rng.integers(0, 2, n), rng.integers(0, 3, n)])
+    res = group_items(
+        GroupingSpec(features=rng.normal(size=(n, 2)), n_groups=500, categories=cats, seed=1,
+                     objective="variance")
+    )  # fmt: skip
+    assert all(c.holds for c in res.categories), [c.name for c in res.categories if not c.holds]
+    assert res.all_constraints_hold

@@ -212,7 +212,7 @@ def print_report(result: GroupingResult, ids: pd.Series) -> None:
         f"{len(result.labels)} items in {len(result.sizes)} groups "
         f"(sizes {min(result.sizes)}-{max(result.sizes)}); objective {result.objective} "
         f"{result.value:.6g} (start {result.start_value:.6g}); method {result.method}"
-        + (f", {result.restarts} restarts" if result.restarts else "")
+        + (f", restarts: {result.restarts}" if result.restarts else "")
         + ("" if result.optimal is None else f", optimal: {result.optimal}")
     )
     if result.features:
@@ -224,8 +224,20 @@ def print_report(result: GroupingResult, ids: pd.Series) -> None:
             highlight_rows={worst},
         )
     for cat in result.categories:
-        rows = [[group_name(g), *counts] for g, counts in enumerate(cat.counts)]
-        print_table(f"Counts of {cat.name} per group", ["group", *cat.levels], rows)
+        if len(cat.counts) <= 30:
+            rows = [[group_name(g), *counts] for g, counts in enumerate(cat.counts)]
+            print_table(f"Counts of {cat.name} per group", ["group", *cat.levels], rows)
+            continue
+        counts = np.asarray(cat.counts)
+        rows = [
+            [level, int(counts[:, c].min()), int(counts[:, c].max()), int(counts[:, c].sum())]
+            for c, level in enumerate(cat.levels)
+        ]
+        print_table(
+            f"Counts of {cat.name} per group ({len(cat.counts)} groups; all in the JSON report)",
+            ["level", "fewest in a group", "most in a group", "total"],
+            rows,
+        )
     bad = {i for i, c in enumerate(result.constraints) if not c.holds}
     print_table(
         "Constraints",

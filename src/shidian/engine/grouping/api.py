@@ -18,6 +18,7 @@ from shidian.engine.grouping.objectives import (
     variance_value,
 )
 from shidian.engine.grouping.prepare import build_problem
+from shidian.engine.grouping.repair import repair_categories
 from shidian.engine.grouping.report import category_balance, check_constraints, feature_balance
 from shidian.engine.grouping.search import Counts, local_search, make_rules
 from shidian.engine.grouping.spec import GroupingResult, GroupingSpec, Problem
@@ -162,8 +163,13 @@ def _polish_blocks(p, labels, rules, objective, rng, max_passes, common):
 def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[str]):
     deadline = time.monotonic() + spec.time_limit
     start, lead_items, how = start_partition(p, rng, spec.time_limit)
-    start_value = objective_value(p, objective, start)
     rules = make_rules(p, lead_items)
+    if how == "greedy-repair" and not repair_categories(p, start, rules, rng):
+        notes.append(
+            "The category counts could not all be brought within floor/ceil of their share; "
+            "the closest partition found is used (see the category check)."
+        )
+    start_value = objective_value(p, objective, start)
     if spec.method == "exchange":
         restarts = spec.restarts or 1
         max_passes = 1

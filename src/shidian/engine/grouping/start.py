@@ -18,6 +18,9 @@ FAMILY_TEXT = {
 }
 
 
+MILP_START_LIMIT = 400_000  # items x groups
+
+
 class _GreedyFailed(Exception):
     pass
 
@@ -38,9 +41,11 @@ def start_partition(p: Problem, rng: np.random.Generator, time_limit: float):
             labels, leads = _greedy(p, rng)
             if _categories_hold(p, labels):
                 return labels, leads, "greedy"
+            if p.n * p.k > MILP_START_LIMIT:
+                return labels, leads, "greedy-repair"  # the caller repairs the category counts
         except _GreedyFailed:
             pass
-    if p.n * p.k > 400_000:
+    if p.n * p.k > MILP_START_LIMIT:
         raise InfeasibleError(
             "No simple start meets every constraint and the input is too large for the exact "
             "start (items x groups over 400,000); relax a constraint or split the input."
