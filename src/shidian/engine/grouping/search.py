@@ -35,6 +35,7 @@ class Rules:
     allowed: np.ndarray | None  # (N, K) may item sit in group (max-km to the fixed lead)
     apart: csr_matrix | None
     apart_lists: list[np.ndarray] | None
+    has_apart: np.ndarray  # (N,) item has at least one apart partner
     moves: bool
     size_lo: int
     size_hi: int
@@ -69,6 +70,7 @@ def make_rules(p: Problem, lead_items: np.ndarray | None) -> Rules:
         allowed=allowed,
         apart=apart,
         apart_lists=lists,
+        has_apart=np.zeros(n, dtype=bool) if apart is None else np.diff(apart.indptr) > 0,
         moves=moves,
         size_lo=p.size_lo,
         size_hi=p.size_hi,
@@ -159,13 +161,17 @@ def _apart_masks(rules: Rules, lab, i, cand, a, k):
     nbrs = rules.apart_lists[i]
     is_nbr = np.isin(cand, nbrs) if nbrs.size else np.zeros(cand.size, dtype=bool)
     in_group = np.zeros((r_count, k))
+    bad = np.zeros((r_count, cand.size), dtype=bool)
     if nbrs.size:
         np.add.at(in_group, (np.repeat(ar, nbrs.size), lab[:, nbrs].ravel()), 1)
-    bad_i = np.take_along_axis(in_group, lab[:, cand], axis=1) - is_nbr[None, :] > 0
-    member_a = (lab == a[:, None]).astype(float)
-    cnt_a = (rules.apart[cand] @ member_a.T).T
-    bad_j = cnt_a - is_nbr[None, :] > 0
-    return bad_i | bad_j, in_group
+        bad |= np.take_along_axis(in_group, lab[:, cand], axis=1) - is_nbr[None, :] > 0
+    # only candidates with apart partners of their own can be barred from group a
+    idx = np.flatnonzero(rules.has_apart[cand])
+    if idx.size:
+        member_a = (lab == a[:, None]).astype(float)
+        cnt_a = (rules.apart[cand[idx]] @ member_a.T).T
+        bad[:, idx] |= cnt_a - is_nbr[idx][None, :] > 0
+    return bad, in_group
 
 
 def local_search(
@@ -203,7 +209,8 @@ def local_search(
     for _ in range(max_passes):
         passes += 1
         improved = False
-        tol = 1e-10 * (np.abs(ev.values()) + 1.0)
+        before = ev.values()
+        tol = 1e-10 * (np.abs(before) + 1.0)
         for i in order:
             if not rules.movable[i]:
                 continue
@@ -284,6 +291,9 @@ def local_search(
         if on_pass is not None:
             on_pass()
         if kick or not improved:
+            break
+        # with partner lists (large N) stop once a pass gains less than 1e-6 of the objective
+        if partners is not None and np.all(ev.values() - before <= 1e-6 * np.abs(before)):
             break
         if deadline is not None and time.monotonic() > deadline:
             break
