@@ -211,7 +211,9 @@ def print_report(result: GroupingResult, ids: pd.Series) -> None:
     print(
         f"{len(result.labels)} items in {len(result.sizes)} groups "
         f"(sizes {min(result.sizes)}-{max(result.sizes)}); objective {result.objective} "
-        f"{result.value:.6g} (start {result.start_value:.6g}); method {result.method}"
+        f"{result.value:.6g}"
+        + (f" (start {result.start_value:.6g})" if np.isfinite(result.start_value) else "")
+        + f"; method {result.method}"
         + (f", restarts: {result.restarts}" if result.restarts else "")
         + ("" if result.optimal is None else f", optimal: {result.optimal}")
     )

@@ -194,6 +194,9 @@ def solve_milp(
     h.setOptionValue("threads", 1)
     if exact_objective is None:
         h.setOptionValue("mip_rel_gap", 1.0)  # a feasible point is all we need
+    else:
+        h.setOptionValue("mip_rel_gap", 1e-9)  # "optimal" must mean proven, not within 0.01%
+        h.setOptionValue("mip_abs_gap", 1e-9)
     h.passModel(lp)
     h.run()
     status = h.getModelStatus()
