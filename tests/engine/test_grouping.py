@@ -6,7 +6,6 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from shidian.engine.errors import EngineInputError, InfeasibleError
@@ -14,7 +13,7 @@ from shidian.engine.grouping import GroupingSpec, group_items
 from shidian.engine.grouping.objectives import diversity_value, variance_value
 from shidian.engine.grouping.prepare import haversine_km, standardize
 
-BENCH = Path("/work/shared/benchmarks/anticlust-2021")
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def brute_force(x: np.ndarray, k: int, value) -> float:
@@ -57,27 +56,21 @@ def test_heuristic_and_milp_reach_brute_force_optimum(n, k, objective):
     assert exact.optimal is True
 
 
-@pytest.mark.skipif(not (BENCH / "datasets.tar.gz").exists(), reason="benchmark data absent")
 def test_objective_matches_published_ilp_optimum():
-    """The benchmark's dist_obj is the sum of within-group Euclidean distances on raw data."""
-    import io
-    import tarfile
+    """The benchmark's dist_obj is the sum of within-group Euclidean distances on raw data.
 
-    results = pd.read_csv(BENCH / "results-K2-objectives-raw.csv", sep=";")
-    exact = results[(results.method == "ilp-exact") & (results.N <= 12)].head(2)
-    wanted = {f"datasets/K2/{f}.csv": v for f, v in zip(exact.file, exact.dist_obj, strict=True)}
-    found = 0
-    with tarfile.open(BENCH / "datasets.tar.gz") as tar:
-        for member in tar:
-            if member.name in wanted:
-                raw = tar.extractfile(member).read()
-                x = np.loadtxt(io.BytesIO(raw), delimiter=",", skiprows=1, ndmin=2)
-                spec = GroupingSpec(features=x, n_groups=2, standardize=False)
-                assert group_items(spec).value == pytest.approx(wanted[member.name], rel=1e-9)
-                found += 1
-                if found == len(wanted):
-                    break
-    assert found == len(wanted)
+    Two K=2 data sets (N <= 12) and their proven optima ("ilp-exact") copied from the published
+    benchmark of Papenberg & Klau (2021), ../shared/benchmarks/anticlust-2021.
+    """
+    import io
+    import json
+
+    cases = json.loads((DATA / "anticlust2021_ilp_k2.json").read_text(encoding="utf-8"))
+    assert len(cases) == 2
+    for case in cases.values():
+        x = np.loadtxt(io.StringIO(case["csv"]), delimiter=",", skiprows=1, ndmin=2)
+        spec = GroupingSpec(features=x, n_groups=2, standardize=False)
+        assert group_items(spec).value == pytest.approx(case["dist_obj"], rel=1e-9)
 
 
 def test_categories_balanced_and_groups_alike():
