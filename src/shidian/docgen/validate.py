@@ -18,6 +18,7 @@ from jinja2 import Environment, TemplateSyntaxError, meta
 
 from shidian.docgen.errors import TemplateInvalid
 from shidian.docgen.shipped import FIELDS
+from shidian.fileguard import PackageRejected, open_package
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 1000
@@ -42,30 +43,30 @@ def _zip_checks(data: bytes, filename: str) -> zipfile.ZipFile:
             "macro-enabled Word files (.docm) are not accepted: save as .docx",
             code="template_macro",
         )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    try:
+        zf = open_package(
+            data,
+            max_uncompressed=MAX_UNCOMPRESSED,
+            max_ratio=MAX_RATIO,
+            max_entries=MAX_ENTRIES,
+            required_parts=("word/document.xml", "[Content_Types].xml"),
+        )
+    except PackageRejected as exc:
+        if exc.code == "zip_bomb":
+            raise TemplateInvalid(
+                "the file expands to an unreasonable size when unpacked (zip bomb?)",
+                code="template_bomb",
+            ) from exc
+        if exc.code == "missing_part":
+            raise TemplateInvalid(
+                "not a Word .docx file (word/document.xml is missing)", code="template_not_docx"
+            ) from exc
         raise TemplateInvalid(
             "not a Word .docx file (a .docx is a ZIP package; old .doc and other files are not "
             "accepted: save as .docx in Word or WPS)",
             code="template_not_docx",
-        )
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    infos = zf.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise TemplateInvalid("the file has too many parts (zip bomb?)", code="template_bomb")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if total > MAX_UNCOMPRESSED or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
-            raise TemplateInvalid(
-                "the file expands to an unreasonable size when unpacked (zip bomb?)",
-                code="template_bomb",
-            )
+        ) from exc
     names = set(zf.namelist())
-    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        raise TemplateInvalid(
-            "not a Word .docx file (word/document.xml is missing)", code="template_not_docx"
-        )
     types = zf.read("[Content_Types].xml").decode("utf-8", "replace")
     if any(name.lower().endswith("vbaproject.bin") for name in names) or any(
         t in types for t in MACRO_TYPES

@@ -11,7 +11,6 @@ items by their code, so a workbook re-saved by another spreadsheet program still
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core import signing
@@ -21,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.engine.scoring import Item, Method, Standard
+from shidian.fileguard import PackageRejected, open_package
 
 SHEET = "自查表"
 ID_SHEET = "_shidian"
@@ -215,19 +215,13 @@ def check_zip(data: bytes) -> None:
     """Refuse oversized files, non-zips and zip bombs before any XML is parsed."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise WorkbookError(_("文件超过 5 MB，不是本系统导出的自查表。"), code="too_large")
-    if not data.startswith(b"PK\x03\x04"):
-        raise WorkbookError(_("文件已损坏或不是 XLSX 格式。"), code="corrupt")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = 0
-            for info in archive.infolist():
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if total > MAX_UNCOMPRESSED or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
-                    raise WorkbookError(
-                        _("文件解压后异常巨大（疑似压缩炸弹），已拒绝。"), code="zip_bomb"
-                    )
-    except zipfile.BadZipFile as exc:
+        open_package(data, max_uncompressed=MAX_UNCOMPRESSED, max_ratio=MAX_RATIO).close()
+    except PackageRejected as exc:
+        if exc.code == "zip_bomb":
+            raise WorkbookError(
+                _("文件解压后异常巨大（疑似压缩炸弹），已拒绝。"), code="zip_bomb"
+            ) from exc
         raise WorkbookError(_("文件已损坏或不是 XLSX 格式。"), code="corrupt") from exc
 
 

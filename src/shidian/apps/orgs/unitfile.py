@@ -22,6 +22,7 @@ from typing import Any
 from shidian.apps.orgs.unitrows import HEADER_LOOKUP, RawRow, normalise
 from shidian.engine.errors import EngineInputError
 from shidian.engine.tables import decode_text
+from shidian.fileguard import PackageRejected, open_package
 
 MAX_ROWS = 50_000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -91,29 +92,27 @@ def _sniff_kind(data: bytes) -> str:
 
 
 def _check_zip(data: bytes) -> zipfile.ZipFile:
-    if _sniff_kind(data) != "zip":
-        raise UnitFileError(
-            "not_xlsx",
-            "The file is named .xlsx but is not an Excel workbook.",
-            kind=_sniff_kind(data),
-        )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnitFileError("corrupt_xlsx", "The workbook is damaged: save it again.") from exc
-    names = {m.filename for m in members}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise UnitFileError("not_xlsx", "The file is a zip archive, not an Excel workbook.")
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
-            raise UnitFileError("zip_bomb", "The workbook expands to an implausible size.")
-    if total > MAX_UNCOMPRESSED_BYTES or len(members) > 10_000:
-        raise UnitFileError("zip_bomb", "The workbook expands to an implausible size.")
-    return archive
+        return open_package(
+            data,
+            max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+            max_ratio=MAX_COMPRESSION_RATIO,
+            required_parts=("[Content_Types].xml", "xl/workbook.xml"),
+        )
+    except PackageRejected as exc:
+        if exc.code == "not_zip":
+            raise UnitFileError(
+                "not_xlsx",
+                "The file is named .xlsx but is not an Excel workbook.",
+                kind=_sniff_kind(data),
+            ) from exc
+        if exc.code == "corrupt":
+            raise UnitFileError("corrupt_xlsx", "The workbook is damaged: save it again.") from exc
+        if exc.code == "missing_part":
+            raise UnitFileError(
+                "not_xlsx", "The file is a zip archive, not an Excel workbook."
+            ) from exc
+        raise UnitFileError("zip_bomb", "The workbook expands to an implausible size.") from exc
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list[Any]], str, list[str], list[tuple]]:
