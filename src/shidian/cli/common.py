@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shidian.engine.errors import EngineInputError
-from shidian.engine.tables import write_table
+from shidian.engine.tables import require_columns, write_table
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -95,6 +95,14 @@ def progress(description: str, total: int | None, *, enabled: bool = True) -> It
     ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
+    """The id column: the one asked for (it must exist), else "id", else the first column."""
+    if requested:
+        require_columns(frame, [requested])
+        return requested
+    return "id" if "id" in frame.columns else str(frame.columns[0])
 
 
 def split_list(value: str | None) -> list[str]:

@@ -5,25 +5,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from shidian.cli.common import console, emit_json, print_table, progress, split_list, write_output
+from shidian.cli.common import (
+    console,
+    emit_json,
+    pick_id_column,
+    print_table,
+    progress,
+    split_list,
+    write_output,
+)
 from shidian.engine.errors import EngineInputError
 from shidian.engine.matching import MatchResult, MatchSpec, match_controls
-from shidian.engine.tables import read_table, require_columns
+from shidian.engine.tables import read_table
 
 
 def show_progress(json_out: bool) -> bool:
     """A progress bar only for a person at a terminal: never in --json or piped output."""
     return not json_out and sys.stderr.isatty()
-
-
-def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
-    if requested:
-        require_columns(frame, [requested])
-        return requested
-    return "id" if "id" in frame.columns else str(frame.columns[0])
 
 
 def report_dict(result: MatchResult, output: Path) -> dict:

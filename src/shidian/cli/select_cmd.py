@@ -12,6 +12,7 @@ from shidian.cli.common import (
     console,
     emit_json,
     parse_int_list,
+    pick_id_column,
     print_table,
     progress,
     split_list,
@@ -19,7 +20,7 @@ from shidian.cli.common import (
 )
 from shidian.engine.errors import EngineInputError
 from shidian.engine.selection import Forced, Quota, SelectionResult, SelectionSpec, select_pilots
-from shidian.engine.tables import read_table, require_columns
+from shidian.engine.tables import read_table
 
 QUOTA_ALIASES = {
     "attribute": ("attribute", "属性", "维度"),
@@ -33,13 +34,6 @@ QUOTA_ALIASES = {
 def show_progress(json_out: bool) -> bool:
     """A progress bar only for a person at a terminal: never in --json or piped output."""
     return not json_out and sys.stderr.isatty()
-
-
-def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
-    if requested:
-        require_columns(frame, [requested])
-        return requested
-    return "id" if "id" in frame.columns else str(frame.columns[0])
 
 
 def _column(frame: pd.DataFrame, key: str) -> str | None:
