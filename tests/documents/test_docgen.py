@@ -90,7 +90,7 @@ def test_heading_numbering_and_closing():
     assert "2021年3月5日" in texts  # Arabic numerals, no leading zeros
     assert "附件：2021年智慧校园创建学校名单" in texts
     table = doc.tables[0]
-    assert table.rows[1].cells[1].text == "蒲江县实验小学"
+    assert table.rows[1].cells[1].text == "蒲阳县实验小学"
 
 
 def test_merged_cells():

@@ -120,7 +120,7 @@ def test_first_page_header_block(rendered):
     _docx, pdf = rendered("notice")
     first = rows(read_pdf(pdf)[0])
     texts = [row_text(r) for r in first]
-    assert texts[0] == "蒲江县教育局文件"
+    assert texts[0] == "蒲阳县教育局文件"
     mark = first[0][0]
     assert abs(mark.y0 - (BLOCK_TOP + 35)) < 2.5, mark.y0  # top 35 mm below the block's top
     assert texts[1] == "蒲教发〔2021〕17号"

@@ -89,7 +89,7 @@ def test_did_json_report(monkeypatch, capsys, panel, tmp_path):
     assert "平行趋势" in report["meaning_zh"][0]
     assert "parallel" in report["meaning_en"][0]
     assert report["event_study"]["pretrend_p"] is not None
-    effects = pd.read_excel(out)
+    effects = pd.read_excel(out, engine="calamine")
     assert {"rel_period", "twfe_estimate", "cs_estimate"} <= set(effects.columns)
 
 

@@ -9,8 +9,8 @@ import random
 from typing import Any
 
 SCHOOLS = [
-    "蒲江县实验小学", "蒲江县鹤山小学", "蒲江县寿安中学", "蒲江县大兴学校", "蒲江县蒲江中学",
-    "蒲江县西来小学", "蒲江县成佳学校", "蒲江县甘溪小学", "蒲江县朝阳湖小学", "蒲江县光明学校",
+    "蒲阳县实验小学", "蒲阳县鹤山小学", "蒲阳县寿安中学", "蒲阳县大兴学校", "蒲阳县蒲阳中学",
+    "蒲阳县西来小学", "蒲阳县成佳学校", "蒲阳县甘溪小学", "蒲阳县朝阳湖小学", "蒲阳县光明学校",
 ]  # fmt: skip
 THEMES = [
     ("智慧课堂", "以数据驱动精准教学"), ("专递课堂", "让村小开齐开好国家课程"),
@@ -77,8 +77,8 @@ def booklet_data(
             body.append({"image": name, "caption": f"{school}{theme}成果展示", "width_mm": 110})
         chapters.append({"title": f"{motto}——{school}{theme}案例", "author": school, "body": body})
     data = {
-        "issuer": "蒲江县教育局",
-        "title": "蒲江县智慧校园创建典型案例汇编",
+        "issuer": "蒲阳县教育局",
+        "title": "蒲阳县智慧校园创建典型案例汇编",
         "subtitle": "（2021—2023年）",
         "date": "2023-06-30",
         "chapters": chapters,
