@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+# uv runs as a module of the machine's Python, so no PATH change is needed after installing it.
+UV := python3 -m uv
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shidian
 PYTEST_WORKERS ?= 2
 
@@ -15,8 +16,9 @@ demo: setup system-deps  ## Set everything up and serve the demo at http://127.0
 setup: $(VENV)/.synced src/shidian/static/vendor/.built messages  ## Python + npm dependencies
 
 $(VENV)/.synced: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	uv sync --frozen --python python3.11
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --user uv
+	$(UV) sync --frozen --python python3.11
 	@touch $@
 
 src/shidian/static/vendor/.built: package.json package-lock.json scripts/vendor-static.mjs
