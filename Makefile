@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 .PHONY: demo setup test lint format check test-sqlite test-postgres test-browser messages \
         system-deps services bench clean
 
-demo: setup system-deps  ## Set everything up and serve the demo at http://127.0.0.1:8000
+demo: system-deps setup  ## Set everything up and serve the demo at http://127.0.0.1:8000
 	$(VENV)/bin/shidian demo
 
 setup: $(VENV)/.synced src/shidian/static/vendor/.built messages  ## Python + npm dependencies
