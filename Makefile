@@ -60,7 +60,10 @@ test-browser: setup
 	$(VENV)/bin/pytest -m browser
 
 bench: setup  ## Run the benchmarks (slow; prints figures, see bench/RESULTS.md)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do \
+		name=$$(basename $$script .py); echo "== $$script"; mkdir -p bench/out/$$name; \
+		SHIDIAN_DATA_DIR=$(CURDIR)/bench/out/$$name PYTHONPATH=src $(PY) $$script || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) node_modules src/shidian/static/vendor artifacts

@@ -24,9 +24,8 @@ import pandas as pd
 
 from shidian.engine.grouping import GroupingSpec, group_items
 
-DATA = (
-    Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "benchmarks" / "anticlust-2021"
-)
+# shared/ sits beside the repository's checkout.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "anticlust-2021"
 
 
 def load_results(data: Path) -> pd.DataFrame:
@@ -52,7 +51,7 @@ def datasets(data: Path):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/benchmarks/anticlust-2021"))
+    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
