@@ -54,9 +54,13 @@ def test_problems_are_listed_with_rows_and_nothing_stored(office_client, tree):
     response = office_client.post(reverse("standards:list"), {"file": upload})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "duplicate code" in body and "is not a number" in body and "level table" in body
+    assert "代码 A1 重复" in body and "不是数字" in body and "缺少等级表" in body
     assert '<td class="num">3</td>' in body and '<td class="num">2</td>' in body
     assert not Standard.objects.exists()
+    office_client.cookies["shidian_language"] = "en"
+    upload = SimpleUploadedFile("bad.xlsx", _bad_workbook())
+    body = office_client.post(reverse("standards:list"), {"file": upload}).content.decode()
+    assert "duplicate code" in body and "is not a number" in body and "level table" in body
 
 
 def test_dry_run_stores_nothing(office_client, tree):
@@ -106,3 +110,22 @@ def test_usable_versions_include_the_units_above(tree, office_user):
     published_version(tree.province, SMART)
     codes = {v.standard.code for v in selectors.usable_versions(user=office_user)}
     assert "SMART-CAMPUS" in codes
+
+
+def test_problems_are_told_in_chinese_and_keep_the_engine_detail_in_english():
+    from django.utils import translation
+
+    from shidian.apps.standards.problems import SENTENCES, describe
+    from shidian.engine.scoring.model import Problem
+
+    problem = Problem(
+        "duplicate_code", "D1.1.1: duplicate code (first on row 3)", row=7, item="D1.1.1"
+    )
+    with translation.override("zh-hans"):
+        assert describe(problem) == "代码 D1.1.1 重复。"
+    with translation.override("en"):
+        assert describe(problem) == "D1.1.1: duplicate code (first on row 3)"
+    unknown = Problem("something_new", "plain English", item="X")
+    with translation.override("zh-hans"):
+        assert describe(unknown) == "plain English"
+    assert len(SENTENCES) >= 20
