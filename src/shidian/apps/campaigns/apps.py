@@ -6,3 +6,18 @@ class CampaignsConfig(AppConfig):
     name = "shidian.apps.campaigns"
     label = "campaigns"
     verbose_name = _("自查赋分")
+
+    def ready(self) -> None:
+        from shidian.apps.core.audit import register_actions
+
+        register_actions(
+            {
+                "campaigns.create": _("创建自查赋分活动"),
+                "campaigns.remind": _("发送催报提醒"),
+                "campaigns.sheet_save": _("保存自查表"),
+                "campaigns.sheet_upload": _("上传自查表"),
+                "campaigns.sheet_submit": _("提交自查表"),
+                "campaigns.sheet_return": _("退回自查表"),
+                "campaigns.sheet_accept": _("审核通过自查表"),
+            }
+        )

@@ -60,6 +60,16 @@ def _dashboard(request, campaign_id):
     return campaign, sheets
 
 
+def _ranking_rows(campaign, rows):
+    """Add the school type label and per-dimension scores that _ranking_table.html shows."""
+    dimensions = campaign.version.as_standard().dimensions
+    labels = dict(SchoolType.choices)
+    for row in rows:
+        row["dims"] = [row["dimension_scores"].get(d.code, 0) for d in dimensions]
+        row["type"] = labels.get(row["unit__school_type"], "")
+    return rows
+
+
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, sheets = _dashboard(request, campaign_id)
@@ -73,7 +83,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "done": done,
         "percent": round(100 * done / total) if total else 0,
         "manager": selectors.owns(user=request.user, campaign=campaign),
-        "top": selectors.ranking(sheets=sheets, limit=10),
+        "top": _ranking_rows(campaign, selectors.ranking(sheets=sheets, limit=10)),
         "dimensions": campaign.version.as_standard().dimensions,
     }
     return render(request, "campaigns/detail.html", context)
@@ -114,12 +124,8 @@ def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
     paginator = Paginator(range(counted), PAGE)
     page = paginator.get_page(request.GET.get("page"))
     offset = page.start_index() - 1 if counted else 0
-    rows = selectors.ranking(sheets=sheets, offset=offset, limit=PAGE)
+    rows = _ranking_rows(campaign, selectors.ranking(sheets=sheets, offset=offset, limit=PAGE))
     dimensions = campaign.version.as_standard().dimensions
-    labels = dict(SchoolType.choices)
-    for row in rows:
-        row["dims"] = [row["dimension_scores"].get(d.code, 0) for d in dimensions]
-        row["type"] = labels.get(row["unit__school_type"], "")
     context = {"campaign": campaign, "rows": rows, "page": page, "dimensions": dimensions}
     return render(request, "campaigns/ranking.html", context)
 

@@ -6,3 +6,13 @@ class OrgsConfig(AppConfig):
     name = "shidian.apps.orgs"
     label = "orgs"
     verbose_name = _("组织机构")
+
+    def ready(self) -> None:
+        from shidian.apps.core.audit import register_actions
+
+        register_actions(
+            {
+                "orgs.import": _("导入单位"),
+                "orgs.move": _("移动单位"),
+            }
+        )

@@ -30,6 +30,23 @@ METHOD_LABELS = {
     Method.VETO: gettext_lazy("一票否决"),
 }
 
+# Readable names for the item fields a version comparison lists as changed.
+FIELD_LABELS = {
+    "text": gettext_lazy("评分要点"),
+    "max_score": gettext_lazy("分值"),
+    "method": gettext_lazy("评分方式"),
+    "guidance": gettext_lazy("评分说明"),
+    "evidence_required": gettext_lazy("佐证材料"),
+    "weight": gettext_lazy("权重"),
+    "levels": gettext_lazy("等级"),
+    "thresholds": gettext_lazy("数值分档"),
+    "numerator": gettext_lazy("分子"),
+    "denominator": gettext_lazy("分母"),
+    "indicator": gettext_lazy("二级指标"),
+    "dimension": gettext_lazy("一级指标"),
+    "veto": gettext_lazy("一票否决"),
+}
+
 
 def office_required(view):
     @wraps(view)
@@ -195,7 +212,7 @@ def version_compare(request: HttpRequest, version_id: int) -> HttpResponse:
         "version": version,
         "old": old,
         "new": new,
-        "changes": shown,
+        "changes": [(c, [FIELD_LABELS.get(f, f) for f in c.fields]) for c in shown],
         "same": len(changes) - len(shown),
     }
     return render(request, "standards/compare.html", context)

@@ -133,11 +133,16 @@
       var series = data[el.getAttribute("data-chart")];
       if (!series || !series.labels.length) { el.hidden = true; return; }
       var chart = window.echarts.init(el);
+      // Rotate the axis labels when they would not fit side by side (long zone names, narrow
+      // screens); draw them in the page font rather than the canvas default.
+      var chars = series.labels.join("").length;
+      var tilt = series.labels.length > 5 || chars * 13 > el.clientWidth * 0.8;
       chart.setOption({
+        textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
         tooltip: { trigger: "axis" },
         legend: { data: [data.names.min, data.names.avg, data.names.max] },
         grid: { left: 40, right: 10, bottom: 60, containLabel: true },
-        xAxis: { type: "category", data: series.labels, axisLabel: { interval: 0, rotate: series.labels.length > 5 ? 30 : 0 } },
+        xAxis: { type: "category", data: series.labels, axisLabel: { interval: 0, rotate: tilt ? 30 : 0 } },
         yAxis: { type: "value" },
         series: [
           { name: data.names.min, type: "bar", data: series.min },
