@@ -94,3 +94,19 @@ def test_coordinator_cannot_open_the_office_dashboard_of_other_units(
         reverse("campaigns:ranking", kwargs={"campaign_id": filled.pk})
     ).content.decode()
     assert "甲县第二初中" not in body
+
+
+def test_a_zone_follows_its_schools_campaigns_and_only_its_schools(client, tree, filled):
+    other_zone = make_user("zone-b", tree.other_county, "zone")
+    zone = make_user("zone-a", tree.zone, "zone")
+    client.force_login(zone)
+    listing = client.get(reverse("campaigns:list")).content.decode()
+    assert filled.name in listing
+    detail = client.get(reverse("campaigns:completeness", kwargs={"campaign_id": filled.pk}))
+    assert detail.status_code == 200
+    client.force_login(other_zone)
+    assert filled.name not in client.get(reverse("campaigns:list")).content.decode()
+    assert (
+        client.get(reverse("campaigns:detail", kwargs={"campaign_id": filled.pk})).status_code
+        == 404
+    )

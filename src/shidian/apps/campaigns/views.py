@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns import exports, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
 from shidian.apps.campaigns.models import SheetStatus
@@ -23,7 +24,11 @@ PAGE = 100
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "campaigns": selectors.campaigns_for(user=request.user) if request.user.is_office else [],
+        # Zones follow the campaigns of their schools like the office, limited to their subtree
+        # (the dashboards read sheets through restrict(user)).
+        "campaigns": selectors.campaigns_for(user=request.user)
+        if request.user.is_office or request.user.role == Role.ZONE
+        else [],
         "my_sheets": selectors.my_sheets(user=request.user),
         "notifications": selectors.notifications_for(user=request.user),
     }
