@@ -42,3 +42,16 @@ def test_zip_bomb_through_the_page(office_client, tree, monkeypatch):
     response = office_client.post(reverse("standards:list"), {"file": upload})
     assert response.status_code == 200
     assert not StandardVersion.objects.exists()
+
+
+class _Upload:
+    name = "big.xlsx"
+    size = services.MAX_STANDARD_BYTES + 1
+
+    def read(self, *args):
+        raise AssertionError("an oversized upload was read into memory")
+
+
+def test_oversized_standard_is_refused_before_reading():
+    parsed = services.standard_parse_upload(upload=_Upload())
+    assert [p.code for p in parsed.problems] == ["too_large"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.campaigns import ingest, selectors, sheets
 from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.views_sheet import _sheet
-from shidian.apps.campaigns.workbook import WorkbookError, build_workbook
+from shidian.apps.campaigns.workbook import MAX_UPLOAD_BYTES, WorkbookError, build_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIRM_SALT = "shidian.campaigns.upload-confirm"
@@ -63,6 +63,8 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             context["error"] = _("请选择文件。")
+        elif upload.size > MAX_UPLOAD_BYTES:  # before the file is read into memory
+            context["error"] = _("文件超过 5 MB，不是本系统导出的自查表。")
         else:
             try:
                 checked = ingest.workbook_check(data=upload.read(), sheet=sheet)

@@ -53,6 +53,13 @@ def standard_parse(*, name: str, data: bytes) -> ParsedStandard:
     return ParsedStandard(standard, problems)
 
 
+def standard_parse_upload(*, upload) -> ParsedStandard:
+    """Like :func:`standard_parse` for an uploaded file: its size is checked before it is read."""
+    if upload.size > MAX_STANDARD_BYTES:
+        return ParsedStandard(None, [Problem("too_large", "the file is larger than 10 MB")])
+    return standard_parse(name=upload.name, data=upload.read())
+
+
 def _next_number(standard: Standard) -> int:
     return (standard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
