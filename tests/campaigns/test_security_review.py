@@ -22,3 +22,31 @@ def test_oversized_workbook_is_refused_before_reading(coordinator_client, tree, 
     response = coordinator_client.post(url, {"file": SimpleUploadedFile("s.xlsx", b"x" * 200)})
     assert response.status_code == 400
     assert "5 MB" in response.context["error"]
+
+
+def test_reviewers_are_blind_to_each_other(tree, client, office_user):
+    """Experts score blind (PRODUCT.md): one reviewer never sees another's scores or remarks;
+    the campaign's office still sees them all."""
+    from shidian.apps.campaigns import sheets as sheet_services
+    from tests.campaigns.factories import campaign
+    from tests.conftest import make_user
+
+    first = make_user("expert1", tree.county, "expert", full_name="甲专家")
+    second = make_user("expert2", tree.county, "expert", full_name="乙专家")
+    opened = campaign(tree)
+    opened.reviewers.add(first, second)
+    target = sheet(tree)
+    sheet_services.review_save(
+        sheet=target, reviewer=first, item_scores={"D1.1.3": 1}, strengths="甲的亮点意见"
+    )
+    url = reverse("campaigns:review", kwargs={"sheet_id": target.pk})
+    client.force_login(second)
+    response = client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "甲的亮点意见" not in body and "甲专家" not in body
+    assert all(not g["reviewed"] for g in response.context["gaps"])
+
+    client.force_login(office_user)
+    body = client.get(url).content.decode()
+    assert "甲的亮点意见" in body
