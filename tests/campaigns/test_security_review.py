@@ -50,3 +50,20 @@ def test_reviewers_are_blind_to_each_other(tree, client, office_user):
     client.force_login(office_user)
     body = client.get(url).content.decode()
     assert "甲的亮点意见" in body
+
+
+def test_evidence_file_is_deleted_only_after_commit(
+    tree, coordinator, django_capture_on_commit_callbacks
+):
+    """A rolled-back removal must not lose the file: storage is touched after the commit."""
+    from shidian.apps.campaigns.evidence import evidence_delete
+    from tests.campaigns.factories import evidence
+
+    item = evidence(tree)
+    storage, name = item.file.storage, item.file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        evidence_delete(evidence=item, user=coordinator)
+    assert storage.exists(name)
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)
