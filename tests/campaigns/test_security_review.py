@@ -67,3 +67,17 @@ def test_evidence_file_is_deleted_only_after_commit(
     for callback in callbacks:
         callback()
     assert not storage.exists(name)
+
+
+def test_only_the_schools_coordinators_fill_its_sheet(tree, client):
+    """An expert whose account sits at a school reviews; they do not fill that school's sheet."""
+    from shidian.apps.campaigns.models import Sheet
+    from tests.conftest import make_user
+
+    expert = make_user("school-expert", tree.school, "expert")
+    target = sheet(tree)
+    client.force_login(expert)
+    url = reverse("campaigns:sheet_item", kwargs={"sheet_id": target.pk})
+    response = client.post(url, {"code": "D1.1.3", "value": "A", "version": target.version})
+    assert response.status_code == 404
+    assert Sheet.objects.get(pk=target.pk).version == target.version
