@@ -26,3 +26,26 @@ def test_template_create_refuses_an_oversized_file(office_client, monkeypatch):
     assert response.status_code == 200
     assert "10 MB" in response.content.decode()
     assert not DocumentTemplate.objects.exists()
+
+
+@pytest.mark.parametrize("reference", ["{abs}", "../{rel}", "sub/../../{rel}"])
+def test_generated_document_cannot_embed_a_server_file(tree, office_user, tmp_path, reference):
+    """Images in the web's data are the uploaded ones only: a path to another file on the server
+    (another county's evidence photo, say) is refused, not embedded."""
+    from django.test import override_settings
+
+    from shidian.apps.documents import views
+    from shidian.docgen.errors import DataInvalid
+
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes((views.EXAMPLES / "photo1.jpg").read_bytes())
+    data = views.example_data("bulletin")
+    data.pop("number", None)
+    name = reference.format(abs=secret, rel=f"../../../../../../../..{secret}")
+    data["body"] = [{"image": name}]
+    with (
+        override_settings(DOCUMENTS_SOFFICE="/nonexistent/soffice"),
+        pytest.raises(DataInvalid) as caught,
+    ):
+        services.document_generate(unit=tree.county, user=office_user, kind="bulletin", data=data)
+    assert caught.value.code == "image_missing"
