@@ -49,3 +49,30 @@ def test_generated_document_cannot_embed_a_server_file(tree, office_user, tmp_pa
     ):
         services.document_generate(unit=tree.county, user=office_user, kind="bulletin", data=data)
     assert caught.value.code == "image_missing"
+
+
+def _docx_with(text: str) -> bytes:
+    import io
+
+    from docx import Document as Docx
+
+    doc = Docx()
+    doc.add_paragraph(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_uploaded_template_runs_sandboxed():
+    """An office's own .docx template is Jinja: it must not reach Python internals (that is a
+    way to run code on the server)."""
+    from shidian.apps.documents import views
+    from shidian.docgen.errors import TemplateInvalid
+    from shidian.docgen.render import render_docx
+
+    data = views.example_data("notice")
+    probe = _docx_with("{{ title.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(TemplateInvalid):
+        render_docx("notice", data, template=probe)
+    # An ordinary placeholder still renders.
+    assert render_docx("notice", data, template=_docx_with("{{ title }}"))
