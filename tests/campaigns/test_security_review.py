@@ -81,3 +81,16 @@ def test_only_the_schools_coordinators_fill_its_sheet(tree, client):
     response = client.post(url, {"code": "D1.1.3", "value": "A", "version": target.version})
     assert response.status_code == 404
     assert Sheet.objects.get(pk=target.pk).version == target.version
+
+
+def test_exported_text_is_never_a_formula():
+    """A unit named "=HYPERLINK(...)" is text in the dashboard export, not a live formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from shidian.apps.campaigns.exports import table_xlsx
+
+    data = table_xlsx("ranking", ["单位", "分"], [['=HYPERLINK("http://x.test","a")', 3]])
+    cell = load_workbook(io.BytesIO(data)).active["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
