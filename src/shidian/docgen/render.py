@@ -9,7 +9,8 @@ from typing import Any
 
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import Environment, TemplateError
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from shidian.docgen.base import ensure_styles
 from shidian.docgen.errors import TemplateInvalid
@@ -52,7 +53,8 @@ def render_docx(
     tpl.init_docx()
     ensure_styles(tpl.docx)
     context = build_context(tpl, kind, data, base_dir=base_dir, progress=progress)
-    env = Environment(autoescape=True)
+    # Templates are uploaded by users: the sandbox keeps them away from Python internals.
+    env = SandboxedEnvironment(autoescape=True)
     try:
         tpl.render(context, env)
     except TemplateError as exc:

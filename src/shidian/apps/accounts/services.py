@@ -234,6 +234,8 @@ def user_reactivate(*, actor: User, user: User, request: HttpRequest | None = No
     if user.unit is None:
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
     _ensure_in_scope(actor, user.unit)
+    if user.is_superuser and not actor.is_superuser:
+        raise ValidationError(_("不能启用系统管理员账号。"), code="superuser")
     if user.is_active:
         raise ValidationError(_("该账号已经启用。"), code="active")
     user.is_active = True

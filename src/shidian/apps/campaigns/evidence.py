@@ -79,5 +79,7 @@ def evidence_delete(*, evidence: Evidence, user) -> None:
 
     _require_editor(evidence.sheet, user)
     _check_open(evidence.sheet)
-    evidence.file.delete(save=False)
+    storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
+    # The file goes only once the row's removal is committed (a rollback keeps both).
+    transaction.on_commit(lambda: storage.delete(name))

@@ -166,9 +166,13 @@ def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> l
     return rows[:limit]
 
 
-def review_gaps(*, sheet: Sheet) -> list[dict]:
-    """Per item: the unit's self-score, each reviewer's score, and the mean gap (self - review)."""
-    reviews = list(Review.objects.filter(sheet=sheet).select_related("reviewer"))  # scoping: ok
+def review_gaps(*, sheet: Sheet, reviewer=None) -> list[dict]:
+    """Per item: the unit's self-score, each reviewer's score, and the mean gap (self - review).
+    With ``reviewer``, only that reviewer's scores (experts score blind to each other)."""
+    reviews = Review.objects.filter(sheet=sheet).select_related("reviewer")  # scoping: ok
+    if reviewer is not None:
+        reviews = reviews.filter(reviewer=reviewer)
+    reviews = list(reviews)
     standard = sheet.campaign.version.as_standard()
     rows = []
     for item in standard.items():

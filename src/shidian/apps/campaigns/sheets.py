@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns.models import (
     EDITABLE,
     Review,
@@ -118,8 +119,13 @@ def _lock(sheet: Sheet) -> Sheet:
 
 
 def can_edit(sheet: Sheet, user) -> bool:
-    """Only the unit's own people fill its sheet (the office reviews, never edits)."""
-    return bool(getattr(user, "unit_id", None)) and user.unit_id == sheet.unit_id
+    """Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
+    expert who belongs to the school reviews, never fills)."""
+    return (
+        bool(getattr(user, "unit_id", None))
+        and user.unit_id == sheet.unit_id
+        and getattr(user, "role", None) in (Role.COORDINATOR, Role.COMMUNITY_LEAD)
+    )
 
 
 def _require_editor(sheet: Sheet, user) -> None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.campaigns import ingest, selectors, sheets
 from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.views_sheet import _sheet
-from shidian.apps.campaigns.workbook import WorkbookError, build_workbook
+from shidian.apps.campaigns.workbook import MAX_UPLOAD_BYTES, WorkbookError, build_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIRM_SALT = "shidian.campaigns.upload-confirm"
@@ -63,6 +63,8 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             context["error"] = _("请选择文件。")
+        elif upload.size > MAX_UPLOAD_BYTES:  # before the file is read into memory
+            context["error"] = _("文件超过 5 MB，不是本系统导出的自查表。")
         else:
             try:
                 checked = ingest.workbook_check(data=upload.read(), sheet=sheet)
@@ -96,8 +98,12 @@ def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
     campaign = sheet.campaign
     is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
-    if not (is_reviewer or selectors.owns(user=request.user, campaign=campaign)):
+    manager = selectors.owns(user=request.user, campaign=campaign)
+    if not (is_reviewer or manager):
         raise Http404
+    # Experts score blind to each other: a reviewer who does not manage the campaign sees only
+    # their own review.
+    blind = None if manager else request.user
     standard = campaign.version.as_standard()
     mine = sheet.reviews.filter(reviewer=request.user).first()
     if request.method == "POST":
@@ -119,7 +125,7 @@ def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
         else:
             messages.success(request, _("评审意见已保存。"))
         return redirect("campaigns:review", sheet_id=sheet.pk)
-    gaps = selectors.review_gaps(sheet=sheet)
+    gaps = selectors.review_gaps(sheet=sheet, reviewer=blind)
     for row in gaps:
         row["mine"] = mine.item_scores.get(row["code"], "") if mine else ""
     context = {
@@ -128,7 +134,9 @@ def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
         "gaps": gaps,
         "mine": mine,
         "is_reviewer": is_reviewer,
-        "reviews": sheet.reviews.select_related("reviewer"),
+        "reviews": sheet.reviews.select_related("reviewer").filter(
+            **({"reviewer": blind} if blind else {})
+        ),
     }
     return render(request, "campaigns/review.html", context)
 

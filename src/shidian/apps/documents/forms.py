@@ -107,3 +107,9 @@ class TemplateCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("文种"), choices=Kind.choices)
     name = forms.CharField(label=_("名称"), max_length=100)
     file = forms.FileField(label=_("模板文件（.docx，留空则使用内置模板）"), required=False)
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if f is not None and f.size > MAX_TEMPLATE_UPLOAD:
+            raise forms.ValidationError(_("模板文件不能超过 10 MB。"))
+        return f

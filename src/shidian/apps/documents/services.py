@@ -175,7 +175,22 @@ def _materialise_assets(document: Document, folder: Path) -> None:
             (folder / name).write_bytes(f.read())
 
 
+def _check_image_references(value: Any, assets: list[str]) -> None:
+    """Images in stored inputs are the document's uploaded assets, by bare file name: a path
+    (absolute, or climbing out with ..) would embed any image file on the server."""
+    if isinstance(value, dict):
+        image = value.get("image")
+        if isinstance(image, str) and image not in assets:
+            raise DataInvalid(f"image file not found: {image}", code="image_missing")
+        for item in value.values():
+            _check_image_references(item, assets)
+    elif isinstance(value, list):
+        for item in value:
+            _check_image_references(item, assets)
+
+
 def _render(document: Document, *, progress: Any = None) -> bytes:
+    _check_image_references(document.inputs, list(document.assets or []))
     with tempfile.TemporaryDirectory(prefix="shidian-assets-") as tmp:
         _materialise_assets(document, Path(tmp))
         return render_docx(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -74,6 +75,15 @@ def _cell(key: str, value: Any) -> Any:
     return value
 
 
+def _text(ws: Any, value: Any) -> Any:
+    """openpyxl stores a string starting with "=" as a live formula: keep such names text."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _rows(units: Iterable[tuple]) -> Iterable[list[Any]]:
     for row in units:
         yield [_cell(key, value) for key, value in zip(COLUMN_KEYS, row, strict=True)]
@@ -88,7 +98,7 @@ def export_units(units: Any) -> bytes:
         ws.column_dimensions[chr(65 + index)].width = WIDTHS.get(key, 10)
     _header(ws)
     for row in _rows(units.order_by("path").values_list(*EXPORT_FIELDS).iterator(chunk_size=5000)):
-        ws.append(row)
+        ws.append([_text(ws, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

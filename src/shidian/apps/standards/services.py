@@ -15,8 +15,11 @@ from shidian.apps.core.services import audit_record
 from shidian.apps.standards.models import Standard, StandardVersion, VersionStatus
 from shidian.engine.scoring import Problem, load_yaml, read_xlsx, standard_to_dict
 from shidian.engine.scoring import Standard as EngineStandard
+from shidian.fileguard import PackageRejected, open_package
 
 MAX_STANDARD_BYTES = 10 * 1024 * 1024
+MAX_STANDARD_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_STANDARD_RATIO = 150
 
 
 @dataclass
@@ -37,10 +40,24 @@ def standard_parse(*, name: str, data: bytes) -> ParsedStandard:
     if suffix in {".yaml", ".yml"}:
         standard, problems, _rows = load_yaml(data)
     elif suffix == ".xlsx":
+        try:  # zip bombs are refused before openpyxl inflates any part
+            open_package(
+                data, max_uncompressed=MAX_STANDARD_UNCOMPRESSED, max_ratio=MAX_STANDARD_RATIO
+            ).close()
+        except PackageRejected as exc:
+            problem = Problem("bad_file", f"rejected XLSX package ({exc.code})")
+            return ParsedStandard(None, [problem])
         standard, problems, _rows = read_xlsx(data, default_code=Path(name).stem)
     else:
         return ParsedStandard(None, [Problem("bad_type", "use an .xlsx or .yaml file")])
     return ParsedStandard(standard, problems)
+
+
+def standard_parse_upload(*, upload) -> ParsedStandard:
+    """Like :func:`standard_parse` for an uploaded file: its size is checked before it is read."""
+    if upload.size > MAX_STANDARD_BYTES:
+        return ParsedStandard(None, [Problem("too_large", "the file is larger than 10 MB")])
+    return standard_parse(name=upload.name, data=upload.read())
 
 
 def _next_number(standard: Standard) -> int:

@@ -65,7 +65,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     problems = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        parsed = services.standard_parse(name=upload.name, data=upload.read())
+        parsed = services.standard_parse_upload(upload=upload)
         problems = parsed.problems
         if parsed.ok and not form.cleaned_data["dry_run"]:
             version = services.standard_import(
