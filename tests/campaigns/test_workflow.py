@@ -261,3 +261,12 @@ def test_autosave_response_is_json_for_a_conflict_message(coordinator_client, tr
     url = reverse("campaigns:sheet_item", kwargs={"sheet_id": target.pk})
     body = coordinator_client.post(url, {"code": "NOPE", "value": "A", "version": 0})
     assert body.status_code == 400 and json.loads(body.content)["ok"] is False
+
+
+def test_a_malformed_version_is_a_refused_save_not_a_server_error(coordinator_client, tree):
+    target = sheet(tree)
+    url = reverse("campaigns:sheet", kwargs={"sheet_id": target.pk})
+    response = coordinator_client.post(url, {"version": "not-a-number", "D1.1.3": "A"})
+    assert response.status_code < 500
+    target.refresh_from_db()
+    assert target.version == 0 and "D1.1.3" not in target.answers

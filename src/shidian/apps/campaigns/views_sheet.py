@@ -20,6 +20,15 @@ from shidian.apps.campaigns.presenters import answer_text, answers_from_post, sh
 from shidian.apps.core.scoping import get_scoped_or_404
 
 
+def _posted_version(request: HttpRequest) -> int:
+    """The sheet version the page was built from; a missing or malformed one is stale (-1), so
+    the save is refused as a conflict instead of failing."""
+    try:
+        return int(request.POST.get("version", -1))
+    except (TypeError, ValueError):
+        return -1
+
+
 def _sheet(request: HttpRequest, sheet_id: int) -> Sheet:
     return get_scoped_or_404(
         Sheet.objects.select_related("campaign__version__standard", "unit").defer(
@@ -63,7 +72,7 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
                 sheet=sheet,
                 user=request.user,
                 answers=answers_from_post(standard, request.POST),
-                base_version=int(request.POST.get("version", -1)),
+                base_version=_posted_version(request),
             )
         except PermissionDenied as exc:
             raise Http404 from exc
@@ -100,7 +109,7 @@ def sheet_item(request: HttpRequest, sheet_id: int) -> JsonResponse:
             user=request.user,
             code=code,
             answer=answer,
-            base_version=int(request.POST.get("version", -1)),
+            base_version=_posted_version(request),
             expected=expected or None,
         )
     except PermissionDenied as exc:
