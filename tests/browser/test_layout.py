@@ -62,3 +62,16 @@ def test_pages_run_no_inline_script_under_the_csp(page, live_server, office_user
     header = page.context.request.get(live_server.url + "/").headers
     assert "script-src 'self'" in header.get("content-security-policy", "")
     assert not violations, violations
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_menu_opens_with_its_button(phone_page, live_server, office_user):
+    login(phone_page, live_server, "office")
+    toggle = phone_page.locator("button.nav-toggle")
+    assert toggle.is_visible()
+    assert not phone_page.locator("#mainnav").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert phone_page.locator("#mainnav a", has_text="组织机构").is_visible()
+    screenshot(phone_page, "menu-open-phone")
+    assert not has_horizontal_scroll(phone_page)

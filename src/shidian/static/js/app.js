@@ -1,6 +1,18 @@
 // Shidian's only page-wide script: no inline scripts anywhere (the CSP forbids them).
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+  // The phone menu: a real button, reachable by keyboard, that says whether the menu is open.
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("mainnav");
+    if (!toggle || !nav) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
   // Send the CSRF token with every HTMX request.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
