@@ -13,24 +13,6 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run ``shidian`` in-process as the console script does; return (code, stdout, stderr)."""
-    from shidian.cli.app import main
-
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", ["shidian", *map(str, args)])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
 ROWS = [
     ("S01", 92, "东片区", "小学"),
     ("S02", 90, "西片区", "小学"),

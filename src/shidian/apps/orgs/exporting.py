@@ -14,32 +14,26 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.apps.orgs.models import OrgUnit
-from shidian.apps.orgs.unitrows import COLUMN_KEYS, COLUMNS, ZH_HEADER
+from shidian.apps.orgs.unitrows import (
+    COLUMN_KEYS,
+    COLUMNS,
+    LEVEL_VALUES,
+    LOCALITY_VALUES,
+    SCHOOL_TYPE_VALUES,
+    ZH_HEADER,
+)
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F4")
 WIDTHS = {"code": 16, "name": 30, "parent_code": 16, "address": 30, "zone": 14}
-# Values are written as Chinese labels, the form bureaus type and the import reads back.
+# Values are written as Chinese labels, the form bureaus type: the first spelling the import
+# accepts for each value, so an exported file always reads back.
 LABELS = {
-    "level": {
-        "province": "省",
-        "city": "市",
-        "county": "县（区）",
-        "zone": "片区",
-        "school": "学校",
-    },
-    "school_type": {
-        "senior_high": "高中",
-        "vocational": "中职",
-        "complete_secondary": "完全中学",
-        "junior_high": "初中",
-        "nine_year": "九年制",
-        "primary": "小学",
-        "teaching_point": "教学点",
-        "kindergarten": "幼儿园",
-        "special": "特殊教育",
-        "other": "其他",
-    },
-    "locality": {"urban": "城区", "town": "镇区", "rural": "乡村"},
+    key: {value: spellings[0] for value, spellings in table.items()}
+    for key, table in (
+        ("level", LEVEL_VALUES),
+        ("school_type", SCHOOL_TYPE_VALUES),
+        ("locality", LOCALITY_VALUES),
+    )
 }
 EXPORT_FIELDS = [
     "code",
