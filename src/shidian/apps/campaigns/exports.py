@@ -5,25 +5,16 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-
-def text_cell(ws, value):
-    """A value as written: openpyxl would store a string starting with "=" as a live formula
-    (a unit named =HYPERLINK(...) would run in the reader's Excel), so such text stays text."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"
-        return cell
-    return value
+from shidian.xlsxcell import safe_value
 
 
 def table_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.append(headers)
+    ws.append([safe_value(ws, h) for h in headers])
     for row in rows:
-        ws.append([text_cell(ws, value) for value in row])
+        ws.append([safe_value(ws, value) for value in row])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -22,6 +21,7 @@ from shidian.apps.orgs.unitrows import (
     SCHOOL_TYPE_VALUES,
     ZH_HEADER,
 )
+from shidian.xlsxcell import column_letter, safe_value
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F4")
 WIDTHS = {"code": 16, "name": 30, "parent_code": 16, "address": 30, "zone": 14}
@@ -69,15 +69,6 @@ def _cell(key: str, value: Any) -> Any:
     return value
 
 
-def _text(ws: Any, value: Any) -> Any:
-    """openpyxl stores a string starting with "=" as a live formula: keep such names text."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _rows(units: Iterable[tuple]) -> Iterable[list[Any]]:
     for row in units:
         yield [_cell(key, value) for key, value in zip(COLUMN_KEYS, row, strict=True)]
@@ -89,10 +80,10 @@ def export_units(units: Any) -> bytes:
     ws = book.create_sheet("单位")
     ws.freeze_panes = "A2"
     for index, key in enumerate(COLUMN_KEYS):
-        ws.column_dimensions[chr(65 + index)].width = WIDTHS.get(key, 10)
+        ws.column_dimensions[column_letter(index)].width = WIDTHS.get(key, 10)
     _header(ws)
     for row in _rows(units.order_by("path").values_list(*EXPORT_FIELDS).iterator(chunk_size=5000)):
-        ws.append([_text(ws, value) for value in row])
+        ws.append([safe_value(ws, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -105,7 +96,7 @@ def template_workbook() -> bytes:
     ws.title = "单位"
     _header(ws)
     for index, key in enumerate(COLUMN_KEYS):
-        letter = chr(65 + index)
+        letter = column_letter(index)
         ws.column_dimensions[letter].width = WIDTHS.get(key, 11)
         cell = ws[f"{letter}1"]
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
