@@ -164,7 +164,7 @@ def test_ten_thousand_rows_fit_the_default_limit():
         ("层级", "乡", "unknown_level"),
         ("城乡", "郊区", "unknown_locality"),
         ("光纤接入", "也许", "bad_boolean"),
-        ("名称", "", "missing_name"),
+        ("名称", "（清空）", "cannot_clear"),
         ("代码", "", "missing_code"),
     ],
 )

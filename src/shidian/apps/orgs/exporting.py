@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.orgs.unitrows import (
+    CLEAR_MARKERS,
     COLUMN_KEYS,
     COLUMNS,
     LEVEL_VALUES,
@@ -56,7 +57,7 @@ EXPORT_FIELDS = [
 
 
 def _header(ws: Any) -> None:
-    ws.append([ZH_HEADER[k] for k in COLUMN_KEYS])
+    ws.append([safe_value(ws, ZH_HEADER[k]) for k in COLUMN_KEYS])
 
 
 def _cell(key: str, value: Any) -> Any:
@@ -119,7 +120,15 @@ def template_workbook() -> bytes:
         required, text, allowed = _explain(key)
         notes.append([zh, en, required, text, allowed])
     notes.append([])
-    notes.append([_("文件中没有的列不会被修改；有这一列但单元格为空，表示清空该值。")])
+    notes.append(
+        [
+            _(
+                "已有单位：文件中没有的列和空白单元格都保持原值不变；要清空某个值，请在单元格中"
+                "填写 %(marker)s（也可写 清空 或 (clear)）。名称、上级代码、层级不能清空。"
+            )
+            % {"marker": CLEAR_MARKERS[0]}
+        ]
+    )
     notes.append([_("可以用中文或英文列名；层级、学校类型、城乡可填中文名称或英文代码。")])
     for letter, width in zip("ABCDE", (14, 22, 8, 60, 50), strict=True):
         notes.column_dimensions[letter].width = width

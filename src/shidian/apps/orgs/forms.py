@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
 from shidian.apps.orgs.selectors import zones_for
+from shidian.textclean import clean_text
 
 
 def _blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
@@ -47,6 +48,9 @@ class UnitFilterForm(forms.Form):
         if not zones.exists():
             del self.fields["zone"]
 
+    def clean_q(self) -> str:
+        return clean_text(self.cleaned_data["q"])
+
     def filters(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else {}
 
@@ -84,7 +88,7 @@ class UnitMoveForm(forms.Form):
         self.user = user
 
     def clean_parent_code(self) -> OrgUnit:
-        code = self.cleaned_data["parent_code"].strip()
+        code = clean_text(self.cleaned_data["parent_code"])
         parent = OrgUnit.objects.restrict(self.user).filter(code=code).first()
         if parent is None:
             raise forms.ValidationError(

@@ -31,6 +31,9 @@ ATTRIBUTES = (
     "has_fibre",
     "multimedia_classrooms",
 )
+# Text the model stores, checked against its max_length before anything is written: SQLite would
+# store a longer value silently and PostgreSQL refuse it mid-import.
+MAX_LENGTHS = {key: OrgUnit._meta.get_field(key).max_length for key in ("code", "name", "address")}
 LEVEL_RANK = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.ZONE: 3, Level.SCHOOL: 4}
 CHUNK = 2000
 
@@ -133,7 +136,7 @@ def _load(codes: set[str]) -> tuple[dict[str, Existing], dict[str, str]]:
 
 
 def build_plan(raw_rows: list[RawRow], columns: list[str], *, user: Any) -> Plan:
-    rows = [clean_row(r) for r in raw_rows]
+    rows = [clean_row(r, max_lengths=MAX_LENGTHS) for r in raw_rows]
     everything = sees_everything(user)
     root = None if everything else scope_root(user)
 
@@ -143,6 +146,14 @@ def build_plan(raw_rows: list[RawRow], columns: list[str], *, user: Any) -> Plan
     refs = {r.code for r in rows} | {r.values.get("parent_code", "") for r in rows}
     refs |= {r.values.get("zone", "") for r in rows}
     existing, code_at = _load({c for c in refs if c})
+    # A row without a parent code keeps its parent, which the checks below (scope, levels,
+    # depth) need as much as a parent the file names.
+    kept = {code_at.get(e.path[: -paths.SEGMENT_WIDTH]) for e in existing.values()}
+    kept -= {None, *existing}
+    if kept:
+        parents, parent_code_at = _load({c for c in kept if c})
+        existing.update(parents)
+        code_at.update(parent_code_at)
     zone_ids = _zones_by_code(existing)
     zones_by_name = _zone_names(root, everything)
     existing_zone_code = {v: k for k, v in zone_ids.items()}

@@ -51,9 +51,10 @@ def problem_text(code: str, params: dict[str, Any]) -> str:
         "no_rows": _("文件只有表头，没有数据行。"),
         # one row
         "missing_code": _("代码为空。"),
-        "bad_code": _("代码“%(value)s”过长或含有空格。"),
+        "bad_code": _("代码“%(value)s”含有空格。"),
         "missing_name": _("名称为空。"),
-        "too_long": _("%(column)s过长。"),
+        "too_long": _("%(column)s过长：%(length)s 个字符，最多 %(limit)s 个。"),
+        "cannot_clear": _("%(column)s不能清空。"),
         "unknown_level": _("未知的层级“%(value)s”。"),
         "unknown_school_type": _("未知的学校类型“%(value)s”。"),
         "unknown_locality": _("未知的城乡类型“%(value)s”。"),

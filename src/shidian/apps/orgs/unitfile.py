@@ -23,6 +23,8 @@ from shidian.apps.orgs.unitrows import HEADER_LOOKUP, RawRow, normalise
 from shidian.engine.errors import EngineInputError
 from shidian.engine.tables import decode_text
 from shidian.fileguard import PackageRejected, open_package
+from shidian.textclean import clean_text
+from shidian.xlsxcell import column_letter
 
 MAX_ROWS = 50_000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -86,7 +88,10 @@ def _sniff_kind(data: bytes) -> str:
         return "ole"  # old .xls, .doc
     if data.startswith(b"%PDF"):
         return "pdf"
-    if b"\x00" in data[:8192]:
+    # A stray NUL from an exporting system is cleaned out of the cell later; many NULs mean a
+    # binary file or UTF-16 text.
+    sample = data[:8192]
+    if sample.count(b"\x00") > len(sample) // 100:
         return "binary"
     return "text"
 
@@ -160,6 +165,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def _cell(value: Any) -> str:
+    """A cell as text without control characters (they would break every export later)."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -170,16 +176,7 @@ def _cell(value: Any) -> str:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
-    return str(value).strip()
-
-
-def _column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+    return clean_text(str(value))
 
 
 def _parse_grid(grid: list[list[Any]], *, kind: str, merged: list[tuple]) -> ParsedFile:
@@ -191,7 +188,7 @@ def _parse_grid(grid: list[list[Any]], *, kind: str, merged: list[tuple]) -> Par
             break
     for (r0, c0), (r1, c1) in [tuple(map(tuple, m)) for m in merged]:
         if header_index is not None and r0 <= header_index <= r1 and c1 > c0:
-            span = f"{_column_name(c0)}{header_index + 1}:{_column_name(c1)}{header_index + 1}"
+            span = f"{column_letter(c0)}{header_index + 1}:{column_letter(c1)}{header_index + 1}"
             raise UnitFileError(
                 "merged_header",
                 f"The header row has merged cells ({span}): unmerge them, one column per cell.",

@@ -2,15 +2,23 @@
 
 Values are returned typed (codes for level, school type and urban/rural; ints; floats; bools);
 problems as codes with parameters (``Problem``) that the web translates (``orgs/messages.py``).
+
+What a cell means for an existing unit: a column missing from the file and an empty cell both
+keep the stored value (files exported from other systems are often partial, and a stray blank
+must not wipe a school's data); only the marker ``（清空）`` (see ``CLEAR_MARKERS``) clears it.
+A cleaned value appears in ``CleanRow.values`` as ``""`` (text) or ``None`` (numbers, yes/no);
+a kept one is absent from it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from shidian.textclean import clean_text
 
 # key, Chinese header (the template's), English header, aliases (compared after normalising)
 COLUMNS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -34,6 +42,9 @@ COLUMNS: list[tuple[str, str, str, tuple[str, ...]]] = [
 COLUMN_KEYS = [c[0] for c in COLUMNS]
 ZH_HEADER = {c[0]: c[1] for c in COLUMNS}
 INT_COLUMNS = ("students", "teachers", "classes", "classrooms", "multimedia_classrooms")
+# Free text, kept as typed (after dropping control characters); references included.
+TEXT_COLUMNS = ("name", "parent_code", "zone", "address")
+CHOICE_COLUMNS = ("level", "school_type", "locality")
 
 # Accepted values: the code, the Chinese label and common synonyms. tests/orgs checks that every
 # model choice appears here, so the two never drift apart.
@@ -61,6 +72,11 @@ LOCALITY_VALUES = {
     "town": ("镇区", "城镇", "镇"),
     "rural": ("乡村", "农村"),
 }
+# The one way to clear a stored value (an empty cell keeps it). The template's 说明 sheet, the
+# upload page and docs/orgs.md show the first spelling; the others are accepted.
+CLEAR_MARKERS = ("（清空）", "(清空)", "清空", "(clear)", "clear")
+# Columns a unit cannot do without: clearing them is refused.
+NOT_CLEARABLE = ("name", "parent_code", "level")
 TRUE_VALUES = {"是", "有", "yes", "y", "true", "1", "✓", "√"}
 FALSE_VALUES = {"否", "无", "no", "n", "false", "0", "×"}
 
@@ -88,6 +104,7 @@ HEADER_LOOKUP = {
 LEVEL_LOOKUP = _lookup(LEVEL_VALUES)
 SCHOOL_TYPE_LOOKUP = _lookup(SCHOOL_TYPE_VALUES)
 LOCALITY_LOOKUP = _lookup(LOCALITY_VALUES)
+CLEAR_LOOKUP = {normalise(marker) for marker in CLEAR_MARKERS}
 
 
 @dataclass(frozen=True)
@@ -130,40 +147,60 @@ def _problem(code: str, message: str, **params: Any) -> Problem:
     return Problem(code=code, params=params, message=message)
 
 
-def clean_row(row: RawRow) -> CleanRow:
-    """Turn one row's text cells into typed values; collect every problem, not just the first."""
+def is_clear_marker(text: str) -> bool:
+    return normalise(text) in CLEAR_LOOKUP
+
+
+def clean_row(row: RawRow, *, max_lengths: Mapping[str, int] | None = None) -> CleanRow:
+    """Turn one row's text cells into typed values; collect every problem, not just the first.
+
+    ``max_lengths`` (column key -> characters) comes from the model, so an over-long value is a
+    row-level problem on every database rather than truncated or refused by PostgreSQL alone.
+    """
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    code = row.values.get("code", "").strip()
+    limits = max_lengths or {}
+    cells = {key: clean_text(text or "") for key, text in row.values.items()}
+    code = cells.get("code", "")
     if not code:
         problems.append(_problem("missing_code", "The code is empty."))
-    elif len(code) > 32 or any(c.isspace() for c in code):
-        problems.append(
-            _problem("bad_code", f"Code '{code}' is too long or has spaces.", value=code)
-        )
-    for key, text in row.values.items():
+    elif any(c.isspace() for c in code):
+        problems.append(_problem("bad_code", f"Code '{code}' has spaces.", value=code))
+    for key, text in cells.items():
+        if key != "code" and not text:
+            continue  # an empty cell keeps what is stored (a new unit gets no value)
+        if key in limits and len(text) > limits[key]:
+            problems.append(
+                _problem(
+                    "too_long",
+                    f"{ZH_HEADER[key]}: {len(text)} characters, at most {limits[key]}.",
+                    column=key,
+                    length=len(text),
+                    limit=limits[key],
+                )
+            )
+            if key in TEXT_COLUMNS:
+                values[key] = text  # shown in the preview; the row is rejected anyway
+            continue
         if key == "code":
             continue
-
-        if key == "name":
-            if not text:
-                problems.append(_problem("missing_name", "The name is empty."))
-            elif len(text) > 200:
-                problems.append(_problem("too_long", "The name is too long.", column=key))
+        if is_clear_marker(text):
+            if key in NOT_CLEARABLE:
+                problems.append(
+                    _problem("cannot_clear", f"{ZH_HEADER[key]} cannot be cleared.", column=key)
+                )
+            else:
+                values[key] = "" if key in TEXT_COLUMNS or key in CHOICE_COLUMNS else None
+            continue
+        if key in TEXT_COLUMNS:
             values[key] = text
-        elif key in ("parent_code", "zone"):
-            values[key] = text
-        elif key == "address":
-            values[key] = text[:300]
-        elif key in ("level", "school_type", "locality"):
+        elif key in CHOICE_COLUMNS:
             lookup = {
                 "level": LEVEL_LOOKUP,
                 "school_type": SCHOOL_TYPE_LOOKUP,
                 "locality": LOCALITY_LOOKUP,
             }[key]
-            if not text:
-                values[key] = ""
-            elif normalise(text) in lookup:
+            if normalise(text) in lookup:
                 values[key] = lookup[normalise(text)]
             else:
                 problems.append(
@@ -175,9 +212,7 @@ def clean_row(row: RawRow) -> CleanRow:
             values[key] = _coordinate(text, key, 90 if key == "latitude" else 180, problems)
         elif key == "has_fibre":
             norm = normalise(text)
-            if not norm:
-                values[key] = None
-            elif norm in TRUE_VALUES or norm in FALSE_VALUES:
+            if norm in TRUE_VALUES or norm in FALSE_VALUES:
                 values[key] = norm in TRUE_VALUES
             else:
                 problems.append(

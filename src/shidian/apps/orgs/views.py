@@ -23,6 +23,7 @@ from shidian.apps.orgs.messages import problem_text
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
 from shidian.apps.orgs.services import UnitMoveError, can_manage_units, unit_move
 from shidian.apps.orgs.unitfile import UnitFileError
+from shidian.apps.orgs.unitrows import CLEAR_MARKERS
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,7 +123,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("orgs:import_review", batch_id=batch.pk)
     recent = ImportBatch.objects.restrict(request.user).select_related("created_by")[:10]
-    return render(request, "orgs/import_upload.html", {"form": form, "recent": recent})
+    context = {"form": form, "recent": recent, "clear_marker": CLEAR_MARKERS[0]}
+    return render(request, "orgs/import_upload.html", context)
 
 
 @login_required
