@@ -58,8 +58,8 @@ def register(app: typer.Typer) -> None:
         from shidian.engine.tables import read_table
 
         problem = build_problem(
-            read_table(units_file),
-            read_table(experts_file),
+            read_table(units_file, text_columns=[unit_id, unit_path]),
+            read_table(experts_file, text_columns=[expert_id, expert_org, expert_path]),
             per_unit=per_unit,
             unit_id=unit_id,
             unit_path=unit_path,
@@ -137,24 +137,22 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
     ) -> None:
         from shidian.engine.reconcile import reconcile_scores
-        from shidian.engine.tables import numeric_column, read_table, require_columns
+        from shidian.engine.tables import numeric_column, read_table, require_columns, text_column
 
         self_scores = None
         self_weight = 0.0
         if self_file:
-            frame = read_table(self_file)
+            frame = read_table(self_file, text_columns=[self_unit])
             require_columns(frame, [self_unit, self_score], source=self_file.name)
             values = numeric_column(frame, self_score)
-            ids = frame[self_unit].map(
-                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
-            )
+            ids = text_column(frame[self_unit])
             if ids.duplicated().any():
                 row = int(ids.duplicated().to_numpy().nonzero()[0][0]) + 2
                 raise EngineInputError(f"{self_file.name}, row {row}: unit listed twice.", row=row)
             self_scores = pd.Series(values, index=ids.to_numpy())
             self_weight = _weights(weights)
         result = reconcile_scores(
-            read_table(scores_file),
+            read_table(scores_file, text_columns=[unit, expert]),
             unit=unit,
             expert=expert,
             score=score,

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shidian.engine.errors import EngineInputError
-from shidian.engine.tables import require_columns, write_table
+from shidian.engine.tables import require_columns, text_column, write_table
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -98,11 +98,22 @@ def progress(description: str, total: int | None, *, enabled: bool = True) -> It
 
 
 def pick_id_column(frame: pd.DataFrame, requested: str | None) -> str:
-    """The id column: the one asked for (it must exist), else "id", else the first column."""
+    """The id column: the one asked for (it must exist), else "id", else the first column.
+
+    The column is turned into text in ``frame``: ids are codes ("0012"), never numbers.
+    """
     if requested:
         require_columns(frame, [requested])
-        return requested
-    return "id" if "id" in frame.columns else str(frame.columns[0])
+        column = requested
+    else:
+        column = "id" if "id" in frame.columns else str(frame.columns[0])
+    frame[column] = text_column(frame[column])
+    return column
+
+
+def given(*columns: str | None) -> list[str]:
+    """The column options that were given, for ``read_table(text_columns=...)``."""
+    return [c for c in columns if c]
 
 
 def split_list(value: str | None) -> list[str]:

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         controls = {"never": "nevertreated", "notyet": "notyettreated"}
         if control not in controls:
             raise EngineInputError(f"--control must be 'never' or 'notyet' (got '{control}').")
-        frame = read_table(input_file)
+        frame = read_table(input_file, text_columns=[c for c in (unit, cluster) if c])
         with progress("Estimating", None, enabled=not json_out and len(frame) > 20_000):
             result = run_did(
                 frame,

@@ -8,10 +8,24 @@ import numpy as np
 import pandas as pd
 import typer
 
-from shidian.cli.common import emit_json, print_table, progress, split_list, write_output
+from shidian.cli.common import (
+    emit_json,
+    given,
+    pick_id_column,
+    print_table,
+    progress,
+    split_list,
+    write_output,
+)
 from shidian.engine.errors import EngineInputError
 from shidian.engine.grouping import GroupingResult, GroupingSpec, group_items
-from shidian.engine.tables import numeric_column, read_table, require_columns, unique_ids
+from shidian.engine.tables import (
+    cell_text,
+    numeric_column,
+    read_table,
+    require_columns,
+    unique_ids,
+)
 
 FALSE_WORDS = {"", "0", "no", "n", "false", "f", "否", "不是", "无", "×"}
 LAT_NAMES = ("lat", "latitude", "纬度")
@@ -45,8 +59,7 @@ def _pairs(value: str | None, ids: pd.Series, option: str) -> list[tuple[int, in
         frame = read_table(path)
         if frame.shape[1] < 2:
             raise EngineInputError(f"{option} {path.name}: needs two columns of ids per row.")
-        raw = [(str(a).strip(), str(b).strip()) for a, b in frame.iloc[:, :2].to_numpy()]
-        raw = [(a.removesuffix(".0"), b.removesuffix(".0")) for a, b in raw]
+        raw = [(cell_text(a), cell_text(b)) for a, b in frame.iloc[:, :2].to_numpy()]
     else:
         raw = []
         for item in split_list(value):
@@ -278,8 +291,8 @@ def register(app: typer.Typer) -> None:
         json_out: str | None = typer.Option(None, "--json", help="JSON report to PATH or '-'."),
     ) -> None:
         """Balanced groups, alike as a whole and mixed inside (组间同质、组内异质)."""
-        frame = read_table(input)
-        id_col = id_column or str(frame.columns[0])
+        frame = read_table(input, text_columns=given(id_column))
+        id_col = pick_id_column(frame, id_column or str(frame.columns[0]))
         ids = unique_ids(frame, id_col)
         opts = dict(locals())
         spec = build_spec(frame, ids, opts)

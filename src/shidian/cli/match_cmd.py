@@ -10,6 +10,7 @@ import typer
 from shidian.cli.common import (
     console,
     emit_json,
+    given,
     pick_id_column,
     print_table,
     progress,
@@ -113,7 +114,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report only."),
         report: Path | None = typer.Option(None, "--report", help="Also write JSON here."),
     ) -> None:
-        frame = read_table(input)
+        frame = read_table(input, text_columns=given(id_column, *split_list(exact)))
         ident = pick_id_column(frame, id_column)
         if str(output.suffix).lower() not in {".csv", ".xlsx"}:
             raise EngineInputError(f"Output {output.name}: use a .csv or .xlsx file name.")

@@ -11,6 +11,7 @@ import typer
 from shidian.cli.common import (
     console,
     emit_json,
+    given,
     parse_int_list,
     pick_id_column,
     print_table,
@@ -20,7 +21,7 @@ from shidian.cli.common import (
 )
 from shidian.engine.errors import EngineInputError
 from shidian.engine.selection import Forced, Quota, SelectionResult, SelectionSpec, select_pilots
-from shidian.engine.tables import read_table
+from shidian.engine.tables import cell_text, read_table
 
 QUOTA_ALIASES = {
     "attribute": ("attribute", "属性", "维度"),
@@ -60,7 +61,7 @@ def _int_cell(value: object, *, name: str, row: int, column: str) -> int | None:
 
 
 def read_quotas(path: Path) -> tuple[Quota, ...]:
-    frame = read_table(path)
+    frame = read_table(path, text_columns=QUOTA_ALIASES["stratum"])
     attribute, stratum = _column(frame, "attribute"), _column(frame, "stratum")
     if attribute is None or stratum is None:
         raise EngineInputError(
@@ -79,15 +80,12 @@ def read_quotas(path: Path) -> tuple[Quota, ...]:
         low, high = cells["min"], cells["max"]
         if cells["count"] is not None:
             low = high = cells["count"]
-        value = record[stratum]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        quotas.append(Quota(str(record[attribute]).strip(), str(value).strip(), low, high))
+        quotas.append(Quota(cell_text(record[attribute]), cell_text(record[stratum]), low, high))
     return tuple(quotas)
 
 
 def read_forced(path: Path, id_column: str, what: str) -> tuple[Forced, ...]:
-    frame = read_table(path)
+    frame = read_table(path, text_columns=[id_column, "id"])
     column = id_column if id_column in frame.columns else "id" if "id" in frame.columns else None
     if column is None:
         raise EngineInputError(
@@ -97,11 +95,8 @@ def read_forced(path: Path, id_column: str, what: str) -> tuple[Forced, ...]:
     reason = next((c for c in ("reason", "原因", "理由") if c in frame.columns), None)
     items = []
     for record in frame.to_dict(orient="records"):
-        value = record[column]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = "" if reason is None or pd.isna(record[reason]) else str(record[reason]).strip()
-        items.append(Forced(str(value).strip(), text))
+        text = "" if reason is None else cell_text(record[reason])
+        items.append(Forced(cell_text(record[column]), text))
     return tuple(items)
 
 
@@ -228,7 +223,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report only."),
         report: Path | None = typer.Option(None, "--report", help="Also write JSON here."),
     ) -> None:
-        frame = read_table(input)
+        frame = read_table(input, text_columns=given(id_column, *split_list(strata)))
         ident = pick_id_column(frame, id_column)
         if tolerance < 0 or tolerance >= 1:
             raise EngineInputError(f"--tolerance {tolerance:g}: use a share between 0 and 1.")

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.engine.scoring import Item, Method, Standard
 from shidian.fileguard import PackageRejected, open_package
+from shidian.xlsxcell import column_letter
 
 SHEET = "自查表"
 ID_SHEET = "_shidian"
@@ -279,7 +280,6 @@ def read_workbook(data: bytes) -> ReadWorkbook:
             cell=f"A{HEADER_ROW}",
             code="bad_layout",
         )
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     c_code, c_value = columns["code"], columns["value"]
     c_num, c_den = columns["numerator"], columns["denominator"]
     for offset, values in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
@@ -296,6 +296,6 @@ def read_workbook(data: bytes) -> ReadWorkbook:
             "numerator": cell(c_num),
             "denominator": cell(c_den),
         }
-        result.cells[code] = f"{letters[c_value]}{offset}"
-        result.cells[code + ":ratio"] = f"{letters[c_num]}{offset}"
+        result.cells[code] = f"{column_letter(c_value)}{offset}"
+        result.cells[code + ":ratio"] = f"{column_letter(c_num)}{offset}"
     return result
