@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from shidian.config.env import env_bool, env_int, env_list, env_str, secret_key
+from shidian.config.env import env_bool, env_int, env_list, env_networks, env_str, secret_key
 
 SRC_DIR = Path(__file__).resolve().parent.parent  # src/shidian
 BASE_DIR = Path(env_str("SHIDIAN_HOME", str(SRC_DIR.parent.parent))).resolve()
@@ -143,12 +143,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling: 5 failures lock one user name from one client address; 30 failures from one
+# address (any user names) lock that address. Both for the cool-off. The client address is
+# core.clientip.client_ip, which reads X-Forwarded-For only from TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)  # 0 turns it off
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "shidian.apps.accounts.throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "shidian.apps.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Reset e-mails per hour, per e-mail address and per client address.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # --- Internationalisation ---------------------------------------------------------------------
@@ -241,6 +249,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs): see core/clientip.py.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # A content security policy without inline scripts: every script is a static file.
 CONTENT_SECURITY_POLICY = {

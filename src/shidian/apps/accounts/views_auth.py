@@ -6,6 +6,7 @@ import hashlib
 import logging
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -20,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from shidian.apps.accounts import selectors, services, tokens
 from shidian.apps.accounts.forms import InvitationAcceptForm
+from shidian.apps.core.clientip import client_ip
 
 log = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -70,15 +72,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-RESET_LIMIT = 5  # reset e-mails per address and per client IP and hour
 RESET_WINDOW = 3600
 
 
 def _over_limit(key: str) -> bool:
-    """Count one use of ``key`` in the shared cache; True once it passes RESET_LIMIT."""
+    """Count one use of ``key`` in the shared cache; True once it passes PASSWORD_RESET_LIMIT."""
     cache.add(key, 0, RESET_WINDOW)
     try:
-        return cache.incr(key) > RESET_LIMIT
+        return cache.incr(key) > settings.PASSWORD_RESET_LIMIT
     except ValueError:  # expired between add and incr
         cache.set(key, 1, RESET_WINDOW)
         return False
@@ -99,7 +100,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         email = form.cleaned_data["email"].strip().lower()
         digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-        ip = self.request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(self.request)  # behind a proxy: the client's, not the proxy's
         over_email = _over_limit(f"shidian:pwreset:email:{digest}")
         over_ip = _over_limit(f"shidian:pwreset:ip:{ip}")
         if over_email or over_ip:

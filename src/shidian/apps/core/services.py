@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from shidian.apps.core.clientip import client_ip
 from shidian.apps.core.models import AuditEvent
 
 
@@ -27,7 +28,7 @@ def audit_record(
     """
     if unit is None and target is not None:
         unit = target if target._meta.label == "orgs.OrgUnit" else getattr(target, "unit", None)
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = (client_ip(request) or None) if request is not None else None
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         unit=unit,
