@@ -60,6 +60,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "shidian.config.urls"
+# Every {{ form }} renders like the app's own forms (core/formrender.py).
+FORM_RENDERER = "shidian.apps.core.formrender.FormRenderer"
 WSGI_APPLICATION = "shidian.config.wsgi.application"
 
 TEMPLATES = [
