@@ -43,9 +43,10 @@ format: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-check: lint  ## Django checks and missing migrations
+check: lint  ## Django checks, missing migrations, types of the Django-free packages
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy src/shidian/engine src/shidian/docgen
 
 test: setup  ## Lint, the suite on SQLite and on PostgreSQL, then the browser tests
 	bash scripts/test-all.sh

@@ -28,8 +28,8 @@ from shidian.engine.errors import EngineInputError
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 # Headers of id and code columns (compared lower-case, stripped): exact names, then endings.
 ID_NAMES = {"id", "code", "unit", "expert", "org", "path", "school", "学号", "工号", "身份证号"}
-ID_SUFFIXES = ("_id", " id", "-id", "_code", " code", "-code", "_path", " path", "代码", "编号")
-ID_SUFFIXES += ("标识码", "识别码", "id号")
+ID_SUFFIXES: tuple[str, ...] = ("_id", " id", "-id", "_code", " code", "-code", "_path", " path")
+ID_SUFFIXES += ("代码", "编号", "标识码", "识别码", "id号")
 # A value that is a code, not a number: "007", "0012" (but not "0" or "0.5"), or more digits than a
 # float64 holds exactly.
 CODE_LIKE = re.compile(r"^[+-]?0\d|^\d{16,}$")
