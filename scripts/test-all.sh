@@ -17,11 +17,14 @@ DJANGO_SETTINGS_MODULE=shidian.config.settings_test $VENV/bin/python manage.py c
 DJANGO_SETTINGS_MODULE=shidian.config.settings_test \
   $VENV/bin/python manage.py makemigrations --check --dry-run
 
+# Before the SQLite run too: tests/core/test_deployment.py runs a task through Redis.
+step "services (PostgreSQL, Redis)"
+bash scripts/services.sh
+
 step "tests on SQLite"
 $VENV/bin/pytest -m "not browser" -n "$WORKERS" -q
 
 step "tests on PostgreSQL"
-bash scripts/services.sh
 DATABASE_URL=$PG_URL $VENV/bin/pytest -m "not browser" -n "$WORKERS" -q
 
 step "browser tests (Playwright, headless Chromium)"
