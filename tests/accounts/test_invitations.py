@@ -314,3 +314,12 @@ def test_any_altered_character_breaks_the_link(tree, office_user, position, repl
     with pytest.raises(tokens.InvitationTokenError) as info:
         tokens.read_token(altered)
     assert info.value.code == "invalid"
+
+
+@pytest.mark.django_db
+def test_names_pasted_with_control_characters_are_cleaned(invite):
+    # A name copied from Word carries a vertical tab; stored, it would break every XLSX export.
+    link = invite(email="vt@example.org", full_name="王\x0b老师\x00")
+    assert Invitation.objects.get(email="vt@example.org").full_name == "王 老师"
+    accept(Client(), link, username="wangls", full_name="王\x1f老\x0b师")
+    assert User.objects.get(username="wangls").full_name == "王老 师"

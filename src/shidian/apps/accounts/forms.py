@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shidian.apps.accounts import selectors
 from shidian.apps.accounts.models import Invitation, Role, User
 from shidian.apps.accounts.permissions import ROLE_LEVELS, role_fits_level
+from shidian.apps.core.formfields import CleanCharField
 from shidian.apps.orgs.models import Level, OrgUnit
 
 
@@ -37,7 +38,7 @@ def _role_help() -> str:
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("电子邮箱"), max_length=254)
-    full_name = forms.CharField(label=_("姓名"), max_length=100, required=False)
+    full_name = CleanCharField(label=_("姓名"), max_length=100, required=False)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     unit = UnitChoiceField(label=_("所属单位"), queryset=OrgUnit.objects.none())
 
@@ -100,7 +101,7 @@ class InvitationAcceptForm(SetPasswordMixin, forms.Form):
         help_text=_("登录时使用，可包含字母、数字和 @ . + - _。"),
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
-    full_name = forms.CharField(
+    full_name = CleanCharField(
         label=_("姓名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1, password2 = SetPasswordMixin.create_password_fields(

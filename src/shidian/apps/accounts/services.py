@@ -17,6 +17,7 @@ from shidian.apps.accounts.models import Invitation, Role, User
 from shidian.apps.accounts.permissions import can_manage_accounts, role_fits_level
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import OrgUnit
+from shidian.textclean import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def invitation_create(
         )
     invitation = Invitation.objects.create(
         email=email,
-        full_name=full_name.strip(),
+        full_name=clean_text(full_name),
         role=role,
         unit=unit,
         invited_by=actor,
@@ -172,7 +173,7 @@ def invitation_accept(
                 password=password,
                 unit=invitation.unit,
                 role=invitation.role,
-                full_name=full_name.strip(),
+                full_name=clean_text(full_name),
             )
     except IntegrityError as exc:
         raise ValidationError(_("该用户名已被使用，请换一个。"), code="username") from exc

@@ -6,9 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from shidian.apps.core.formfields import CleanCharField
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
 from shidian.apps.orgs.selectors import zones_for
-from shidian.textclean import clean_text
 
 
 def _blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
@@ -16,7 +16,7 @@ def _blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
 
 
 class UnitFilterForm(forms.Form):
-    q = forms.CharField(
+    q = CleanCharField(
         label=_("名称或代码"),
         required=False,
         max_length=100,
@@ -48,9 +48,6 @@ class UnitFilterForm(forms.Form):
         if not zones.exists():
             del self.fields["zone"]
 
-    def clean_q(self) -> str:
-        return clean_text(self.cleaned_data["q"])
-
     def filters(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else {}
 
@@ -76,7 +73,7 @@ class UnitImportForm(forms.Form):
 
 
 class UnitMoveForm(forms.Form):
-    parent_code = forms.CharField(
+    parent_code = CleanCharField(
         label=_("新上级单位代码"),
         max_length=32,
         help_text=_("填写新上级单位的代码。"),
@@ -88,7 +85,7 @@ class UnitMoveForm(forms.Form):
         self.user = user
 
     def clean_parent_code(self) -> OrgUnit:
-        code = clean_text(self.cleaned_data["parent_code"])
+        code = self.cleaned_data["parent_code"]
         parent = OrgUnit.objects.restrict(self.user).filter(code=code).first()
         if parent is None:
             raise forms.ValidationError(
