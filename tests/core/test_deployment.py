@@ -45,6 +45,13 @@ def test_bad_boolean_fails_loudly(tmp_path):
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
+def test_bad_trusted_proxies_fail_loudly(tmp_path):
+    env = {"TRUSTED_PROXIES": "10.0.0.0/8,nginx", "SHIDIAN_DATA_DIR": str(tmp_path)}
+    result = run(["manage.py", "check"], env, module=True)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx' is not an IP address or network" in result.stderr
+
+
 def test_secret_key_is_generated_once_outside_git(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     env = {"SHIDIAN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "shidian.config.settings"}
