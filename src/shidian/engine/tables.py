@@ -26,6 +26,7 @@ import pandas as pd
 from shidian.engine.errors import EngineInputError
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
+WORKBOOKS = {".xlsx", ".xlsm", ".xls", ".ods"}
 # Headers of id and code columns (compared lower-case, stripped): exact names, then endings.
 ID_NAMES = {"id", "code", "unit", "expert", "org", "path", "school", "学号", "工号", "身份证号"}
 ID_SUFFIXES: tuple[str, ...] = ("_id", " id", "-id", "_code", " code", "-code", "_path", " path")
@@ -67,7 +68,7 @@ def read_table(
     if path.stat().st_size > MAX_INPUT_BYTES:
         raise EngineInputError(f"{path.name} is larger than {MAX_INPUT_BYTES // 2**20} MB.")
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+    if suffix in WORKBOOKS:
         frame = _read_workbook(path, sheet)
     elif suffix in {".csv", ".txt", ".tsv"}:
         text = decode_text(path.read_bytes())
@@ -88,10 +89,12 @@ def read_table(
         raise EngineInputError(f"{path.name}: column(s) {', '.join(dupes)} appear more than once.")
     keep = {str(c).strip() for c in text_columns}
     for column in frame.columns:
+        # CSV cells are all strings (the fast, vectorised path); workbook cells are typed.
+        stripped = None if suffix in WORKBOOKS else frame[column].str.strip()
         if column in keep or is_id_column(column):
-            frame[column] = text_column(frame[column])
+            frame[column] = stripped if stripped is not None else text_column(frame[column])
         else:
-            frame[column] = _infer_numbers(frame[column])
+            frame[column] = _infer_numbers(frame[column], stripped)
     return frame
 
 
@@ -139,9 +142,13 @@ def _read_workbook(path: Path, sheet: str | int | None) -> pd.DataFrame:
     return frame.dropna(how="all")
 
 
-def _infer_numbers(values: pd.Series) -> pd.Series:
-    """The column as numbers when every filled cell is one and none is a code; else unchanged."""
-    text = values.map(cell_text)
+def _infer_numbers(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """The column as numbers when every filled cell is one and none is a code; else unchanged.
+
+    ``text`` is the column already as stripped strings, when the caller has it.
+    """
+    if text is None:
+        text = values.map(cell_text)
     filled = text != ""
     if not filled.any() or text[filled].str.contains(CODE_LIKE).any():
         return values

@@ -359,8 +359,10 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _diff(plan: RowPlan, current: Existing, parent: str, zone_code: dict[int, str]) -> None:
-    for key, new in plan.values.items():
-        old = current.attrs[key]
+    for key in ATTRIBUTES:  # a fixed order: the plan's digest compares preview and confirmation
+        if key not in plan.values:
+            continue
+        old, new = current.attrs[key], plan.values[key]
         if not _same(old, new):
             plan.changes.append([key, old, new])
     if plan.parent != parent:

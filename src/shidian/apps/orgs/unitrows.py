@@ -160,7 +160,9 @@ def clean_row(row: RawRow, *, max_lengths: Mapping[str, int] | None = None) -> C
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     limits = max_lengths or {}
-    cells = {key: clean_text(text or "") for key, text in row.values.items()}
+    # Column order, not the dict's: rows come back from a JSON column (PostgreSQL's jsonb sorts
+    # keys), and the plan's digest must not depend on how they were stored.
+    cells = {key: clean_text(row.values[key] or "") for key in COLUMN_KEYS if key in row.values}
     code = cells.get("code", "")
     if not code:
         problems.append(_problem("missing_code", "The code is empty."))
