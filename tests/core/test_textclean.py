@@ -2,7 +2,7 @@
 
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -17,6 +17,7 @@ def test_clean_text_drops_controls_and_turns_word_breaks_into_lines():
     assert clean_text("tab\there") == "tab here"
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_cleaned_text_has_no_control_characters(value):
     for multiline in (False, True):
@@ -29,6 +30,7 @@ def test_column_letters_go_past_z():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
 
 
+@settings(deadline=None)  # writes two workbooks per example: slow on a loaded machine
 @given(st.text(max_size=40))
 def test_any_text_can_be_written_and_read_back(value):
     book = Workbook(write_only=True)
