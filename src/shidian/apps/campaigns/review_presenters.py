@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shidian.engine.scoring import Method, Standard
 from shidian.engine.scoring.formats import levels_text, thresholds_text
-from shidian.engine.scoring.score import is_vetoed
+from shidian.engine.scoring.score import is_vetoed, parse_yes_no
 
 
 def school_answer(item, answer: Mapping[str, Any] | None) -> str:
@@ -27,6 +27,13 @@ def school_answer(item, answer: Mapping[str, Any] | None) -> str:
     value = answer.get("value")
     if value in (None, ""):
         return ""
+    if item.method in (Method.YES_NO, Method.VETO):
+        try:
+            flag = parse_yes_no(value)
+        except ValueError:
+            flag = None
+        if flag is not None:
+            return _("是") if flag else _("否")
     if item.method == Method.LEVELS:
         level = next((lv for lv in item.levels if lv.label.upper() == str(value).upper()), None)
         if level is not None:
