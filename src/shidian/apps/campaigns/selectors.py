@@ -8,10 +8,29 @@ from collections import defaultdict
 from statistics import median
 
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
-from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet, SheetStatus
+from shidian.apps.campaigns.models import (
+    SUBMITTED,
+    Campaign,
+    Notification,
+    Review,
+    Sheet,
+    SheetStatus,
+    reviewing,
+    reviews_only,
+)
 from shidian.apps.orgs.models import SchoolType
 
 
@@ -42,6 +61,12 @@ def owns(*, user, campaign: Campaign) -> bool:
 
 def sheets_for(*, user, campaign: Campaign) -> QuerySet:
     return Sheet.objects.restrict(user).filter(campaign=campaign)
+
+
+def follows(*, user) -> bool:
+    """Whether the user follows campaigns through their dashboards (completeness, ranking,
+    distributions). Experts do not: what concerns them is their own reviews."""
+    return not reviews_only(user)
 
 
 def my_sheets(*, user) -> QuerySet:
@@ -166,13 +191,11 @@ def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> l
     return rows[:limit]
 
 
-def review_gaps(*, sheet: Sheet, reviewer=None) -> list[dict]:
-    """Per item: the unit's self-score, each reviewer's score, and the mean gap (self - review).
-    With ``reviewer``, only that reviewer's scores (experts score blind to each other)."""
-    reviews = Review.objects.filter(sheet=sheet).select_related("reviewer")  # scoping: ok
-    if reviewer is not None:
-        reviews = reviews.filter(reviewer=reviewer)
-    reviews = list(reviews)
+def review_gaps(*, sheet: Sheet, user) -> list[dict]:
+    """Per item: the unit's self-score, the reviewed scores ``user`` may see, and the mean gap
+    (self - reviewed). Before the office releases the reviews a reviewer sees only their own
+    (``Review.objects.restrict``)."""
+    reviews = list(Review.objects.restrict(user).filter(sheet=sheet))
     standard = sheet.campaign.version.as_standard()
     rows = []
     for item in standard.items():
@@ -192,30 +215,83 @@ def review_gaps(*, sheet: Sheet, reviewer=None) -> list[dict]:
     return rows
 
 
-def gap_summary(*, sheets: QuerySet) -> list[dict]:
-    """Per school: self total, mean reviewed total, gap; largest over-scoring first."""
+def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
+    """Per school: self total, mean reviewed total, gap; largest over-scoring first. Only the
+    reviews ``user`` may see count, so a reviewer's figures never reveal another's score."""
     totals: dict[int, list[float]] = defaultdict(list)
-    for sheet_id, total in Review.objects.filter(sheet__in=sheets).values_list(  # scoping: ok
-        "sheet_id", "total"
-    ):
+    vetoes: dict[int, int] = defaultdict(int)
+    visible = Review.objects.restrict(user).filter(sheet__in=sheets)
+    for sheet_id, total, vetoed in visible.values_list("sheet_id", "total", "vetoed"):
         totals[sheet_id].append(total)
+        vetoes[sheet_id] += bool(vetoed)
     if not totals:
         return []
     rows = []
-    for sheet in sheets.filter(pk__in=totals).values("pk", "unit__name", "total"):
+    for sheet in sheets.filter(pk__in=totals).values("pk", "unit__name", "total", "vetoed"):
         reviewed = sum(totals[sheet["pk"]]) / len(totals[sheet["pk"]])
         rows.append(
             {
                 "sheet_id": sheet["pk"],
                 "unit": sheet["unit__name"],
                 "self": sheet["total"],
+                "self_vetoed": sheet["vetoed"],
                 "reviewed": round(reviewed, 2),
+                "vetoes": vetoes[sheet["pk"]],
                 "gap": round(sheet["total"] - reviewed, 2),
                 "reviews": len(totals[sheet["pk"]]),
             }
         )
     rows.sort(key=lambda r: -r["gap"])
     return rows
+
+
+def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
+    """The sheets ``user`` reviews (every sheet of the campaigns naming them as reviewer), with
+    ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
+    mine = Review.objects.filter(sheet=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
+    qs = Sheet.objects.restrict(user).filter(campaign_id__in=reviewing(user))
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return (
+        qs.select_related("campaign", "unit")
+        .only(
+            "pk",
+            "status",
+            "total",
+            "vetoed",
+            "campaign__name",
+            "campaign__deadline",
+            "campaign__reviews_released_at",
+            "unit__name",
+            "unit__code",
+        )
+        .annotate(
+            scored=Exists(mine),
+            my_total=Subquery(mine.values("total")[:1]),
+            my_vetoed=Subquery(mine.values("vetoed")[:1]),
+            ready=ExpressionWrapper(Q(status__in=sorted(SUBMITTED)), output_field=BooleanField()),
+        )
+        .order_by("-campaign__created_at", "campaign_id", "scored", "-ready", "unit__code")
+    )
+
+
+def review_overview(*, user, limit: int = 10) -> dict:
+    """What the expert's home page shows: the first assignments to do and the counts."""
+    assignments = review_assignments(user=user)
+    return {
+        "rows": list(assignments[:limit]),
+        "total": assignments.count(),
+        "todo": assignments.filter(scored=False).count(),
+    }
+
+
+def review_progress(*, campaign: Campaign) -> dict:
+    """For the campaign's office: how many reviewers, how many reviews so far."""
+    return {
+        "reviewers": campaign.reviewers.count(),
+        "reviews": Review.objects.filter(sheet__campaign=campaign).count(),  # scoping: ok owner
+        "released_at": campaign.reviews_released_at,
+    }
 
 
 def totals_median(rows: list[dict]) -> float | None:

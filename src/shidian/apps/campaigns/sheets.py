@@ -1,4 +1,4 @@
-"""Writes on a sheet: save (one item or all), submit, return with comments, accept, review.
+"""Writes on a sheet: save (one item or all), submit, return with comments, accept.
 
 Optimistic locking: every save names the sheet version it started from. If the sheet moved on
 since, a whole-sheet save is refused (:class:`SheetConflict`) and a one-item save is refused only
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns.models import (
     EDITABLE,
-    Review,
     RevisionKind,
     Sheet,
     SheetRevision,
@@ -289,46 +288,3 @@ def sheet_accept(*, sheet: Sheet, user) -> Sheet:
     _snapshot(sheet, kind=RevisionKind.ACCEPT, user=user)
     audit_record(actor=user, action="campaigns.sheet_accept", target=sheet, unit=sheet.unit)
     return sheet
-
-
-@transaction.atomic
-def review_save(
-    *,
-    sheet: Sheet,
-    reviewer,
-    item_scores: Mapping[str, Any],
-    strengths: str = "",
-    weaknesses: str = "",
-    suggestions: str = "",
-) -> Review:
-    """A reviewer's own score per item (0..max) and remarks."""
-    standard = sheet.campaign.version.as_standard()
-    weights = standard.item_weight()
-    scores: dict[str, float] = {}
-    for item in standard.items():
-        value = item_scores.get(item.code)
-        if value in (None, ""):
-            continue
-        number = float(value)
-        if number < 0 or number > item.max_score:
-            raise ValidationError(
-                _("%(code)s：核定得分应在 0 到 %(max)s 之间")
-                % {"code": item.code, "max": f"{item.max_score:g}"}
-            )
-        scores[item.code] = number
-    review, _created = Review.objects.update_or_create(
-        sheet=sheet,
-        reviewer=reviewer,
-        defaults={
-            "item_scores": scores,
-            # Items the reviewer left blank keep the unit's own score.
-            "total": round(
-                sum(scores.get(c, sheet.scores.get(c) or 0.0) * weights[c] for c in weights),
-                4,
-            ),
-            "strengths": strengths,
-            "weaknesses": weaknesses,
-            "suggestions": suggestions,
-        },
-    )
-    return review

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         else [],
         "my_sheets": selectors.my_sheets(user=request.user),
         "notifications": selectors.notifications_for(user=request.user),
+        "reviews": selectors.review_overview(user=request.user, limit=0),
     }
     return render(request, "campaigns/list.html", context)
 
@@ -59,8 +61,12 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/create.html", {"form": form})
 
 
-def _dashboard(request, campaign_id):
+def _dashboard(request, campaign_id, *, reviews_part: bool = False):
+    """The campaign and the sheets the user may see. Experts get only the parts about their own
+    reviews (``reviews_part``); the self-score dashboards are a 404 for them."""
     campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
+    if not reviews_part and not selectors.follows(user=request.user):
+        raise Http404
     sheets = selectors.sheets_for(user=request.user, campaign=campaign)
     return campaign, sheets
 
@@ -77,17 +83,22 @@ def _ranking_rows(campaign, rows):
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    if not selectors.follows(user=request.user):
+        campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
+        return redirect(f"{reverse('campaigns:my_reviews')}?campaign={campaign.pk}")
     campaign, sheets = _dashboard(request, campaign_id)
     counts = selectors.completeness(sheets=sheets)
     total = sum(counts.values())
     done = sum(counts[s] for s in ("submitted", "resubmitted", "accepted"))
+    manager = selectors.owns(user=request.user, campaign=campaign)
     context = {
         "campaign": campaign,
         "counts": [(s, label, counts[s]) for s, label in SheetStatus.choices],
         "total": total,
         "done": done,
         "percent": round(100 * done / total) if total else 0,
-        "manager": selectors.owns(user=request.user, campaign=campaign),
+        "manager": manager,
+        "review_progress": selectors.review_progress(campaign=campaign) if manager else None,
         "top": _ranking_rows(campaign, selectors.ranking(sheets=sheets, limit=10)),
         "dimensions": campaign.version.as_standard().dimensions,
     }
@@ -137,7 +148,11 @@ def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign, sheets = _dashboard(request, campaign_id)
+    campaign, sheets = _dashboard(request, campaign_id, reviews_part=True)
+    gaps = selectors.gap_summary(sheets=sheets, user=request.user)[:50]
+    if not selectors.follows(user=request.user):
+        context = {"campaign": campaign, "gaps": gaps, "reviews_only": True}
+        return render(request, "campaigns/analysis.html", context)
     by_type = selectors.distribution(sheets=sheets, by="type")
     by_zone = selectors.distribution(sheets=sheets, by="zone")
     context = {
@@ -145,7 +160,7 @@ def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "by_type": by_type,
         "by_zone": by_zone,
         "weakest": selectors.weakest_items(campaign=campaign, sheets=sheets),
-        "gaps": selectors.gap_summary(sheets=sheets)[:50],
+        "gaps": gaps,
         "chart_data": {
             "type": {
                 "labels": [r["label"] for r in by_type],
@@ -167,8 +182,8 @@ def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign, sheets = _dashboard(request, campaign_id)
     table = request.GET.get("table", "ranking")
+    campaign, sheets = _dashboard(request, campaign_id, reviews_part=table == "gaps")
     labels = dict(SchoolType.choices)
     statuses = dict(SheetStatus.choices)
     if table == "ranking":
@@ -248,10 +263,26 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
             for r in selectors.weakest_items(campaign=campaign, sheets=sheets, limit=10_000)
         ]
     elif table == "gaps":
-        headers = [_("单位"), _("自评总分"), _("核定总分"), _("差距"), _("评审人数")]
+        headers = [
+            _("单位"),
+            _("自评总分"),
+            _("自评否决"),
+            _("核定总分"),
+            _("核定为否决的人数"),
+            _("差距"),
+            _("评审人数"),
+        ]
         rows = [
-            [r["unit"], r["self"], r["reviewed"], r["gap"], r["reviews"]]
-            for r in selectors.gap_summary(sheets=sheets)
+            [
+                r["unit"],
+                r["self"],
+                _("是") if r["self_vetoed"] else "",
+                r["reviewed"],
+                r["vetoes"] or "",
+                r["gap"],
+                r["reviews"],
+            ]
+            for r in selectors.gap_summary(sheets=sheets, user=request.user)
         ]
     else:
         raise Http404

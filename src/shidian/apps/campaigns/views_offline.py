@@ -1,5 +1,5 @@
 """The offline workbook: download the unit's own XLSX; upload it back, see the diff, apply.
-Also the reviewer's page (scores and remarks per sheet, the self-versus-reviewed gap)."""
+(The reviewer's page lives in views_review.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shidian.apps.campaigns import ingest, selectors, sheets
+from shidian.apps.campaigns import ingest, sheets
 from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.views_sheet import _sheet
 from shidian.apps.campaigns.workbook import MAX_UPLOAD_BYTES, WorkbookError, build_workbook
@@ -91,54 +91,6 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
         status = 400 if context.get("error") else 200
         return render(request, "campaigns/upload.html", context, status=status)
     return render(request, "campaigns/upload.html", context)
-
-
-@login_required
-def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = _sheet(request, sheet_id)
-    campaign = sheet.campaign
-    is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
-    manager = selectors.owns(user=request.user, campaign=campaign)
-    if not (is_reviewer or manager):
-        raise Http404
-    # Experts score blind to each other: a reviewer who does not manage the campaign sees only
-    # their own review.
-    blind = None if manager else request.user
-    standard = campaign.version.as_standard()
-    mine = sheet.reviews.filter(reviewer=request.user).first()
-    if request.method == "POST":
-        if not is_reviewer:
-            raise Http404
-        scores = {item.code: request.POST.get(f"r-{item.code}", "") for item in standard.items()}
-        try:
-            sheets.review_save(
-                sheet=sheet,
-                reviewer=request.user,
-                item_scores=scores,
-                strengths=request.POST.get("strengths", ""),
-                weaknesses=request.POST.get("weaknesses", ""),
-                suggestions=request.POST.get("suggestions", ""),
-            )
-        except (ValidationError, ValueError) as exc:
-            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, text)
-        else:
-            messages.success(request, _("评审意见已保存。"))
-        return redirect("campaigns:review", sheet_id=sheet.pk)
-    gaps = selectors.review_gaps(sheet=sheet, reviewer=blind)
-    for row in gaps:
-        row["mine"] = mine.item_scores.get(row["code"], "") if mine else ""
-    context = {
-        "sheet": sheet,
-        "campaign": campaign,
-        "gaps": gaps,
-        "mine": mine,
-        "is_reviewer": is_reviewer,
-        "reviews": sheet.reviews.select_related("reviewer").filter(
-            **({"reviewer": blind} if blind else {})
-        ),
-    }
-    return render(request, "campaigns/review.html", context)
 
 
 @require_POST
