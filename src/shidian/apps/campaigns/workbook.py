@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.engine.scoring import Item, Method, Standard
 from shidian.fileguard import PackageRejected, open_package
+from shidian.xlsxcell import column_letter, set_text
 
 SHEET = "自查表"
 ID_SHEET = "_shidian"
@@ -89,14 +90,18 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws["A1"] = title
+    # Every value goes through set_text: a name or answer stored before input was cleaned
+    # may hold control characters, which openpyxl refuses (the download would fail).
+    set_text(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = _(
-        "请只在黄色单元格填写：等级和是/否用下拉选择；比值项填写分子和分母。满分 %(max)s。"
-    ) % {"max": f"{standard.max_total():g}"}
+    set_text(
+        ws["A2"],
+        _("请只在黄色单元格填写：等级和是/否用下拉选择；比值项填写分子和分母。满分 %(max)s。")
+        % {"max": f"{standard.max_total():g}"},
+    )
     ws.append([])
     for col, name in zip("ABCDEFGHIJKL", HEADERS.values(), strict=True):
-        ws[f"{col}{HEADER_ROW}"] = name
+        set_text(ws[f"{col}{HEADER_ROW}"], name)
         ws[f"{col}{HEADER_ROW}"].font = Font(bold=True)
         ws[f"{col}{HEADER_ROW}"].fill = PatternFill("solid", fgColor="EEF1F4")
     open_cell = Protection(locked=False)
@@ -127,12 +132,13 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
             answer.get("value"),
             answer.get("numerator"),
             answer.get("denominator"),
-            _formula(item, row, weights[item.code]),
+            None,  # the formula, set below: set_text would write it as text
             comments.get(item.code),
         ]
         for col, value in zip("ABCDEFGHIJKL", values, strict=True):
             if value is not None:
-                ws[f"{col}{row}"] = value
+                set_text(ws[f"{col}{row}"], value)
+        ws[f"K{row}"] = _formula(item, row, weights[item.code])
         ws[f"D{row}"].alignment = wrap
         inputs = ["I", "J"] if item.method == Method.RATIO else ["H"]
         for col in inputs:
@@ -165,7 +171,7 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
                     formula1="0",
                 )
         row += 1
-    ws[f"D{row}"] = _("合计")
+    set_text(ws[f"D{row}"], _("合计"))
     ws[f"D{row}"].font = Font(bold=True)
     ws[f"K{row}"] = f"=SUM(K{FIRST_ROW}:K{row - 1})"
     ws[f"K{row}"].font = Font(bold=True)
@@ -279,7 +285,6 @@ def read_workbook(data: bytes) -> ReadWorkbook:
             cell=f"A{HEADER_ROW}",
             code="bad_layout",
         )
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     c_code, c_value = columns["code"], columns["value"]
     c_num, c_den = columns["numerator"], columns["denominator"]
     for offset, values in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
@@ -296,6 +301,6 @@ def read_workbook(data: bytes) -> ReadWorkbook:
             "numerator": cell(c_num),
             "denominator": cell(c_den),
         }
-        result.cells[code] = f"{letters[c_value]}{offset}"
-        result.cells[code + ":ratio"] = f"{letters[c_num]}{offset}"
+        result.cells[code] = f"{column_letter(c_value)}{offset}"
+        result.cells[code + ":ratio"] = f"{column_letter(c_num)}{offset}"
     return result
