@@ -1,5 +1,6 @@
 """Sheet input that used to fail: control characters at every way in and in what is already
-stored, long evidence file names, malformed autosave requests."""
+stored, long evidence file names, malformed autosave requests, and workbooks older than the
+online sheet (which would silently put older values back)."""
 
 from __future__ import annotations
 
@@ -275,3 +276,86 @@ def test_clean_answer_refuses_what_is_not_an_answer(tree):
     for raw in (5, [1], "A", {"value": {"x": 1}}, {"value": [1]}):
         with pytest.raises(ValidationError):
             sheets.clean_answer(item, raw)
+
+
+# --- 7. A workbook older than the online sheet -----------------------------------------------
+
+
+@pytest.fixture
+def stale(coordinator_client, tree, coordinator):
+    """A workbook downloaded when D1.1.3 was A; D1.1.3 was then changed online to B."""
+    target = sheet(tree)
+    sheets.sheet_save_item(
+        sheet=target, user=coordinator, code="D1.1.3", answer={"value": "A"}, base_version=0
+    )
+    data = _workbook(coordinator_client, target)
+    sheets.sheet_save_item(
+        sheet=target, user=coordinator, code="D1.1.3", answer={"value": "B"}, base_version=1
+    )
+    return target, _fill(data, {"D1.1.4": "是"})
+
+
+def test_an_older_workbook_warns_before_the_diff_and_needs_a_confirmation(
+    coordinator_client, stale
+):
+    target, data = stale
+    preview = _upload(coordinator_client, target, data)
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert [(r["code"], r["before"], r["after"]) for r in preview.context["reverts"]] == [
+        ("D1.1.3", "B", "A")
+    ]
+    assert body.index('id="upload-reverts"') < body.index('id="upload-diff"')
+    assert "第 1 版时下载的" in body and 'name="overwrite"' in body
+    url = reverse("campaigns:upload", kwargs={"sheet_id": target.pk})
+    refused = coordinator_client.post(url, {"confirm": preview.context["confirm"]})
+    assert refused.status_code == 400 and "请先勾选确认" in refused.context["error"]
+    assert refused.context["reverts"] and refused.context["confirm"]
+    target.refresh_from_db()
+    assert target.version == 2 and target.answers == {"D1.1.3": {"value": "B"}}
+    done = coordinator_client.post(url, {"confirm": preview.context["confirm"], "overwrite": "1"})
+    assert done.status_code == 302
+    target.refresh_from_db()
+    assert target.answers == {"D1.1.3": {"value": "A"}, "D1.1.4": {"value": "是"}}
+
+
+def test_a_current_workbook_needs_no_extra_confirmation(coordinator_client, tree, coordinator):
+    target = sheet(tree)
+    sheets.sheet_save_item(
+        sheet=target, user=coordinator, code="D1.1.3", answer={"value": "A"}, base_version=0
+    )
+    data = _fill(_workbook(coordinator_client, target), {"D1.1.3": "C", "D1.1.4": "否"})
+    preview = _upload(coordinator_client, target, data)
+    assert preview.status_code == 200 and len(preview.context["changes"]) == 2
+    assert preview.context["reverts"] == []
+    assert 'id="upload-reverts"' not in preview.content.decode()
+    url = reverse("campaigns:upload", kwargs={"sheet_id": target.pk})
+    assert coordinator_client.post(url, {"confirm": preview.context["confirm"]}).status_code == 302
+
+
+def test_online_edits_to_other_items_are_what_an_older_workbook_reverts(
+    coordinator_client, tree, coordinator
+):
+    target = sheet(tree)
+    data = _workbook(coordinator_client, target)  # version 0: nothing answered yet
+    sheets.sheet_save_item(
+        sheet=target, user=coordinator, code="D1.1.4", answer={"value": "是"}, base_version=0
+    )
+    preview = _upload(coordinator_client, target, _fill(data, {"D1.1.3": "C"}))
+    assert [(r["code"], r["before"], r["after"]) for r in preview.context["reverts"]] == [
+        ("D1.1.4", "是", "")
+    ]
+
+
+def test_the_folder_ingest_refuses_an_older_workbook_unless_told(tree, tmp_path, stale):
+    target, data = stale
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(data)
+    [row] = ingest_files(campaign=target.campaign, paths=[path])
+    assert row.outcome == "error" and "D1.1.3" in row.message and "“B”" in row.message
+    target.refresh_from_db()
+    assert target.answers == {"D1.1.3": {"value": "B"}}
+    [row] = ingest_files(campaign=target.campaign, paths=[path], overwrite_newer=True)
+    assert row.outcome == "applied"
+    target.refresh_from_db()
+    assert target.answers["D1.1.3"] == {"value": "A"}

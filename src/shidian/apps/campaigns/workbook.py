@@ -57,8 +57,14 @@ MAX_RATIO = 150
 PASSWORD = "shidian"  # deters casual edits only: the signature is what protects the identity
 
 
-def sign_identity(*, sheet_id: int, unit_id: int, campaign_id: int, version_id: int) -> str:
-    return signing.Signer(salt=SALT).sign(f"{sheet_id}:{unit_id}:{campaign_id}:{version_id}")
+def sign_identity(
+    *, sheet_id: int, unit_id: int, campaign_id: int, version_id: int, sheet_version: int
+) -> str:
+    """``sheet_version`` is the sheet's version when the workbook was written: an upload can
+    then tell which items were edited online since and would go back to older values."""
+    return signing.Signer(salt=SALT).sign(
+        f"{sheet_id}:{unit_id}:{campaign_id}:{version_id}:{sheet_version}"
+    )
 
 
 def _formula(item: Item, row: int, weight: float) -> str:
@@ -188,6 +194,7 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
         unit_id=sheet.unit_id,
         campaign_id=sheet.campaign_id,
         version_id=sheet.campaign.version_id,
+        sheet_version=sheet.version,
     )
     hidden.sheet_state = "veryHidden"
     hidden.protection.sheet = True
@@ -213,6 +220,9 @@ class ReadWorkbook:
     unit_id: int
     campaign_id: int
     version_id: int
+    # The sheet's version when the workbook was written; None for workbooks written before
+    # it was recorded.
+    sheet_version: int | None = None
     raw: dict[str, dict] = field(default_factory=dict)  # item code -> raw answer
     cells: dict[str, str] = field(default_factory=dict)  # item code -> cell of its answer
 
@@ -259,16 +269,17 @@ def read_workbook(data: bytes) -> ReadWorkbook:
     except Exception as exc:  # calamine raises its own error types for broken XML/zip parts
         raise WorkbookError(_("文件已损坏，无法读取。"), code="corrupt") from exc
     try:
-        sheet_id, unit_id, campaign_id, version_id = (
-            int(part) for part in signing.Signer(salt=SALT).unsign(token).split(":")
-        )
+        parts = [int(part) for part in signing.Signer(salt=SALT).unsign(token).split(":")]
+        if len(parts) == 4:
+            parts.append(None)
+        sheet_id, unit_id, campaign_id, version_id, sheet_version = parts
     except (signing.BadSignature, ValueError) as exc:
         raise WorkbookError(
             _("表格的身份签名无效（被修改过），请重新下载本单位的表格。"),
             cell=f"{ID_SHEET}!A1",
             code="bad_signature",
         ) from exc
-    result = ReadWorkbook(sheet_id, unit_id, campaign_id, version_id)
+    result = ReadWorkbook(sheet_id, unit_id, campaign_id, version_id, sheet_version)
     header = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW else []
     columns = {}
     titles = {title: key for key, title in HEADERS.items()}
