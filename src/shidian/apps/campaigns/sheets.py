@@ -267,8 +267,11 @@ def sheet_submit(*, sheet: Sheet, user) -> Sheet:
 
 
 @transaction.atomic
-def sheet_return(*, sheet: Sheet, user, comments: Mapping[str, str], note: str = "") -> Sheet:
-    """The office sends a submitted sheet back with comments per item."""
+def sheet_return(
+    *, sheet: Sheet, user, comments: Mapping[str, str], note: str = "", base_url: str = ""
+) -> Sheet:
+    """The office sends a submitted sheet back with comments per item; the unit's coordinators
+    are told what to change and by when (``base_url``: the address for the e-mail's link)."""
     sheet = _lock(sheet)
     if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
         raise ValidationError(_("只能退回已提交的自查表。"))
@@ -281,11 +284,11 @@ def sheet_return(*, sheet: Sheet, user, comments: Mapping[str, str], note: str =
     sheet.save()
     _snapshot(sheet, kind=RevisionKind.RETURN, user=user)
     audit_record(actor=user, action="campaigns.sheet_return", target=sheet, unit=sheet.unit)
-    from shidian.apps.campaigns.services import notify_unit
+    from shidian.apps.campaigns.notices import RETURN
+    from shidian.apps.campaigns.services import notify_coordinators
 
-    notify_unit(
-        sheet=sheet,
-        message=_("%(campaign)s：自查表被退回修改") % {"campaign": sheet.campaign.name},
+    notify_coordinators(
+        campaign=sheet.campaign, unit_ids=[sheet.unit_id], kind=RETURN, base_url=base_url
     )
     return sheet
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,11 +16,11 @@ from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns import exports, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
 from shidian.apps.campaigns.models import SheetStatus
+from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.orgs.models import SchoolType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100
-
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
@@ -34,7 +35,6 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "campaigns/list.html", context)
 
-
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_office or request.user.unit is None:
@@ -42,28 +42,32 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        campaign = services.campaign_create(
-            unit=request.user.unit,
-            user=request.user,
-            name=data["name"],
-            version=data["version"],
-            opens_on=data["opens_on"],
-            deadline=data["deadline"],
-            accept_late=data["accept_late"],
-            root=data["root"],
-            school_types=data["school_types"],
-            reviewers=data["reviewers"],
-        )
-        messages.success(request, _("已发布，受邀单位会收到通知。"))
-        return redirect("campaigns:detail", campaign_id=campaign.pk)
-    return render(request, "campaigns/create.html", {"form": form})
-
+        try:
+            campaign = services.campaign_create(
+                unit=request.user.unit,
+                user=request.user,
+                name=data["name"],
+                version=data["version"],
+                opens_on=data["opens_on"],
+                deadline=data["deadline"],
+                accept_late=data["accept_late"],
+                root=data["root"],
+                school_types=data["school_types"],
+                reviewers=data["reviewers"],
+                base_url=request_base_url(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已发布，受邀单位会收到通知。"))
+            return redirect("campaigns:detail", campaign_id=campaign.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "campaigns/create.html", {"form": form}, status=status)
 
 def _dashboard(request, campaign_id):
     campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
     sheets = selectors.sheets_for(user=request.user, campaign=campaign)
     return campaign, sheets
-
 
 def _ranking_rows(campaign, rows):
     """Add the school type label and per-dimension scores that _ranking_table.html shows."""
@@ -73,7 +77,6 @@ def _ranking_rows(campaign, rows):
         row["dims"] = [row["dimension_scores"].get(d.code, 0) for d in dimensions]
         row["type"] = labels.get(row["unit__school_type"], "")
     return rows
-
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -92,7 +95,6 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "dimensions": campaign.version.as_standard().dimensions,
     }
     return render(request, "campaigns/detail.html", context)
-
 
 @login_required
 def campaign_completeness(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -121,7 +123,6 @@ def campaign_completeness(request: HttpRequest, campaign_id: int) -> HttpRespons
     }
     return render(request, "campaigns/completeness.html", context)
 
-
 @login_required
 def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, sheets = _dashboard(request, campaign_id)
@@ -133,7 +134,6 @@ def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
     dimensions = campaign.version.as_standard().dimensions
     context = {"campaign": campaign, "rows": rows, "page": page, "dimensions": dimensions}
     return render(request, "campaigns/ranking.html", context)
-
 
 @login_required
 def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -163,7 +163,6 @@ def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
         },
     }
     return render(request, "campaigns/analysis.html", context)
-
 
 @login_required
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -260,7 +259,6 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{table}.xlsx"'
     return response
 
-
 @require_POST
 @login_required
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -269,6 +267,6 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
         raise Http404
     from shidian.apps.campaigns.tasks import remind_campaign
 
-    remind_campaign.enqueue(campaign_id=campaign.pk)
+    remind_campaign.enqueue(campaign_id=campaign.pk, base_url=request_base_url(request))
     messages.success(request, _("已安排向尚未提交的单位发送提醒。"))
     return redirect("campaigns:detail", campaign_id=campaign.pk)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.campaigns import evidence as evidence_services
 from shidian.apps.campaigns import selectors, sheets
 from shidian.apps.campaigns.models import Evidence, Sheet, SheetRevision, SheetStatus
+from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.presenters import answer_text, answers_from_post, sheet_groups
 from shidian.apps.core.scoping import get_scoped_or_404
 
@@ -206,7 +207,11 @@ def sheet_return(request: HttpRequest, sheet_id: int) -> HttpResponse:
     }
     try:
         sheets.sheet_return(
-            sheet=sheet, user=request.user, comments=comments, note=request.POST.get("note", "")
+            sheet=sheet,
+            user=request.user,
+            comments=comments,
+            note=request.POST.get("note", ""),
+            base_url=request_base_url(request),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
