@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.accounts.models import Role, User
+from shidian.apps.campaigns.services import invited_units
 from shidian.apps.orgs.models import Level, OrgUnit, SchoolType
 from shidian.apps.standards.selectors import usable_versions
 from shidian.textclean import clean_text
@@ -78,11 +79,9 @@ class CampaignForm(forms.Form):
         if opens_on and deadline and timezone.localtime(deadline).date() < opens_on:
             self.add_error("deadline", _("截止时间不能早于开始日期。"))
         root = data.get("root")
-        if root is not None:
-            from shidian.apps.campaigns.services import invited_units
-
-            if not invited_units(root=root, school_types=data.get("school_types")).exists():
-                self.add_error(
-                    "school_types", _("参评范围内没有符合所选学校类型的学校，请调整范围或类型。")
-                )
+        types = data.get("school_types")
+        if root is not None and not invited_units(root=root, school_types=types).exists():
+            self.add_error(
+                "school_types", _("参评范围内没有符合所选学校类型的学校，请调整范围或类型。")
+            )
         return data

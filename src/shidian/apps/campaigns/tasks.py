@@ -7,6 +7,7 @@ from django_tasks import task
 
 @task()
 def send_campaign_mail(*, subject: str, body: str, to: list[str]) -> int:
+    # Kept so that tasks queued before send_campaign_messages existed still run.
     from shidian.apps.campaigns.services import send_mail_now
 
     return send_mail_now(subject=subject, body=body, to=to)
