@@ -113,8 +113,13 @@ def test_return_comments_pasted_from_word_are_cleaned(client, tree, coordinator,
 
 @pytest.fixture
 def dirty(tree, coordinator):
-    """Control characters stored before input was cleaned, everywhere an export reads."""
+    """Control characters stored before input was cleaned, everywhere an export reads.
+    (PostgreSQL refuses NUL in text and jsonb, so NUL is stored on SQLite only.)"""
+    from django.db import connection
+
     from shidian.apps.orgs.models import OrgUnit
+
+    nul = "\x00" if connection.vendor == "sqlite" else "\x1f"
 
     opened = campaign(tree)
     standard = opened.version.as_standard()
@@ -123,10 +128,10 @@ def dirty(tree, coordinator):
         sheet=target, user=coordinator, answers=full_answers(standard), base_version=0
     )
     answers = dict(target.answers)
-    answers["D1.1.3"] = {"value": "A\x00\x0b"}
+    answers["D1.1.3"] = {"value": f"A{nul}\x0b"}
     Sheet.objects.filter(pk=target.pk).update(
         answers=answers,
-        comments={"D1.1.3": "请\x0b核实\x00"},
+        comments={"D1.1.3": f"请\x0b核实{nul}"},
         return_note="说明\x01",
         status=SheetStatus.SUBMITTED,
     )
@@ -136,7 +141,7 @@ def dirty(tree, coordinator):
         sheet=target,
         reviewer=make_user("expert", tree.county, "expert"),
         total=50,
-        strengths="好\x00",
+        strengths=f"好{nul}",
     )
     return target
 
