@@ -8,6 +8,8 @@ aggregate) expand the JSON in the database (see selectors.item_averages).
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -214,8 +216,20 @@ class EvidenceQuerySet(CampaignScopedQuerySet):
     pass
 
 
+# The stored name keeps only a short start of the original (which is kept whole in
+# ``original_name``), so that the path, with the storage's "_abc1234" de-duplication suffix,
+# stays within the FileField's max_length (100) and every file system's 255-byte limit.
+STORED_STEM_BYTES = 40
+
+
 def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{filename}"
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    suffix = PurePosixPath(name).suffix.lower()
+    if len(suffix) > 8 or not suffix[1:].isalnum():
+        suffix = ""
+    stem = re.sub(r"(?u)[^-\w]", "", name[: len(name) - len(suffix)] if suffix else name)
+    stem = stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") or "file"
+    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{stem}{suffix}"
 
 
 class Evidence(models.Model):

@@ -106,9 +106,19 @@ RANK_FIELDS = (
 )
 
 
+RANKED = sorted(SUBMITTED)
+UNRANKED = [SheetStatus.DRAFT, SheetStatus.RETURNED, SheetStatus.NOT_OPENED]
+
+
+def ranked(sheets: QuerySet) -> QuerySet:
+    """Only submitted sheets are compared: a draft's total is a unit's work in progress (a
+    draft at 59.5 with empty dimensions must not stand among finished sheets)."""
+    return sheets.filter(status__in=RANKED)
+
+
 def ranking(*, sheets: QuerySet, offset: int = 0, limit: int | None = 100) -> list[dict]:
-    """Sheets ordered by total (vetoed last), with their rank; one query."""
-    qs = sheets.exclude(status=SheetStatus.NOT_OPENED).order_by("vetoed", "-total", "unit__code")
+    """Submitted sheets ordered by total (vetoed last), with their rank; one query."""
+    qs = ranked(sheets).order_by("vetoed", "-total", "unit__code")
     qs = qs.values(*RANK_FIELDS)
     rows = list(qs[offset : offset + limit] if limit else qs)
     labels = dict(SheetStatus.choices)
@@ -118,13 +128,39 @@ def ranking(*, sheets: QuerySet, offset: int = 0, limit: int | None = 100) -> li
     return rows
 
 
+def unranked_counts(*, counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the sheets left out of the ranking, from completeness()."""
+    labels = dict(SheetStatus.choices)
+    return [(str(s), labels[s], counts.get(s, 0)) for s in UNRANKED]
+
+
+def unranked_rows(*, sheets: QuerySet) -> list[dict]:
+    """Sheets not yet submitted (drafts and returned first), for the export's second sheet."""
+    order = {s: i for i, s in enumerate(UNRANKED)}
+    rows = list(
+        sheets.filter(status__in=UNRANKED)
+        .order_by("unit__code")
+        .values(
+            "unit__code",
+            "unit__name",
+            "unit__school_type",
+            "unit__zone__name",
+            "status",
+            "answered",
+            "updated_at",
+        )
+    )
+    rows.sort(key=lambda r: order[r["status"]])
+    return rows
+
+
 def distribution(*, sheets: QuerySet, by: str) -> list[dict]:
     """Average, minimum and maximum total per school type or per zone (submitted or better)."""
     field = {"type": "unit__school_type", "zone": "unit__zone__name"}[by]
     from django.db.models import Max, Min
 
     rows = (
-        sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+        ranked(sheets)
         .values(field)
         .annotate(n=Count("id"), avg=Avg("total"), lo=Min("total"), hi=Max("total"))
         .order_by(field)
@@ -165,9 +201,14 @@ def item_averages(*, sheets: QuerySet) -> dict[str, tuple[float, int]]:
         return {key: (float(avg), int(n)) for key, avg, n in cursor.fetchall()}
 
 
-def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
-    """Items with the lowest average share of their maximum across submitted sheets."""
-    submitted = sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+def weakest_items(
+    *, campaign: Campaign, sheets: QuerySet, limit: int = 15, school_type: str | None = None
+) -> list[dict]:
+    """Items with the lowest average share of their maximum across submitted sheets (of one
+    school type when ``school_type`` is given)."""
+    submitted = ranked(sheets)
+    if school_type:
+        submitted = submitted.filter(unit__school_type=school_type)
     averages = item_averages(sheets=submitted)
     standard = campaign.version.as_standard()
     rows = []
@@ -189,6 +230,31 @@ def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> l
         )
     rows.sort(key=lambda r: (r["share"], r["code"]))
     return rows[:limit]
+
+
+def submitted_types(*, sheets: QuerySet) -> list[dict]:
+    """The school types among submitted sheets, in the order of SchoolType, with counts."""
+    counts = dict(
+        ranked(sheets).values_list("unit__school_type").annotate(n=Count("id")).order_by()
+    )
+    return [
+        {"code": code, "label": label, "n": counts[code]}
+        for code, label in SchoolType.choices
+        if counts.get(code)
+    ]
+
+
+def weakest_by_type(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
+    """The weakest items of each school type with submitted sheets (one query per type)."""
+    return [
+        {
+            **school_type,
+            "rows": weakest_items(
+                campaign=campaign, sheets=sheets, limit=limit, school_type=school_type["code"]
+            ),
+        }
+        for school_type in submitted_types(sheets=sheets)
+    ]
 
 
 def review_gaps(*, sheet: Sheet, user) -> list[dict]:

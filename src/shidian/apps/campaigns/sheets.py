@@ -26,6 +26,7 @@ from shidian.apps.campaigns.models import (
 )
 from shidian.apps.core.services import audit_record
 from shidian.engine.scoring import Method, missing_answers, score_item, score_sheet
+from shidian.textclean import clean_text, clean_value
 
 
 class SheetConflict(Exception):
@@ -37,10 +38,21 @@ class SheetConflict(Exception):
         self.items = items or []
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
 def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
-    """Normalise an answer for storage; raise ValidationError naming the problem."""
+    """Normalise an answer for storage; raise ValidationError naming the problem.
+
+    Every way in (autosave, the form, the workbook upload, the folder ingest) passes through
+    here, so this is where control characters pasted from Word or left by other systems are
+    dropped: stored, they would break every XLSX written from the sheet.
+    """
     if not raw:
         return None
+    if not isinstance(raw, Mapping) or not all(isinstance(v, SCALARS) for v in raw.values()):
+        raise ValidationError(_("填报内容格式不正确。"))
+    raw = {key: clean_value(value) for key, value in raw.items()}
     if item.method == Method.RATIO:
         answer = {
             "numerator": _clean_number(raw.get("numerator")),
@@ -50,8 +62,6 @@ def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
             return None
     else:
         value = raw.get("value")
-        if isinstance(value, str):
-            value = value.strip()
         if value in (None, ""):
             return None
         if item.method in (Method.SCORE, Method.NUMBER):
@@ -256,23 +266,28 @@ def sheet_submit(*, sheet: Sheet, user) -> Sheet:
 
 
 @transaction.atomic
-def sheet_return(*, sheet: Sheet, user, comments: Mapping[str, str], note: str = "") -> Sheet:
-    """The office sends a submitted sheet back with comments per item."""
+def sheet_return(
+    *, sheet: Sheet, user, comments: Mapping[str, str], note: str = "", base_url: str = ""
+) -> Sheet:
+    """The office sends a submitted sheet back with comments per item; the unit's coordinators
+    are told what to change and by when (``base_url``: the address for the e-mail's link)."""
     sheet = _lock(sheet)
     if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
         raise ValidationError(_("只能退回已提交的自查表。"))
     sheet.status = SheetStatus.RETURNED
-    sheet.comments = {code: text for code, text in comments.items() if text.strip()}
-    sheet.return_note = note
+    # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
+    comments = {code: clean_text(text, multiline=True) for code, text in comments.items()}
+    sheet.comments = {code: text for code, text in comments.items() if text}
+    sheet.return_note = clean_text(note, multiline=True)
     sheet.version += 1
     sheet.save()
     _snapshot(sheet, kind=RevisionKind.RETURN, user=user)
     audit_record(actor=user, action="campaigns.sheet_return", target=sheet, unit=sheet.unit)
-    from shidian.apps.campaigns.services import notify_unit
+    from shidian.apps.campaigns.notices import RETURN
+    from shidian.apps.campaigns.services import notify_coordinators
 
-    notify_unit(
-        sheet=sheet,
-        message=_("%(campaign)s：自查表被退回修改") % {"campaign": sheet.campaign.name},
+    notify_coordinators(
+        campaign=sheet.campaign, unit_ids=[sheet.unit_id], kind=RETURN, base_url=base_url
     )
     return sheet
 
