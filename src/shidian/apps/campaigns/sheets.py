@@ -25,8 +25,16 @@ from shidian.apps.campaigns.models import (
     SheetRevision,
     SheetStatus,
 )
+from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
-from shidian.engine.scoring import Method, missing_answers, score_item, score_sheet
+from shidian.engine.scoring import (
+    AnswerError,
+    Method,
+    check_score,
+    missing_answers,
+    score_item,
+    score_sheet,
+)
 
 
 class SheetConflict(Exception):
@@ -62,8 +70,8 @@ def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
         answer = {"value": value}
     try:
         score_item(item, answer)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+    except AnswerError as exc:  # told from the one table of engine problems, never in English
+        raise ValidationError(describe(exc), code=exc.code) from exc
     return answer
 
 
@@ -309,12 +317,15 @@ def review_save(
         value = item_scores.get(item.code)
         if value in (None, ""):
             continue
-        number = float(value)
-        if number < 0 or number > item.max_score:
+        try:
+            number = check_score(value, item.max_score, item=item.code)
+        except AnswerError as exc:
             raise ValidationError(
-                _("%(code)s：核定得分应在 0 到 %(max)s 之间")
-                % {"code": item.code, "max": f"{item.max_score:g}"}
-            )
+                _("%(code)s：%(problem)s") % {"code": item.code, "problem": describe(exc)},
+                code=exc.code,
+            ) from exc
+        if number is None:
+            continue
         scores[item.code] = number
     review, _created = Review.objects.update_or_create(
         sheet=sheet,
