@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from shidian.apps.standards import selectors, services
 from shidian.apps.standards.models import Standard, StandardVersion
-from shidian.engine.scoring import Problem, load_yaml, read_xlsx
+from shidian.engine.scoring import Direction, Problem, load_yaml, read_xlsx
 from tests.standards.factories import INFO, SMART, example, published_version
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,24 @@ def test_the_campaign_workbook_survives_control_characters_already_stored(coordi
     _store_control_characters(target.campaign.version)
     url = reverse("campaigns:workbook", kwargs={"sheet_id": target.pk})
     assert coordinator_client.get(url).status_code == 200
+
+
+def test_a_changed_direction_is_named_in_the_comparison(office_client, tree):
+    import dataclasses
+
+    version = published_version(tree.county)
+    engine = version.as_standard()
+    dims = list(engine.dimensions)
+    first = dims[0]
+    indicator = first.indicators[1]
+    items = list(indicator.items)
+    items[1] = dataclasses.replace(items[1], direction=Direction.LOWER)  # D1.2.2, a number
+    indicators = (first.indicators[0], dataclasses.replace(indicator, items=tuple(items)))
+    dims[0] = dataclasses.replace(first, indicators=(*indicators, *first.indicators[2:]))
+    draft = services.standard_import(
+        unit=tree.county, user=None, parsed=dataclasses.replace(engine, dimensions=tuple(dims))
+    )
+    changes = [c for c in selectors.versions_compare(old=version, new=draft) if c.fields]
+    assert [(c.code, c.fields) for c in changes] == [("D1.2.2", ["direction"])]
+    page = office_client.get(reverse("standards:compare", kwargs={"version_id": draft.pk}))
+    assert "分档方向" in page.content.decode()

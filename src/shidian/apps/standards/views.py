@@ -41,6 +41,8 @@ FIELD_LABELS = {
     "weight": gettext_lazy("权重"),
     "levels": gettext_lazy("等级"),
     "thresholds": gettext_lazy("数值分档"),
+    "direction": gettext_lazy("分档方向"),
+    "fallback": gettext_lazy("其余情况得分"),
     "numerator": gettext_lazy("分子"),
     "denominator": gettext_lazy("分母"),
     "indicator": gettext_lazy("二级指标"),
