@@ -166,3 +166,18 @@ def test_the_page_imports_the_bureau_file(office_client, tree):
     page = office_client.get(response["Location"]).content.decode()
     assert "≤10：3；≤15：2；其他：0" in page  # the less-is-better rule, as bureaus write it
     assert "≥95%：3；≥70%：2；其他：0" in page
+
+
+def test_prose_in_the_rule_column_of_a_yes_no_item_is_kept_as_guidance():
+    header = ["一级指标", "二级指标", "评分要点", "分值", "评分方式", "评分规则"]
+    rows = [
+        ("保障", "组织", "成立领导小组", 2, "有无", "有得2分，无不得分"),
+        (None, None, "课堂应用", 4, "等第", "优秀:4；良好:3"),
+        (None, None, "资源建设", 3, "打分", "A=3;B=1"),
+    ]
+    standard, problems, _ = _read(bureau_workbook(rows, header))
+    assert problems == []  # was "bad_levels" on row 3
+    group, levels, scored = standard.items()
+    assert group.guidance == "有得2分，无不得分" and group.levels == ()
+    assert [lv.label for lv in levels.levels] == ["优秀", "良好"]
+    assert [lv.label for lv in scored.levels] == ["A", "B"]  # a level table is kept as one

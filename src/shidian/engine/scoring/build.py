@@ -211,7 +211,13 @@ class _Builder:
             if thresholds_raw in (None, "") and guidance and mentions_thresholds(guidance):
                 thresholds_raw = guidance  # the rule written in the 评分标准 column
         elif levels_raw in (None, ""):
-            levels_raw = rule
+            rule_text = "" if rule is None else str(rule)
+            if method == Method.LEVELS or _is_levels(rule_text):
+                levels_raw = rule
+            elif rule_text.strip():  # "有得2分，无不得分" for a yes/no item: prose, kept
+                guidance = clean_text(
+                    "\n".join(filter(None, [guidance, rule_text])), multiline=True
+                )
             if method == Method.LEVELS and levels_raw in (None, "") and _is_levels(guidance):
                 levels_raw = guidance  # "优秀:10；良好:8" written in the 评分标准 column
         thresholds, direction, fallback = self.thresholds(
