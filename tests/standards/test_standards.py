@@ -220,7 +220,7 @@ def _store_control_characters(version: StandardVersion) -> None:
 
     data = version.data
     item = data["dimensions"][0]["indicators"][0]["items"][0]
-    item["text"] = "学校接入\x00光纤\x0b宽带"
+    item["text"] = "学校接入\x01光纤\x0b宽带"  # PostgreSQL refuses a NUL in jsonb
     item["guidance"] = "\x01以合同为准"
     StandardVersion.objects.filter(pk=version.pk).update(data=data)  # stored before the fix
     _cached_standard.cache_clear()
