@@ -71,7 +71,7 @@ def _answer(item, strength: float, rng: random.Random) -> dict | None:
         denominator = rng.randint(6, 60)
         return {"numerator": round(denominator * share), "denominator": denominator}
     if item.method == Method.NUMBER:
-        top = max((t.minimum for t in item.thresholds), default=10)
+        top = max((t.bound for t in item.thresholds), default=10)
         return {"value": round(top * share * 1.2)}
     return {"value": round(item.max_score * share * 2) / 2}
 

@@ -8,7 +8,6 @@ campaign's reviewers write, only its office releases, and nobody changes a revie
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,26 +19,26 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet
 from shidian.apps.campaigns.selectors import owns
+from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
-from shidian.engine.scoring import Method
+from shidian.engine.scoring import AnswerError, Method, check_score
 from shidian.engine.scoring.score import is_vetoed, parse_yes_no
 from shidian.textclean import clean_text
 
 
 def _review_number(item, raw: Any) -> float | None:
-    text = str(raw).strip() if raw is not None else ""
-    if not text:
-        return None
+    """A reviewer's score for ``item`` (0..max), None when blank; the problem is told from the
+    engine's code in the user's language."""
     try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number < 0 or number > item.max_score:
+        number = check_score(raw, item.max_score, item=item.code)
+    except AnswerError as exc:
         raise ValidationError(
-            _("%(code)s：核定得分应为 0 到 %(max)s 之间的数")
-            % {"code": item.code, "max": f"{item.max_score:g}"}
-        )
-    return int(number) if number.is_integer() else number
+            _("%(code)s：%(problem)s") % {"code": item.code, "problem": describe(exc)},
+            code=exc.code,
+        ) from exc
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else number
 
 
 def _review_veto(item, raw: Any) -> str | None:

@@ -24,8 +24,15 @@ from shidian.apps.campaigns.models import (
     SheetRevision,
     SheetStatus,
 )
+from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
-from shidian.engine.scoring import Method, missing_answers, score_item, score_sheet
+from shidian.engine.scoring import (
+    AnswerError,
+    Method,
+    missing_answers,
+    score_item,
+    score_sheet,
+)
 from shidian.textclean import clean_text, clean_value
 
 
@@ -71,8 +78,8 @@ def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
         answer = {"value": value}
     try:
         score_item(item, answer)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+    except AnswerError as exc:  # told from the one table of engine problems, never in English
+        raise ValidationError(describe(exc), code=exc.code) from exc
     return answer
 
 

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.engine.scoring import Item, Method, Standard
+from shidian.engine.scoring.score import threshold_checks
 from shidian.fileguard import PackageRejected, open_package
 from shidian.xlsxcell import column_letter, set_text
 
@@ -79,9 +80,9 @@ def _formula(item: Item, row: int, weight: float) -> str:
         inner = f'IF({h}="是",{item.max_score:g},0)'
     elif item.method in (Method.NUMBER, Method.RATIO):
         value = h if item.method == Method.NUMBER else f"{i}/{j}"
-        inner = "0"
-        for threshold in sorted(item.thresholds, key=lambda t: t.minimum):
-            inner = f"IF({value}>={threshold.minimum:g},{threshold.score:g},{inner})"
+        inner = f"{item.fallback:g}"
+        for op, threshold in reversed(threshold_checks(item.thresholds, item.direction)):
+            inner = f"IF({value}{op}{threshold.bound:g},{threshold.score:g},{inner})"
         if item.method == Method.RATIO:
             inner = f"IF(AND(ISNUMBER({i}),ISNUMBER({j}),{j}>0),{inner},0)"
         else:
