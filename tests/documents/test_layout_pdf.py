@@ -5,6 +5,7 @@ booklet example, all cached for the session by the ``rendered`` fixture."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -211,3 +212,61 @@ def test_red_rule_under_the_number(rendered, tmp_path):
     # The issuing-body mark above it is red too.
     mark_rows = [y for y in range(int(number.y0 * 10)) if red[y].any()]
     assert mark_rows and mark_rows[0] / 10 > BLOCK_TOP + 30
+
+
+# What must never be split at a line end: dates, document numbers, numbers with their percent
+# sign, Latin words (longest alternatives first).
+UNBREAKABLE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|〔\d{4}〕\d+号"
+    r"|\d+(?:\.\d+)*[%％‰]?|[A-Za-z]+"
+)
+
+
+def wrapped_pairs(pdf):
+    """(line, next line) for every line of a paragraph that wraps: a line that ends within
+    three characters of the block's right edge (a break inside a number leaves the line
+    short of it) followed by a line that starts at the left edge, on the next page when the
+    paragraph goes on there. Table rows are left out (several cells on one baseline)."""
+    char_mm = L.CHAR_PITCH_TWIPS / L.PT * 25.4 / 72
+    flow = []
+    for page in read_pdf(pdf):
+        flow.extend(body_rows(page))
+    for row, nxt in zip(flow, flow[1:], strict=False):
+        if len(row) > 1 or len(nxt) > 1:
+            continue
+        if row[-1].x1 > BLOCK_RIGHT - 3 * char_mm and nxt[0].x0 < BLOCK_LEFT + 0.6:
+            yield row_text(row), row_text(nxt)
+
+
+def splits_inside(line: str, nxt: str) -> list[str]:
+    joined = line + nxt
+    cut = len(line)
+    return [m.group(0) for m in UNBREAKABLE.finditer(joined) if m.start() < cut < m.end()]
+
+
+@pytest.mark.parametrize("kind", ["notice", "bulletin", "commendation", "booklet"])
+def test_no_line_ends_inside_a_number(rendered, kind):
+    _docx, pdf = rendered(kind)
+    pairs = list(wrapped_pairs(pdf))
+    assert pairs, "no wrapped paragraph found"
+    broken = [(a[-8:], b[:8]) for a, b in pairs if splits_inside(a, b)]
+    assert not broken, broken
+
+
+# A number, date, document number or Latin word placed at every position around a line end.
+KEEP_WHOLE = ["1234%", "10%", "100%。", "Shidian", "Shidian，", "3.1415", "10％",
+              "2021年3月5日", "2021年3月5日。", "〔2021〕17号", "〔2021〕17号）"]  # fmt: skip
+
+
+def test_numbers_dates_and_words_stay_whole_at_any_position(rendered):
+    body = [
+        {"text": "甲" * k + token + "乙" * 6, "indent": False}
+        for token in KEEP_WHOLE
+        for k in range(21, 29)
+    ]
+    data = {"issuer": "测试县教育局", "title": "断行测试", "body": body, "date": "2021-03-05"}
+    _docx, pdf = rendered("notice", data, name="keep-whole")
+    pairs = [(a, b) for a, b in wrapped_pairs(pdf) if a.startswith("甲")]
+    assert len(pairs) >= len(KEEP_WHOLE) * 6
+    broken = [(a[-8:], b[:8]) for a, b in pairs if splits_inside(a, b)]
+    assert not broken, broken

@@ -49,10 +49,12 @@ STYLES: dict[str, tuple[str, str, float, dict[str, Any]]] = {
 }
 RED_STYLES = {"GwMark"}
 KEEP_NEXT = {"GwH1", "GwH2", "GwH3", "GwChapter", "GwAttachLabel", "GwAttachTitle"}
+# U+2060 (word joiner) in both lists: text.keep_together glues dates and document numbers.
 NO_LINE_START = (
     "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠"
+    "\u2060"
 )
-NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
+NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥\u2060"
 
 
 def _set_doc_defaults(doc: Any) -> None:

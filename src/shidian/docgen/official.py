@@ -15,7 +15,14 @@ from shidian.docgen.base import add_paragraph
 from shidian.docgen.blocks import BlockWriter
 from shidian.docgen.errors import DataInvalid
 from shidian.docgen.ooxml import chars, ppr_set
-from shidian.docgen.text import balance_title, cn_date, normalise_number, parse_date, width
+from shidian.docgen.text import (
+    balance_title,
+    cn_date,
+    keep_together,
+    normalise_number,
+    parse_date,
+    width,
+)
 
 KIND_DEFAULT_LABEL = {"notice": "通知", "bulletin": "通报", "commendation": "通报"}
 
@@ -85,7 +92,7 @@ def _closing(sub: Any, d: dict[str, Any]) -> None:
             ppr = p._p.get_or_add_pPr()
             start = 2 if i == 1 else 5
             ppr_set(ppr, left=chars(text_at), hanging=chars(text_at - start))
-            p.add_run(("附件：" if i == 1 else "") + label + name)
+            p.add_run(("附件：" if i == 1 else "") + label + keep_together(name))
     sig, day = d["signature"], cn_date(d["date"])
     ws, wd = width(sig), width(day)
     if d["seal"]:
@@ -112,7 +119,7 @@ def _closing(sub: Any, d: dict[str, Any]) -> None:
         note = d["note"]
         if not note.startswith("（"):
             note = f"（{note}）"
-        add_paragraph(sub, note, "GwBody")
+        add_paragraph(sub, keep_together(note), "GwBody")
 
 
 def _attachments(sub: Any, d: dict[str, Any], writer_for: Any) -> None:

@@ -120,7 +120,9 @@ def _record(doc: Any) -> None:
             ppr_set(ppr, left=one_char * 4, hanging=one_char * 3, right=one_char)
         else:
             ppr_set(ppr, left=one_char, right=one_char)
-        ppr_set(ppr, before=60, after=60)
+        # One block: a 版记 split over two pages is wrong; whole, it moves on together.
+        child(table.rows[r]._tr.get_or_add_trPr(), "cantSplit")
+        ppr_set(ppr, before=60, after=60, keep_next=r < len(rows) - 1)
         run = para.add_run(text)
         rpr_set(run._r.get_or_add_rPr(), font=L.FONT_BODY, size=L.SIZE_4)
     add_paragraph(doc, "{%p endif %}", "GwPlain")
