@@ -14,7 +14,7 @@ from shidian.docgen.blocks import cn_number, heading_label
 from shidian.docgen.errors import DataInvalid
 from shidian.docgen.render import render_docx, shipped_template
 from shidian.docgen.samples import SAMPLES_DIR
-from shidian.docgen.shipped import KINDS
+from shidian.docgen.shipped import KIND_LABELS, KINDS
 from shidian.docgen.text import WORD_JOINER, balance_title, cn_date, normalise_number, width
 from tests.documents.conftest import EXAMPLES, example
 
@@ -191,3 +191,16 @@ def test_children_follow_the_schema_order(kind):
     settings = xml_of(docx, "word/settings.xml")
     assert settings.index("evenAndOddHeaders") > settings.index("defaultTabStop")
     assert settings.index("evenAndOddHeaders") < settings.index("characterSpacingControl")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_core_properties_name_the_document(kind):
+    """Word's Properties and the PDF's metadata show the document, not "Shidian ... template"."""
+    data = example(kind)
+    props = Document(io.BytesIO(render_docx(kind, data, base_dir=EXAMPLES))).core_properties
+    assert props.title == data["title"]
+    assert props.subject == KIND_LABELS[kind]
+    assert props.author == data["issuer"]
+    assert props.language == "zh-CN"
+    if kind != "booklet":
+        assert props.keywords == normalise_number(data["number"], where="number")

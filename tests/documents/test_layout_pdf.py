@@ -12,8 +12,9 @@ import pytest
 
 from shidian.docgen import layout as L
 from shidian.docgen.pdfcheck import read_pdf, rows
+from shidian.docgen.shipped import KIND_LABELS
 from shidian.docgen.text import CLOSING, OPENING
-from tests.documents.conftest import needs_soffice
+from tests.documents.conftest import example, needs_soffice
 
 pytestmark = needs_soffice
 
@@ -270,3 +271,14 @@ def test_numbers_dates_and_words_stay_whole_at_any_position(rendered):
     assert len(pairs) >= len(KEEP_WHOLE) * 6
     broken = [(a[-8:], b[:8]) for a, b in pairs if splits_inside(a, b)]
     assert not broken, broken
+
+
+@pytest.mark.parametrize("kind", ["notice", "booklet"])
+def test_pdf_metadata_names_the_document(rendered, kind):
+    _docx, pdf = rendered(kind)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    data = example(kind)
+    assert fields["Title"].strip() == data["title"]
+    assert fields["Author"].strip() == data["issuer"]
+    assert fields["Subject"].strip() == KIND_LABELS[kind]

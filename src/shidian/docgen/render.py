@@ -15,7 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from shidian.docgen.base import ensure_styles
 from shidian.docgen.errors import TemplateInvalid
 from shidian.docgen.layout import LEFT_MM, mm
-from shidian.docgen.shipped import KINDS, build_template
+from shidian.docgen.shipped import KIND_LABELS, KINDS, build_template
 
 _SHIPPED_CACHE: dict[str, bytes] = {}
 
@@ -63,9 +63,23 @@ def render_docx(
         ) from exc
     if kind != "booklet":
         anchor_record(tpl.docx, after_attachments=bool(data.get("attachments")))
+    set_properties(tpl.docx, kind=kind, context=context)
     out = io.BytesIO()
     tpl.save(out)
     return deterministic_zip(out.getvalue())
+
+
+def set_properties(doc: Any, *, kind: str, context: dict[str, Any]) -> None:
+    """The file's own title, subject, author and language: Word's "Properties" and the PDF's
+    metadata (LibreOffice copies them) then name this document, not the template it came
+    from."""
+    props = doc.core_properties
+    props.title = str(context.get("title") or "").replace("\n", "")[:255]
+    props.subject = KIND_LABELS[kind]
+    props.author = str(context.get("issuer") or "")[:255]
+    props.last_modified_by = props.author
+    props.keywords = str(context.get("doc_number") or "")
+    props.language = "zh-CN"
 
 
 def anchor_record(doc: Any, *, after_attachments: bool) -> None:

@@ -170,9 +170,12 @@ def build_template(kind: str) -> bytes:
         _booklet(doc)
     else:
         _official(doc)
-    doc.core_properties.title = f"Shidian {KIND_LABELS[kind]} template"
+    # The template's own properties; a rendered document gets its title, subject and issuing
+    # unit instead (render.set_properties).
+    doc.core_properties.title = f"{KIND_LABELS[kind]}模板"
+    doc.core_properties.subject = KIND_LABELS[kind]
     doc.core_properties.language = "zh-CN"
-    doc.core_properties.author = "Shidian"
+    doc.core_properties.author = ""
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
