@@ -151,13 +151,77 @@ def test_record_at_foot_of_last_page(rendered, kind):
     assert abs(body[-1][-1].x1 - (BLOCK_RIGHT - ONE_CHAR_4HAO)) < 0.8
 
 
-def test_fonts_are_mapped(rendered):
-    _docx, pdf = rendered("notice")
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    assert "NotoSerifCJK" in fonts  # 仿宋_GB2312 / 小标宋 / 宋体
-    assert "NotoSansCJK" in fonts  # 黑体
-    assert "UKai" in fonts  # 楷体_GB2312
-    assert "DejaVu" not in fonts
+@pytest.mark.parametrize("kind", ["notice", "bulletin", "booklet"])
+def test_fonts_are_mapped_to_simplified_chinese_faces(rendered, kind):
+    _docx, pdf = rendered(kind)
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    names = [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:]]
+    assert any(n.startswith("NotoSerifCJKsc-") for n in names), names  # 仿宋 / 小标宋 / 宋体
+    assert any(n.startswith("NotoSansCJKsc-") for n in names), names  # 黑体
+    if kind != "bulletin":
+        assert "UKaiCN" in names  # 楷体_GB2312
+    # Only the Simplified Chinese faces: no Japanese, Korean or traditional variant, no
+    # DejaVu fallback.
+    assert all(re.fullmatch(r"Noto(Serif|Sans)CJKsc-[\w-]+|UKaiCN", n) for n in names), names
+
+
+# Characters drawn differently in the Japanese and the Simplified Chinese Noto faces.
+SC_JP_DIFFER = "直次画令写述"
+
+
+def _ink(cell):
+    """A glyph's ink cropped and scaled to 64 x 64 (booleans), to compare shapes."""
+    import numpy as np
+    from PIL import Image
+
+    ys, xs = np.where(cell)
+    crop = cell[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    img = Image.fromarray((crop * 255).astype("uint8")).resize((64, 64))
+    return np.asarray(img) > 127
+
+
+def test_glyphs_have_the_simplified_chinese_shapes(rendered, tmp_path):
+    """The drawn shapes, not only the names: each character looks like the SC face's glyph and
+    not like the JP face's."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    data = {"issuer": "测试县教育局", "title": "字形", "body": [SC_JP_DIFFER], "date": "2021-03-05"}
+    _docx, pdf = rendered("notice", data, name="glyphs")
+    line = next(ln for p in read_pdf(pdf) for ln in p.lines if ln.text == SC_JP_DIFFER)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "400",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-gray",
+            "-png",
+            str(pdf),
+            str(tmp_path / "g"),
+        ],
+        check=True,
+    )
+    page = np.asarray(Image.open(next(tmp_path.glob("g-*.png"))).convert("L")) < 128
+    px = 400 / 25.4
+    pitch = (line.x1 - line.x0) / len(SC_JP_DIFFER)
+    collection = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+    for i, ch in enumerate(SC_JP_DIFFER):
+        x0 = line.x0 + i * pitch
+        cell = page[
+            int(line.y0 * px) - 4 : int(line.y1 * px) + 4, int(x0 * px) : int((x0 + pitch) * px)
+        ]
+        drawn = _ink(cell)
+        score = {}
+        for face, index in (("JP", 0), ("SC", 2)):
+            font = ImageFont.truetype(collection, 200, index=index)
+            ref = Image.new("L", (260, 260), 255)
+            ImageDraw.Draw(ref).text((20, 0), ch, font=font, fill=0)
+            score[face] = (drawn == _ink(np.asarray(ref) < 128)).mean()
+        assert score["SC"] > score["JP"] + 0.02, (ch, score)
 
 
 def test_booklet_toc_has_real_page_numbers(rendered):
