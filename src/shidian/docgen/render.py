@@ -10,8 +10,8 @@ from typing import Any
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
+from shidian.docgen import sandbox
 from shidian.docgen.base import ensure_styles
 from shidian.docgen.errors import TemplateInvalid
 from shidian.docgen.layout import LEFT_MM, mm
@@ -53,10 +53,12 @@ def render_docx(
     tpl.init_docx()
     ensure_styles(tpl.docx)
     context = build_context(tpl, kind, data, base_dir=base_dir, progress=progress)
-    # Templates are uploaded by users: the sandbox keeps them away from Python internals.
-    env = SandboxedEnvironment(autoescape=True)
+    # Templates are uploaded by users: the sandbox keeps them away from Python internals and
+    # bounds what they can make and for how long (docgen/sandbox.py).
     try:
-        tpl.render(context, env)
+        limit = sandbox.BOOKLET_RENDER_SECONDS if kind == "booklet" else None
+        with sandbox.time_limit(limit):
+            tpl.render(context, sandbox.environment())
     except TemplateError as exc:
         raise TemplateInvalid(
             f"template error while rendering: {exc}", code="template_render", name=str(exc)
