@@ -218,3 +218,19 @@ def test_date_default_is_today_in_the_project_time_zone(tree):
     )
     assert form["date"].value() == timezone.localdate()
     assert isinstance(form["date"].value(), dt.date)
+
+
+def test_json_data_and_template_names_are_cleaned(office_client):
+    data = (
+        '{"issuer": "甲县\\u0000教育局", "title": "通\\u0007知", "date": "2021-03-05",'
+        ' "body": ["段\\u000b落"]}'
+    )
+    office_client.post(reverse(URL), {"kind": "notice", "mode": "json", "data": data})
+    inputs = Document.objects.get().inputs
+    assert inputs["issuer"] == "甲县教育局" and inputs["title"] == "通知"
+    assert inputs["body"] == ["段\n落"]
+    response = office_client.post(
+        reverse("documents:template_create"), {"kind": "notice", "name": "县局\x07通知\x1f"}
+    )
+    assert response.status_code == 302
+    assert DocumentTemplate.objects.get().name == "县局通知"
