@@ -134,18 +134,31 @@ def test_first_page_header_block(rendered):
     assert abs(first[4][0].x0 - BLOCK_LEFT) < 0.6  # addressees flush left
 
 
-@pytest.mark.parametrize("kind", ["notice", "bulletin"])
+def short_bulletin() -> dict:
+    data = example("bulletin")
+    data["body"] = data["body"][:3]  # the last page is far from full
+    return data
+
+
+@pytest.mark.parametrize("kind", ["notice", "bulletin", "short"])
 def test_record_at_foot_of_last_page(rendered, kind):
-    # notice: after an attachment table; bulletin: after the signature, no attachments.
-    _docx, pdf = rendered(kind)
+    # notice: after an attachment table; bulletin: after the signature on a full last page;
+    # short: after the signature with half the last page empty (the 版记 stayed under the
+    # date there before).
+    if kind == "short":
+        _docx, pdf = rendered("bulletin", short_bulletin(), name="bulletin-short")
+    else:
+        _docx, pdf = rendered(kind)
     last = read_pdf(pdf)[-1]
     body = body_rows(last)
     assert row_text(body[-1]).endswith("印发")
     assert body[-1][0].y1 > BLOCK_BOTTOM - 8  # at the foot of the page
     assert row_text(body[-2]).startswith("抄送")
-    if kind == "bulletin":  # the signature and date stay on the page with the 版记
-        assert any(row_text(r) == "2021年12月3日" for r in body)
-        assert len(read_pdf(pdf)) == 2
+    if kind in ("bulletin", "short"):  # the signature and date stay on the page with the 版记
+        dates = [i for i, r in enumerate(body) if row_text(r) == "2021年12月3日"]
+        assert dates and len(read_pdf(pdf)) == 2
+        # ... and with body text above them: never a page of a signature alone.
+        assert dates[0] >= 2 and row_text(body[dates[0] - 2]) != "蒲阳县教育局"
     # One character in from both edges of the text block.
     assert abs(body[-1][0].x0 - (BLOCK_LEFT + ONE_CHAR_4HAO)) < 0.8
     assert abs(body[-1][-1].x1 - (BLOCK_RIGHT - ONE_CHAR_4HAO)) < 0.8

@@ -64,7 +64,7 @@ def render_docx(
             f"template error while rendering: {exc}", code="template_render", name=str(exc)
         ) from exc
     if kind != "booklet":
-        anchor_record(tpl.docx, after_attachments=bool(data.get("attachments")))
+        anchor_record(tpl.docx)
     set_properties(tpl.docx, kind=kind, context=context)
     out = io.BytesIO()
     tpl.save(out)
@@ -84,22 +84,24 @@ def set_properties(doc: Any, *, kind: str, context: dict[str, Any]) -> None:
     props.language = "zh-CN"
 
 
-def anchor_record(doc: Any, *, after_attachments: bool) -> None:
-    """Horizontal anchor of the floating 版记 table, chosen for LibreOffice 7.4: after an
-    attachment table it only floats a page-anchored table to the foot of the page; right after
-    the signature a page-anchored one pushes the signature to a new page, a margin-anchored one
-    does not. Word places both the same."""
+# Room kept free above the floating 版记 (about 2 mm): a full line (the template's old value)
+# pushed the signature and date of a full last page onto a page of their own.
+RECORD_GAP_TWIPS = 120
+
+
+def anchor_record(doc: Any) -> None:
+    """The floating 版记 table anchored to the page horizontally (at the binding margin) and to
+    the bottom of the text block: LibreOffice 7.4 only makes a full-width floating table a frame
+    when it is page-anchored; anchored to the margin it stayed in the text flow, right under the
+    date, so a last page that was not full had its 版记 in the middle. Word places both the same.
+    Applied when rendering, so templates stored before keep working."""
     for tblppr in doc.element.body.iter(qn("w:tblpPr")):
         if tblppr.get(qn("w:tblpYSpec")) != "bottom":
             continue
-        if after_attachments:
-            tblppr.set(qn("w:horzAnchor"), "page")
-            tblppr.set(qn("w:tblpX"), str(mm(LEFT_MM)))
-            tblppr.attrib.pop(qn("w:tblpXSpec"), None)
-        else:
-            tblppr.set(qn("w:horzAnchor"), "margin")
-            tblppr.set(qn("w:tblpXSpec"), "center")
-            tblppr.attrib.pop(qn("w:tblpX"), None)
+        tblppr.set(qn("w:horzAnchor"), "page")
+        tblppr.set(qn("w:tblpX"), str(mm(LEFT_MM)))
+        tblppr.attrib.pop(qn("w:tblpXSpec"), None)
+        tblppr.set(qn("w:topFromText"), str(RECORD_GAP_TWIPS))
 
 
 def deterministic_zip(data: bytes) -> bytes:

@@ -78,7 +78,7 @@ def _record(doc: Any) -> None:
             tblpYSpec="bottom",
             leftFromText=0,
             rightFromText=0,
-            topFromText=LINE,
+            topFromText=120,  # render.RECORD_GAP_TWIPS
             bottomFromText=0,
         ),
     )
