@@ -48,7 +48,7 @@ check: lint  ## Django checks, missing migrations, types of the Django-free pack
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy src/shidian/engine src/shidian/docgen
 
-test: setup  ## Lint, the suite on SQLite and on PostgreSQL, then the browser tests
+test: setup  ## Lint, types, the suite on SQLite and on PostgreSQL, then the browser tests
 	bash scripts/test-all.sh
 
 test-sqlite: setup

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as `make test` and CI run it: lint, checks, SQLite, PostgreSQL, browser.
+# The whole test suite, as `make test` and CI run it: lint, types, checks, SQLite, PostgreSQL,
+# browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -11,6 +12,9 @@ step() { printf '\n==== %s\n' "$*"; }
 step "lint (ruff check, ruff format --check)"
 $VENV/bin/ruff check .
 $VENV/bin/ruff format --check .
+
+step "types (mypy on the Django-free packages: engine, docgen)"
+$VENV/bin/mypy src/shidian/engine src/shidian/docgen
 
 step "Django checks and migrations"
 DJANGO_SETTINGS_MODULE=shidian.config.settings_test $VENV/bin/python manage.py check

@@ -22,11 +22,22 @@ def test_generate_notice_from_the_form(page, live_server, office_user):
     assert "libreoffice-writer-nogui" in page.inner_text("main")
     page.click("text=生成通知")
     page.wait_for_load_state("networkidle")
-    assert "智慧校园创建学校名单" in page.input_value("#id_data")
-    page.fill("#id_prefix", "蒲教发")
-    page.click("#generate-form button[type=submit]")
+    # The form starts from the user's unit and today.
+    assert page.input_value("#id_issuer") == "甲县教育局"
+    assert page.input_value("#id_prefix") == "甲教发"
+    assert page.input_value("#id_date")
+    screenshot(page, "documents-generate-form")
+    page.click("#generate-form button[type=submit]:not([name])")
+    page.wait_for_load_state("networkidle")
+    assert "请填写标题" in page.inner_text("#generate-form")  # next to the field
+    page.fill("#id_title", "关于开展智慧校园创建工作的通知")
+    page.fill("#id_body", "一、总体要求\n坚持先试点、后推广。")
+    page.fill("#id_attachment_title", "创建学校名单")
+    page.fill("#id_attachment_table", "序号\t学校名称\n1\t甲县第一小学")
+    page.click("#generate-form button[type=submit]:not([name])")
     page.wait_for_load_state("networkidle")
     assert "公文已生成" in page.inner_text("main")
+    assert "甲教发〔" in page.inner_text("main")
     with page.expect_download() as download:
         page.click("#dl-docx")
     assert download.value.suggested_filename.endswith(".docx")
@@ -34,9 +45,23 @@ def test_generate_notice_from_the_form(page, live_server, office_user):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_generate_notice_from_json(page, live_server, office_user):
+    login(page, live_server, "office")
+    page.goto(f"{live_server.url}/documents/new/?kind=notice")
+    page.click("#mode-json")
+    page.wait_for_load_state("networkidle")
+    assert "智慧校园创建学校名单" in page.input_value("#id_data")
+    page.fill("#id_prefix", "蒲教发")
+    page.click("#generate-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "公文已生成" in page.inner_text("main")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_booklet_status_card(page, live_server, office_user):
     login(page, live_server, "office")
-    page.goto(f"{live_server.url}/documents/new/?kind=booklet")
+    page.goto(f"{live_server.url}/documents/new/?kind=booklet&example=1")
+    assert page.input_value("#id_chapters").startswith("# ")
     # The example data names two photos: upload them with the form.
     page.set_input_files("#id_images", [str(p) for p in sorted(EXAMPLES.glob("photo*.jpg"))])
     page.click("#generate-form button[type=submit]")
@@ -51,6 +76,8 @@ def test_booklet_status_card(page, live_server, office_user):
 @pytest.mark.django_db(transaction=True)
 def test_documents_on_a_phone(phone_page, live_server, office_user):
     login(phone_page, live_server, "office")
-    phone_page.goto(f"{live_server.url}/documents/new/?kind=notice")
+    phone_page.goto(f"{live_server.url}/documents/new/?kind=notice&example=1")
     assert not has_horizontal_scroll(phone_page)
     screenshot(phone_page, "documents-generate-phone")
+    phone_page.goto(f"{live_server.url}/documents/new/?kind=notice&mode=json")
+    assert not has_horizontal_scroll(phone_page)

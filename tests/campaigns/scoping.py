@@ -8,3 +8,15 @@ URL_KWARG_FACTORIES = {
     "evidence_id": lambda tree: evidence(tree).pk,
 }
 PUBLIC_URL_NAMES: set = set()
+
+
+def expert_without_review(tree):
+    """An expert of county A who reviews nothing: sees no sheet of it (404, as missing)."""
+    from tests.conftest import make_user
+
+    return make_user("idle-expert", tree.county, "expert")
+
+
+# Personas inside the victim's county who must still get 404 on every campaigns URL with
+# kwargs (walked by tests/campaigns/test_expert_access.py).
+INSIDER_PERSONAS = {"expert without review": expert_without_review}

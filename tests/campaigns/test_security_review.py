@@ -27,7 +27,7 @@ def test_oversized_workbook_is_refused_before_reading(coordinator_client, tree, 
 def test_reviewers_are_blind_to_each_other(tree, client, office_user):
     """Experts score blind (PRODUCT.md): one reviewer never sees another's scores or remarks;
     the campaign's office still sees them all."""
-    from shidian.apps.campaigns import sheets as sheet_services
+    from shidian.apps.campaigns import reviews as review_services
     from tests.campaigns.factories import campaign
     from tests.conftest import make_user
 
@@ -36,7 +36,7 @@ def test_reviewers_are_blind_to_each_other(tree, client, office_user):
     opened = campaign(tree)
     opened.reviewers.add(first, second)
     target = sheet(tree)
-    sheet_services.review_save(
+    review_services.review_save(
         sheet=target, reviewer=first, item_scores={"D1.1.3": 1}, strengths="甲的亮点意见"
     )
     url = reverse("campaigns:review", kwargs={"sheet_id": target.pk})

@@ -225,9 +225,9 @@ def test_reviewer_scores_and_gap(tree, coordinator, client):
         url, {"r-D1.1.3": "1", "strengths": "网络好", "weaknesses": "资源少", "suggestions": "加强"}
     )
     target.refresh_from_db()
-    gaps = {g["code"]: g for g in selectors.review_gaps(sheet=target)}
+    gaps = {g["code"]: g for g in selectors.review_gaps(sheet=target, user=expert)}
     assert gaps["D1.1.3"]["gap"] == 2  # self 3, reviewed 1
-    summary = selectors.gap_summary(sheets=Sheet.objects.filter(pk=target.pk))
+    summary = selectors.gap_summary(sheets=Sheet.objects.filter(pk=target.pk), user=expert)
     assert summary[0]["gap"] == 2
     assert "网络好" in client.get(url).content.decode()
 

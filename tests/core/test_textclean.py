@@ -17,6 +17,7 @@ def test_clean_text_drops_controls_and_turns_word_breaks_into_lines():
     assert clean_text("tab\there") == "tab here"
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_cleaned_text_has_no_control_characters(value):
     for multiline in (False, True):
@@ -29,9 +30,7 @@ def test_column_letters_go_past_z():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
 
 
-# Two workbooks saved and loaded per example: on a shared, busy machine one example can take
-# longer than Hypothesis' default 200 ms deadline, which would fail the test for no defect.
-@settings(deadline=None)
+@settings(deadline=None)  # writes two workbooks per example: slow on a loaded machine
 @given(st.text(max_size=40))
 def test_any_text_can_be_written_and_read_back(value):
     book = Workbook(write_only=True)

@@ -14,8 +14,8 @@ from shidian.docgen.blocks import cn_number, heading_label
 from shidian.docgen.errors import DataInvalid
 from shidian.docgen.render import render_docx, shipped_template
 from shidian.docgen.samples import SAMPLES_DIR
-from shidian.docgen.shipped import KINDS
-from shidian.docgen.text import balance_title, cn_date, normalise_number, width
+from shidian.docgen.shipped import KIND_LABELS, KINDS
+from shidian.docgen.text import WORD_JOINER, balance_title, cn_date, normalise_number, width
 from tests.documents.conftest import EXAMPLES, example
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -83,7 +83,8 @@ def test_same_inputs_give_identical_bytes():
 def test_heading_numbering_and_closing():
     data = example("notice")
     doc = Document(io.BytesIO(render_docx("notice", data, base_dir=EXAMPLES)))
-    texts = [p.text for p in doc.paragraphs]
+    # Word joiners keep dates and numbers together at line ends (text.keep_together).
+    texts = [p.text.replace(WORD_JOINER, "") for p in doc.paragraphs]
     assert "一、总体要求" in texts and "二、创建任务" in texts and "（一）完善基础环境" in texts
     assert any(t.startswith("1.制定方案") for t in texts)
     assert "蒲教发〔2021〕17号" in texts
@@ -190,3 +191,16 @@ def test_children_follow_the_schema_order(kind):
     settings = xml_of(docx, "word/settings.xml")
     assert settings.index("evenAndOddHeaders") > settings.index("defaultTabStop")
     assert settings.index("evenAndOddHeaders") < settings.index("characterSpacingControl")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_core_properties_name_the_document(kind):
+    """Word's Properties and the PDF's metadata show the document, not "Shidian ... template"."""
+    data = example(kind)
+    props = Document(io.BytesIO(render_docx(kind, data, base_dir=EXAMPLES))).core_properties
+    assert props.title == data["title"]
+    assert props.subject == KIND_LABELS[kind]
+    assert props.author == data["issuer"]
+    assert props.language == "zh-CN"
+    if kind != "booklet":
+        assert props.keywords == normalise_number(data["number"], where="number")

@@ -76,3 +76,64 @@ def test_uploaded_template_runs_sandboxed():
         render_docx("notice", data, template=probe)
     # An ordinary placeholder still renders.
     assert render_docx("notice", data, template=_docx_with("{{ title }}"))
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "{{ title * 200000 }}",
+        "{{ 200000 * title }}",
+        "{{ [title] * 10000000 }}",
+        "{{ title.center(1000000000) }}",
+        "{{ title|center(1000000000) }}",
+        "{{ title|indent(1000000000) }}",
+        "{{ '%999999999s' % title }}",
+        "{{ '{:>999999999}'.format(title) }}",
+        "{{ '%999999999s'|format(title) }}",
+        "{{ 9 ** 99999999 }}",
+        "{% for i in range(100000000) %}{% endfor %}",
+        "{% for i in range(10000) %}{{ title * 2000 }}{% endfor %}",
+    ],
+)
+def test_uploaded_template_cannot_make_huge_output(placeholder):
+    """A template that would build megabytes (or a huge number) is refused before it does."""
+    from shidian.apps.documents import views
+    from shidian.docgen.errors import TemplateInvalid
+    from shidian.docgen.render import render_docx
+
+    with pytest.raises(TemplateInvalid) as caught:
+        render_docx("notice", views.example_data("notice"), template=_docx_with(placeholder))
+    assert caught.value.code == "template_too_big"
+
+
+def test_uploaded_template_rendering_is_stopped_after_the_time_limit(monkeypatch):
+    from shidian.apps.documents import views
+    from shidian.docgen import sandbox
+    from shidian.docgen.errors import TemplateInvalid
+    from shidian.docgen.render import render_docx
+
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.5)
+    loops = "{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}"
+    with pytest.raises(TemplateInvalid) as caught:
+        render_docx("notice", views.example_data("notice"), template=_docx_with(loops))
+    assert caught.value.code == "template_too_slow"
+    # The thread is usable afterwards: no stray timeout arrives later.
+    assert render_docx("notice", views.example_data("notice"), template=_docx_with("{{ title }}"))
+
+
+def test_preview_of_a_huge_template_is_refused_with_a_message(office_client, tree, office_user):
+    from shidian.apps.documents import services
+
+    template = services.template_create(
+        unit=tree.county,
+        kind="notice",
+        name="大模板",
+        data=_docx_with("{{ title * 200000 }}{{ body }}"),
+        filename="big.docx",
+        user=office_user,
+    )
+    response = office_client.get(
+        reverse("documents:template_preview", kwargs={"template_id": template.pk}), follow=True
+    )
+    assert response.redirect_chain
+    assert "模板生成的内容过大" in response.content.decode()

@@ -204,3 +204,38 @@ def test_booklet_with_libreoffice_gets_toc_and_pdf(tree, office_user, settings):
     assert "目录页码在生成" not in body  # the placeholder was replaced by the real entries
     with doc.pdf.open("rb") as fh:
         assert fh.read(4) == b"%PDF"
+
+
+@override_settings(DOCUMENTS_SOFFICE=NO_SOFFICE)
+def test_demo_documents_name_units_of_the_demo_county(db, django_capture_on_commit_callbacks):
+    """The demo notice's attachment and the demo booklet's cases are schools of the demo
+    county (the samples' fictional names are not in its database)."""
+    import io
+
+    from docx import Document as Docx
+
+    from shidian.apps.documents.demo import SAMPLE_FIRST_SCHOOL, demo_documents
+    from shidian.apps.orgs.demo import generate_demo_county
+    from shidian.apps.orgs.models import OrgUnit
+    from shidian.docgen.text import WORD_JOINER
+
+    tree = generate_demo_county(seed=2021)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = demo_documents(unit=tree.county, user=None)
+    schools = {u.name: u for u in OrgUnit.objects.subtree(tree.county).select_related("zone")}
+    notice = made["notice"]
+    assert notice.inputs["issuer"] == "蒲阳县教育局"
+    rows = notice.inputs["attachments"][0]["body"][0]["table"]["rows"]
+    assert len(rows) == 5 and len({row[1] for row in rows}) == 5
+    for _n, name, stage, zone, _contact in rows:
+        assert name in schools, name
+        unit = schools[name]
+        assert stage == unit.get_school_type_display()
+        assert zone and unit.zone.name.endswith(zone)
+    assert len({row[2] for row in rows}) >= 3  # a mix of school types
+    assert notice.inputs["body"][0].count(rows[0][1]) == 1
+    with notice.docx.open("rb") as fh:
+        text = "\n".join(p.text for p in Docx(io.BytesIO(fh.read())).paragraphs)
+    assert SAMPLE_FIRST_SCHOOL not in text.replace(WORD_JOINER, "")
+    authors = {ch["author"] for ch in made["booklet"].inputs["chapters"]}
+    assert authors <= set(schools) and len(authors) == 10

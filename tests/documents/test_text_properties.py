@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from shidian.docgen.text import (
     CLOSING,
     OPENING,
+    WORD_JOINER,
     balance_title,
     doc_number,
+    keep_together,
     normalise_number,
     width,
 )
@@ -42,3 +44,19 @@ def test_document_number_round_trip(prefix, year, seq):
     text = doc_number(prefix, year, seq)
     assert normalise_number(text, where="n") == text
     assert "〔" in text and not text.split("〕")[1].startswith("0")
+
+
+@given(st.lists(st.one_of(PIECES, st.sampled_from(["〔", "〕", "号", "月", "日"])), max_size=40))
+def test_keep_together_only_adds_joiners(pieces):
+    text = "".join(pieces)
+    glued = keep_together(text)
+    assert glued.replace(WORD_JOINER, "") == text
+    assert keep_together(glued) == glued
+
+
+def test_keep_together_glues_dates_and_numbers():
+    glued = keep_together("于2021年3月5日印发蒲教发〔2021〕17号文，占10%")
+    j = WORD_JOINER
+    assert f"2{j}0{j}2{j}1{j}年{j}3{j}月{j}5{j}日" in glued
+    assert f"〔{j}2{j}0{j}2{j}1{j}〕{j}1{j}7{j}号" in glued
+    assert glued.endswith("占10%")  # kept whole by the runs' Western language, no joiner

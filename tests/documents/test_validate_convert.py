@@ -158,3 +158,27 @@ def test_without_python3_uno_falls_back_to_convert_to(tmp_path):
             docx, docx_out=None, pdf_out=out, python=str(tmp_path / "no-python")
         )
     assert err.value.code == "uno_missing"
+
+
+def test_sc_faces_are_extracted_with_sc_names(tmp_path):
+    """The SC face of a Noto CJK collection becomes a file of its own whose CFF names say "sc"
+    (LibreOffice names the PDF's embedded fonts after them)."""
+    from PIL import ImageFont
+
+    from shidian.docgen import fonts
+
+    faces = [f for f in fonts.find_sc_faces() if f.collection.name == "NotoSerifCJK-Regular.ttc"]
+    assert faces, "fonts-noto-cjk is needed: " + convert.INSTALL_HINT
+    data = fonts.extract_face(faces[0].collection, faces[0].index)
+    assert b"CJKjp" not in data and b"NotoSerifCJKsc-Regular" in data
+    path = tmp_path / "sc.otf"
+    path.write_bytes(data)
+    assert ImageFont.truetype(str(path), 20).getname() == ("Noto Serif CJK SC", "Regular")
+
+
+def test_fontconfig_file_without_noto_collections(monkeypatch, tmp_path):
+    from shidian.docgen import fonts
+
+    monkeypatch.setenv("SHIDIAN_FONT_DIR", str(tmp_path / "fonts"))
+    monkeypatch.setattr(fonts, "find_sc_faces", lambda: [])
+    assert fonts.fontconfig_file() == fonts.FONTS_CONF  # the plain mapping, no error

@@ -35,14 +35,19 @@ def test_coordinator_cannot_use_documents(coordinator_client):
 
 def test_generate_notice_and_download_docx(office_client, office_user):
     url = reverse("documents:generate")
-    page = office_client.get(url + "?kind=notice")
+    page = office_client.get(url + "?kind=notice&mode=json")
     assert page.status_code == 200
     assert "关于公布2021年智慧校园创建学校名单的通知" in page.content.decode()
     data = example("notice")
     data.pop("number")
     response = office_client.post(
         url,
-        {"kind": "notice", "prefix": "蒲教发", "data": json.dumps(data, ensure_ascii=False)},
+        {
+            "kind": "notice",
+            "mode": "json",
+            "prefix": "蒲教发",
+            "data": json.dumps(data, ensure_ascii=False),
+        },
     )
     doc = Document.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{doc.pk}/")
@@ -67,6 +72,7 @@ def test_generate_with_yaml_and_bad_image(office_client):
         reverse("documents:generate"),
         {
             "kind": "notice",
+            "mode": "json",
             "data": yaml_text,
             "images": [SimpleUploadedFile("photo.png", b"GIF89a-not-really", "image/png")],
         },
@@ -78,7 +84,7 @@ def test_generate_with_yaml_and_bad_image(office_client):
 
 def test_generate_with_broken_data(office_client):
     response = office_client.post(
-        reverse("documents:generate"), {"kind": "notice", "data": "{ not: [valid"}
+        reverse("documents:generate"), {"kind": "notice", "mode": "json", "data": "{ not: [valid"}
     )
     assert response.status_code == 200
     assert "数据无法解析" in response.content.decode()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from shidian.engine.scoring import Dimension, Indicator, Item, Level, Method, Standard, Threshold
+from shidian.engine.scoring import (
+    Dimension,
+    Direction,
+    Indicator,
+    Item,
+    Level,
+    Method,
+    Standard,
+    Threshold,
+)
 
 TEXT = (
     st.text(alphabet="基础设施网络教学资源管理安全ABCabc0123 ", min_size=1, max_size=12)
@@ -26,6 +35,7 @@ def items(draw, code: str) -> Item:
     levels: tuple[Level, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     numerator = denominator = ""
+    direction, fallback = Direction.HIGHER, 0.0
     if method == Method.LEVELS:
         labels = draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=4, unique=True))
         levels = tuple(Level(label, draw(_upto(max_score))) for label in labels)
@@ -35,9 +45,12 @@ def items(draw, code: str) -> Item:
             Threshold(
                 m / (100 if method == Method.RATIO else 1),
                 draw(HALVES.filter(lambda v, mx=max_score: v <= mx)),
+                draw(st.booleans()),
             )
             for m in sorted(minima, reverse=True)
         )
+        direction = draw(st.sampled_from(list(Direction)))
+        fallback = draw(st.one_of(st.just(0.0), HALVES.filter(lambda v, mx=max_score: v <= mx)))
     if method == Method.RATIO:
         numerator, denominator = "多媒体教室数", "教室数"
     return Item(
@@ -52,6 +65,8 @@ def items(draw, code: str) -> Item:
         thresholds=thresholds,
         numerator_label=numerator,
         denominator_label=denominator,
+        direction=direction,
+        fallback=fallback,
     )
 
 

@@ -6,18 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shidian.engine.errors import EngineInputError
 from shidian.engine.scoring import (
+    AnswerError,
     Dimension,
+    Direction,
     Indicator,
     Item,
     Level,
     Method,
     Standard,
     Threshold,
+    check_score,
     missing_answers,
     score_item,
     score_sheet,
 )
+from shidian.engine.scoring.score import by_thresholds, threshold_checks
 from tests.engine.scoring_strategies import standard_and_answers
 
 LEVELS = Item("L", "等级", 10, Method.LEVELS, levels=(Level("A", 10), Level("B", 8), Level("C", 5)))
@@ -139,3 +144,72 @@ def test_a_veto_fails_the_sheet_whatever_the_rest(case, data):
     assert score_sheet(standard, answers).vetoed is False or any(
         i.method == Method.VETO and i.code != "VETO" for i in standard.items()
     )
+
+
+@pytest.mark.parametrize(
+    ("item", "answer", "code", "params"),
+    [
+        (Item("S", "直接", 4), {"value": 5}, "answer_out_of_range", {"min": 0, "max": 4}),
+        (Item("S", "直接", 4), {"value": "很多"}, "answer_not_a_number", {"value": "很多"}),
+        (NUMBER, {"value": -1}, "answer_negative", {"item": "N"}),
+        (LEVELS, {"value": "E"}, "answer_bad_level", {"value": "E", "allowed": "A/B/C"}),
+        (Item("Y", "有无", 2, Method.YES_NO), {"value": "也许"}, "answer_not_yes_no", {}),
+        (
+            RATIO,
+            {"numerator": 5, "denominator": 4},
+            "answer_ratio_exceeds",
+            {"numerator": "多媒体教室数", "denominator": "教室数"},
+        ),
+    ],
+)
+def test_answer_errors_carry_a_code_and_params(item, answer, code, params):
+    with pytest.raises(AnswerError) as caught:
+        score_item(item, answer)
+    assert isinstance(caught.value, EngineInputError) and isinstance(caught.value, ValueError)
+    assert caught.value.code == code
+    assert params.items() <= caught.value.params.items()
+    assert caught.value.params["item"] == item.code
+    assert caught.value.message == str(caught.value)  # the English text the CLI prints
+    problem = score_sheet(
+        Standard("S", "s", (Dimension("D", "d", (Indicator("I", "i", (item,)),)),)),
+        {item.code: answer},
+    ).problems[0]
+    assert (problem.code, problem.item) == (code, item.code)
+    assert params.items() <= problem.params.items()
+
+
+def test_check_score_for_a_reviewer():
+    assert check_score("3.5", 4) == 3.5
+    assert check_score("", 4) is None
+    with pytest.raises(AnswerError, match="between 0 and 4"):
+        check_score(4.5, 4, item="D1")
+    with pytest.raises(AnswerError) as caught:
+        check_score("abc", 4)
+    assert caught.value.code == "answer_not_a_number"
+
+
+def test_less_is_better_and_a_fallback_in_a_sheet():
+    computers = Item(
+        "N",
+        "生机比",
+        5,
+        Method.NUMBER,
+        thresholds=(Threshold(10, 5), Threshold(15, 3)),
+        direction=Direction.LOWER,
+        fallback=1,
+    )
+    standard = Standard("S", "s", (Dimension("D", "d", (Indicator("I", "i", (computers,)),)),))
+    totals = [score_sheet(standard, {"N": {"value": v}}).total for v in (8, 10, 13, 15, 30)]
+    assert totals == [5, 5, 3, 3, 1]
+
+
+def test_the_most_demanding_threshold_reached_wins_in_both_directions():
+    higher = (Threshold(0.9, 5), Threshold(0.9, 6, strict=True), Threshold(0.5, 2))
+    assert by_thresholds(0.9, higher) == 5
+    assert by_thresholds(0.95, higher) == 6
+    assert by_thresholds(0.4, higher, fallback=1) == 1
+    lower = (Threshold(10, 5, strict=True), Threshold(10, 4), Threshold(20, 1))
+    assert by_thresholds(9, lower, Direction.LOWER) == 5
+    assert by_thresholds(10, lower, Direction.LOWER) == 4
+    assert by_thresholds(25, lower, Direction.LOWER) == 0
+    assert [op for op, _t in threshold_checks(lower, Direction.LOWER)] == ["<", "<=", "<="]

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from shidian.apps.standards import services
 from shidian.apps.standards.models import StandardVersion
+from shidian.engine.scoring import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_zip_bomb_is_refused_before_parsing(monkeypatch):
     def must_not_parse(*args, **kwargs):
         raise AssertionError("read_xlsx ran on a zip bomb")
 
-    monkeypatch.setattr(services, "read_xlsx", must_not_parse)
+    monkeypatch.setattr(xlsx, "read_xlsx", must_not_parse)
     parsed = services.standard_parse(name="bomb.xlsx", data=_zip_bomb())
     assert not parsed.ok
     assert [p.code for p in parsed.problems] == ["bad_file"]
@@ -36,7 +37,7 @@ def test_zip_bomb_is_refused_before_parsing(monkeypatch):
 
 def test_zip_bomb_through_the_page(office_client, tree, monkeypatch):
     monkeypatch.setattr(
-        services, "read_xlsx", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed"))
+        xlsx, "read_xlsx", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed"))
     )
     upload = SimpleUploadedFile("bomb.xlsx", _zip_bomb())
     response = office_client.post(reverse("standards:list"), {"file": upload})

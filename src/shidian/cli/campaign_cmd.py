@@ -32,6 +32,11 @@ def ingest(
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every file; store nothing."),
     json_out: str = typer.Option(None, "--json", help="Write the report as JSON (- for stdout)."),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="Processes (CPU cores)."),
+    overwrite_newer: bool = typer.Option(
+        False,
+        "--overwrite-newer",
+        help="Apply workbooks downloaded before later online edits (their older values win).",
+    ),
 ) -> None:
     """Check and apply every workbook in DIR; exit 2 if any file was refused."""
     _django_setup()
@@ -51,7 +56,12 @@ def ingest(
     started = time.perf_counter()
     with progress("ingest", len(files), enabled=json_out is None and len(files) > 20) as advance:
         rows = ingest_files(
-            campaign=found, paths=files, dry_run=dry_run, workers=workers, on_progress=advance
+            campaign=found,
+            paths=files,
+            dry_run=dry_run,
+            workers=workers,
+            on_progress=advance,
+            overwrite_newer=overwrite_newer,
         )
     elapsed = time.perf_counter() - started
     errors = [r for r in rows if r.outcome == "error"]

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from shidian.cli.common import console, err_console, print_table
 from shidian.engine.errors import EngineInputError
@@ -48,24 +49,24 @@ def import_(
     publish: bool = typer.Option(False, "--publish", help="Publish the imported version."),
     note: str = typer.Option("", "--note", help="Revision note."),
 ) -> None:
-    """Import a standard as a new draft version; every problem is printed with its row."""
-    from shidian.engine.scoring import load_yaml, read_xlsx
+    """Import a standard as a new draft version; every problem is printed with its row.
 
-    data = file.read_bytes()
-    if file.suffix.lower() in {".yaml", ".yml"}:
-        standard, problems, _rows = load_yaml(data)
-    elif file.suffix.lower() == ".xlsx":
-        standard, problems, _rows = read_xlsx(data, default_code=file.stem)
-    else:
-        raise EngineInputError(f"{file.name}: use an .xlsx or .yaml file")
-    if problems:
+    Exits 2 when the file has any problem, with --dry-run too (a check that finds problems
+    must fail a script or CI job), and nothing is written.
+    """
+    from shidian.engine.scoring import MAX_LENGTHS, read_standard
+
+    if len(note) > MAX_LENGTHS["note"]:
+        raise EngineInputError(f"--note: at most {MAX_LENGTHS['note']} characters")
+    standard, problems, _rows = read_standard(name=file.name, data=file.read_bytes())
+    if problems or standard is None:
         print_table(
             f"{file.name}: {len(problems)} problem(s), nothing stored",
             ["row", "problem"],
-            [[p.row or "-", p.message] for p in problems],
+            # the messages quote the file's own text, which rich must not read as markup
+            [[p.row or "-", escape(p.message)] for p in problems],
         )
         raise typer.Exit(2)
-    assert standard is not None
     console.print(
         f"{standard.code} {standard.name}: {len(standard.dimensions)} dimensions, "
         f"{len(standard.items())} items, maximum {standard.max_total():g}"

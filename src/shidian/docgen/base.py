@@ -49,10 +49,12 @@ STYLES: dict[str, tuple[str, str, float, dict[str, Any]]] = {
 }
 RED_STYLES = {"GwMark"}
 KEEP_NEXT = {"GwH1", "GwH2", "GwH3", "GwChapter", "GwAttachLabel", "GwAttachTitle"}
+# U+2060 (word joiner) in both lists: text.keep_together glues dates and document numbers.
 NO_LINE_START = (
     "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠"
+    "\u2060"
 )
-NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
+NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥\u2060"
 
 
 def _set_doc_defaults(doc: Any) -> None:
@@ -164,14 +166,15 @@ def setup_page(section: Any) -> None:
 def page_number_footers(section: Any) -> None:
     """ "— 1 —" in 4号: odd pages right, even pages left, one character in from the edge."""
     section.different_first_page_header_footer = False
-    for footer, jc, side in (
-        (section.footer, "right", "right"),
-        (section.even_page_footer, "left", "left"),
+    side = L.PAGE_NUMBER_SIDE_TWIPS
+    for footer, jc, left, right in (
+        (section.footer, "right", None, side),
+        (section.even_page_footer, "left", side, None),
     ):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
         ppr = p._p.get_or_add_pPr()
-        ppr_set(ppr, jc=jc, line=320, **{side: L.PAGE_NUMBER_SIDE_TWIPS})
+        ppr_set(ppr, jc=jc, line=320, left=left, right=right)
         rpr = el("rPr")
         rpr_set(rpr, font=L.FONT_SONG, size=L.SIZE_4)
         run = p.add_run("— ")

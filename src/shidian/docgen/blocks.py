@@ -14,6 +14,7 @@ from shidian.docgen import layout as L
 from shidian.docgen.base import add_paragraph
 from shidian.docgen.errors import DataInvalid
 from shidian.docgen.ooxml import TBLPR_ORDER, child, el, ppr_set, rpr_set, sort_children
+from shidian.docgen.text import keep_together
 
 CN_DIGITS = "零一二三四五六七八九"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -52,7 +53,7 @@ class BlockWriter:
 
     def block(self, block: Any, *, where: str) -> None:
         if isinstance(block, str):
-            add_paragraph(self.container, block, "GwBody")
+            add_paragraph(self.container, keep_together(block), "GwBody")
             return
         if not isinstance(block, dict):
             raise DataInvalid(f"{where}: a block is a string or an object", code="block_type")
@@ -60,7 +61,8 @@ class BlockWriter:
             self.heading(str(block["heading"]), int(block.get("level", 1)), block, where)
         elif "text" in block or "p" in block:
             style = "GwPlain" if block.get("indent") is False else "GwBody"
-            add_paragraph(self.container, str(block.get("text", block.get("p"))), style)
+            text = keep_together(str(block.get("text", block.get("p"))))
+            add_paragraph(self.container, text, style)
         elif "table" in block:
             self.table(block["table"], where=where)
         elif "image" in block:
@@ -84,9 +86,9 @@ class BlockWriter:
         p = add_paragraph(self.container, "", f"GwH{level}")
         if self.outline_shift:  # inside a booklet chapter: below the chapter title in the TOC
             ppr_set(p._p.get_or_add_pPr(), outline=level - 1 + self.outline_shift)
-        p.add_run(label + text)
+        p.add_run(label + keep_together(text))
         if block.get("text"):  # a run-in paragraph: "1.标题。正文……" (the text in 仿宋)
-            run = p.add_run(str(block["text"]))
+            run = p.add_run(keep_together(str(block["text"])))
             child(p._p.get_or_add_pPr(), "keepNext", val="0")
             rpr_set(run._r.get_or_add_rPr(), font=L.FONT_BODY)
 
@@ -118,6 +120,7 @@ class BlockWriter:
                 cell = row.cells[c]
                 cell.width = col_w[c]
                 text = "" if c >= len(values) or values[c] is None else str(values[c])
+                text = keep_together(text)
                 para = cell.paragraphs[0]
                 child(para._p.get_or_add_pPr(), "pStyle", val="GwTable")
                 run = para.add_run(text)
@@ -154,7 +157,8 @@ class BlockWriter:
         if block.get("caption"):
             self.figure += 1
             label = f"图{self.figure}  " if block.get("number", True) else ""
-            add_paragraph(self.container, label + str(block["caption"]), "GwCaption")
+            caption = keep_together(str(block["caption"]))
+            add_paragraph(self.container, label + caption, "GwCaption")
 
 
 def _page_break() -> Any:

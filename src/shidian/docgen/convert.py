@@ -18,10 +18,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from shidian.docgen import fonts
 from shidian.docgen.errors import ConversionError
 
 HERE = Path(__file__).resolve().parent
-FONTS_CONF = HERE / "fonts.conf"
+FONTS_CONF = fonts.FONTS_CONF
 UNO_SCRIPT = HERE / "uno_update.py"
 INSTALL_HINT = (
     "apt-get install -y libreoffice-writer-nogui python3-uno fonts-noto-cjk "
@@ -53,7 +54,7 @@ def profile_dir(base: Path | None = None) -> Path:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    env["FONTCONFIG_FILE"] = str(fonts.fontconfig_file())
     env.setdefault("HOME", tempfile.gettempdir())
     env["SAL_USE_VCLPLUGIN"] = "svp"
     return env

@@ -53,14 +53,20 @@ def photo(seed: int, *, size: tuple[int, int] = (1200, 800)) -> bytes:
 
 
 def booklet_data(
-    n_cases: int, *, photos_per_case: int = 2, paragraphs: int = 8
+    n_cases: int,
+    *,
+    photos_per_case: int = 2,
+    paragraphs: int = 8,
+    schools: list[str] | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
-    """(data, images) for a booklet of ``n_cases`` cases, each with text and photos."""
+    """(data, images) for a booklet of ``n_cases`` cases, each with text and photos. The cases
+    come from ``schools`` in turn (the demo passes its county's units; default: SCHOOLS)."""
+    schools = schools or SCHOOLS
     rng = random.Random(n_cases)
     chapters = []
     images: list[tuple[str, bytes]] = []
     for i in range(n_cases):
-        school = SCHOOLS[i % len(SCHOOLS)]
+        school = schools[i % len(schools)]
         theme, motto = THEMES[i % len(THEMES)]
         body: list[Any] = []
         for section, heading in enumerate(["基本情况", "主要做法", "成效与经验"]):

@@ -10,12 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
+
 from shidian.docgen import layout as L
 from shidian.docgen.base import add_paragraph
 from shidian.docgen.blocks import BlockWriter
 from shidian.docgen.errors import DataInvalid
 from shidian.docgen.ooxml import chars, ppr_set
-from shidian.docgen.text import balance_title, cn_date, normalise_number, parse_date, width
+from shidian.docgen.text import (
+    balance_title,
+    cn_date,
+    keep_together,
+    normalise_number,
+    parse_date,
+    width,
+)
 
 KIND_DEFAULT_LABEL = {"notice": "通知", "bulletin": "通报", "commendation": "通报"}
 
@@ -85,7 +94,7 @@ def _closing(sub: Any, d: dict[str, Any]) -> None:
             ppr = p._p.get_or_add_pPr()
             start = 2 if i == 1 else 5
             ppr_set(ppr, left=chars(text_at), hanging=chars(text_at - start))
-            p.add_run(("附件：" if i == 1 else "") + label + name)
+            p.add_run(("附件：" if i == 1 else "") + label + keep_together(name))
     sig, day = d["signature"], cn_date(d["date"])
     ws, wd = width(sig), width(day)
     if d["seal"]:
@@ -112,7 +121,17 @@ def _closing(sub: Any, d: dict[str, Any]) -> None:
         note = d["note"]
         if not note.startswith("（"):
             note = f"（{note}）"
-        add_paragraph(sub, note, "GwBody")
+        add_paragraph(sub, keep_together(note), "GwBody")
+
+
+def _keep_last_paragraph_with_closing(body: Any) -> None:
+    """The signature and date never stand on a page without body text (GB/T 9704 7.3.5): the
+    body's last paragraph keeps with them."""
+    blocks = [el for el in body.element.body if el.tag != qn("w:sectPr")]
+    if blocks and blocks[-1].tag == qn("w:p"):  # not after a table: it would keep whole
+        # LibreOffice then moves the whole paragraph (and a heading kept with it) over with
+        # the signature, leaving the page before short: allowed, a lone signature is not.
+        ppr_set(blocks[-1].get_or_add_pPr(), keep_next=True)
 
 
 def _attachments(sub: Any, d: dict[str, Any], writer_for: Any) -> None:
@@ -133,6 +152,7 @@ def build_context(tpl: Any, kind: str, data: Any, *, base_dir: Path | None = Non
     d = normalise(kind, data)
     body = tpl.new_subdoc()
     BlockWriter(body, base_dir=base_dir).write(d["body"], where="body")
+    _keep_last_paragraph_with_closing(body)
     closing = tpl.new_subdoc()
     _closing(closing, d)
     attachments = tpl.new_subdoc()

@@ -97,7 +97,9 @@ def rpr_set(
         child(rpr, "sz", val=round(size * 2))
         child(rpr, "szCs", val=round(size * 2))
     if lang:
-        child(rpr, "lang", val="zh-CN", eastAsia="zh-CN", bidi="ar-SA")
+        # Western text (digits, Latin words) in en-US, as Word's Chinese template has it: with
+        # zh-CN there LibreOffice breaks lines inside numbers and words ("1|0%", "Shi|dian").
+        child(rpr, "lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")
     sort_children(rpr, RPR_ORDER)
     return rpr
 

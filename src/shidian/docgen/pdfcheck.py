@@ -44,17 +44,18 @@ def read_pdf(path: Path) -> list[Page]:
     root = ET.fromstring(out)
     pages = []
     for n, page in enumerate(root.iter(f"{NS}page"), 1):
-        pg = Page(n, float(page.get("width")) * PT_TO_MM, float(page.get("height")) * PT_TO_MM)
+        width, height = float(page.attrib["width"]), float(page.attrib["height"])
+        pg = Page(n, width * PT_TO_MM, height * PT_TO_MM)
         for line in page.iter(f"{NS}line"):
             words = list(line.iter(f"{NS}word"))
             text = " ".join((w.text or "") for w in words)
             pg.lines.append(
                 Line(
                     text,
-                    float(line.get("xMin")) * PT_TO_MM,
-                    float(line.get("yMin")) * PT_TO_MM,
-                    float(line.get("xMax")) * PT_TO_MM,
-                    float(line.get("yMax")) * PT_TO_MM,
+                    float(line.attrib["xMin"]) * PT_TO_MM,
+                    float(line.attrib["yMin"]) * PT_TO_MM,
+                    float(line.attrib["xMax"]) * PT_TO_MM,
+                    float(line.attrib["yMax"]) * PT_TO_MM,
                 )
             )
         # Lines of one visual row may be split into blocks (e.g. the 版记's two ends): sort.

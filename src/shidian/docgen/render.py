@@ -10,12 +10,12 @@ from typing import Any
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
+from shidian.docgen import sandbox
 from shidian.docgen.base import ensure_styles
 from shidian.docgen.errors import TemplateInvalid
 from shidian.docgen.layout import LEFT_MM, mm
-from shidian.docgen.shipped import KINDS, build_template
+from shidian.docgen.shipped import KIND_LABELS, KINDS, build_template
 
 _SHIPPED_CACHE: dict[str, bytes] = {}
 
@@ -53,37 +53,55 @@ def render_docx(
     tpl.init_docx()
     ensure_styles(tpl.docx)
     context = build_context(tpl, kind, data, base_dir=base_dir, progress=progress)
-    # Templates are uploaded by users: the sandbox keeps them away from Python internals.
-    env = SandboxedEnvironment(autoescape=True)
+    # Templates are uploaded by users: the sandbox keeps them away from Python internals and
+    # bounds what they can make and for how long (docgen/sandbox.py).
     try:
-        tpl.render(context, env)
+        limit = sandbox.BOOKLET_RENDER_SECONDS if kind == "booklet" else None
+        with sandbox.time_limit(limit):
+            tpl.render(context, sandbox.environment())
     except TemplateError as exc:
         raise TemplateInvalid(
             f"template error while rendering: {exc}", code="template_render", name=str(exc)
         ) from exc
     if kind != "booklet":
-        anchor_record(tpl.docx, after_attachments=bool(data.get("attachments")))
+        anchor_record(tpl.docx)
+    set_properties(tpl.docx, kind=kind, context=context)
     out = io.BytesIO()
     tpl.save(out)
     return deterministic_zip(out.getvalue())
 
 
-def anchor_record(doc: Any, *, after_attachments: bool) -> None:
-    """Horizontal anchor of the floating 版记 table, chosen for LibreOffice 7.4: after an
-    attachment table it only floats a page-anchored table to the foot of the page; right after
-    the signature a page-anchored one pushes the signature to a new page, a margin-anchored one
-    does not. Word places both the same."""
+def set_properties(doc: Any, *, kind: str, context: dict[str, Any]) -> None:
+    """The file's own title, subject, author and language: Word's "Properties" and the PDF's
+    metadata (LibreOffice copies them) then name this document, not the template it came
+    from."""
+    props = doc.core_properties
+    props.title = str(context.get("title") or "").replace("\n", "")[:255]
+    props.subject = KIND_LABELS[kind]
+    props.author = str(context.get("issuer") or "")[:255]
+    props.last_modified_by = props.author
+    props.keywords = str(context.get("doc_number") or "")
+    props.language = "zh-CN"
+
+
+# Room kept free above the floating 版记 (about 2 mm): a full line (the template's old value)
+# pushed the signature and date of a full last page onto a page of their own.
+RECORD_GAP_TWIPS = 120
+
+
+def anchor_record(doc: Any) -> None:
+    """The floating 版记 table anchored to the page horizontally (at the binding margin) and to
+    the bottom of the text block: LibreOffice 7.4 only makes a full-width floating table a frame
+    when it is page-anchored; anchored to the margin it stayed in the text flow, right under the
+    date, so a last page that was not full had its 版记 in the middle. Word places both the same.
+    Applied when rendering, so templates stored before keep working."""
     for tblppr in doc.element.body.iter(qn("w:tblpPr")):
         if tblppr.get(qn("w:tblpYSpec")) != "bottom":
             continue
-        if after_attachments:
-            tblppr.set(qn("w:horzAnchor"), "page")
-            tblppr.set(qn("w:tblpX"), str(mm(LEFT_MM)))
-            tblppr.attrib.pop(qn("w:tblpXSpec"), None)
-        else:
-            tblppr.set(qn("w:horzAnchor"), "margin")
-            tblppr.set(qn("w:tblpXSpec"), "center")
-            tblppr.attrib.pop(qn("w:tblpX"), None)
+        tblppr.set(qn("w:horzAnchor"), "page")
+        tblppr.set(qn("w:tblpX"), str(mm(LEFT_MM)))
+        tblppr.attrib.pop(qn("w:tblpXSpec"), None)
+        tblppr.set(qn("w:topFromText"), str(RECORD_GAP_TWIPS))
 
 
 def deterministic_zip(data: bytes) -> bytes:

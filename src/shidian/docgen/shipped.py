@@ -78,7 +78,7 @@ def _record(doc: Any) -> None:
             tblpYSpec="bottom",
             leftFromText=0,
             rightFromText=0,
-            topFromText=LINE,
+            topFromText=120,  # render.RECORD_GAP_TWIPS
             bottomFromText=0,
         ),
     )
@@ -120,7 +120,9 @@ def _record(doc: Any) -> None:
             ppr_set(ppr, left=one_char * 4, hanging=one_char * 3, right=one_char)
         else:
             ppr_set(ppr, left=one_char, right=one_char)
-        ppr_set(ppr, before=60, after=60)
+        # One block: a 版记 split over two pages is wrong; whole, it moves on together.
+        child(table.rows[r]._tr.get_or_add_trPr(), "cantSplit")
+        ppr_set(ppr, before=60, after=60, keep_next=r < len(rows) - 1)
         run = para.add_run(text)
         rpr_set(run._r.get_or_add_rPr(), font=L.FONT_BODY, size=L.SIZE_4)
     add_paragraph(doc, "{%p endif %}", "GwPlain")
@@ -168,9 +170,12 @@ def build_template(kind: str) -> bytes:
         _booklet(doc)
     else:
         _official(doc)
-    doc.core_properties.title = f"Shidian {KIND_LABELS[kind]} template"
+    # The template's own properties; a rendered document gets its title, subject and issuing
+    # unit instead (render.set_properties).
+    doc.core_properties.title = f"{KIND_LABELS[kind]}模板"
+    doc.core_properties.subject = KIND_LABELS[kind]
     doc.core_properties.language = "zh-CN"
-    doc.core_properties.author = "Shidian"
+    doc.core_properties.author = ""
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -14,10 +14,27 @@ OPENING = "（「『《〈【〔‘“([{"
 # A title line may end after these (keeps words whole: "关于|公布", "名单的|通知").
 GOOD_BREAK_AFTER = "的和与及年度、，"
 
+WORD_JOINER = "\u2060"
+# Dates and document numbers mix Han characters and digits. LibreOffice's Chinese line breaker
+# may break at any character that is not a forbidden one, so "2021年|3月" and "〔2021〕17|号"
+# happen; numbers and Latin words alone are kept whole by the Western language (en-US) of
+# their runs. A word joiner between every character, listed as a character that can neither
+# start nor end a line (base.NO_LINE_START/END, uno_update.py), keeps these together: the
+# breaker steps back over joiners until it is before the whole group. Word honours U+2060 too.
+_KEEP_TOGETHER = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|〔\d{4}〕\d+号"
+)
+
 
 def width(text: str) -> float:
     """Width in body characters: CJK and full-width count 1, everything else 1/2."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def keep_together(text: str) -> str:
+    """``text`` with word joiners inside its dates and document numbers (idempotent)."""
+    text = text.replace(WORD_JOINER, "")
+    return _KEEP_TOGETHER.sub(lambda m: WORD_JOINER.join(m.group(0)), text)
 
 
 def balance_title(title: str, *, per_line: int = 18) -> str:

@@ -45,10 +45,12 @@ def connect(pipe, deadline):
 
 
 # Kept in step with base.NO_LINE_START / NO_LINE_END (this script cannot import our package).
+# U+2060 (word joiner) in both lists: text.keep_together glues dates and document numbers.
 NO_LINE_START = (
     "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠"
+    "\u2060"
 )
-NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
+NO_LINE_END = "$(£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥\u2060"
 
 
 def forbidden_characters(doc):

@@ -19,5 +19,7 @@ class CampaignsConfig(AppConfig):
                 "campaigns.sheet_submit": _("提交自查表"),
                 "campaigns.sheet_return": _("退回自查表"),
                 "campaigns.sheet_accept": _("审核通过自查表"),
+                "campaigns.review_save": _("保存专家评审"),
+                "campaigns.reviews_release": _("公布评审结果"),
             }
         )

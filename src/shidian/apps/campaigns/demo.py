@@ -1,5 +1,6 @@
 """Demo data for campaigns: the two example standards, published, and one open campaign over the
-demo county with sheets in every state. Called by ``shidian demo`` after the county exists.
+demo county with sheets in every state, reviewed by the demo's experts. Called by ``shidian
+demo`` after the county and its accounts exist.
 
 Answers are generated from ``seed`` (stronger for larger, urban schools, weaker for teaching
 points), so the dashboards show a believable spread; nothing is real data.
@@ -70,7 +71,7 @@ def _answer(item, strength: float, rng: random.Random) -> dict | None:
         denominator = rng.randint(6, 60)
         return {"numerator": round(denominator * share), "denominator": denominator}
     if item.method == Method.NUMBER:
-        top = max((t.minimum for t in item.thresholds), default=10)
+        top = max((t.bound for t in item.thresholds), default=10)
         return {"value": round(top * share * 1.2)}
     return {"value": round(item.max_score * share * 2) / 2}
 
@@ -83,8 +84,13 @@ def load_demo_campaigns(*, county: OrgUnit | None = None, user=None, seed: int =
         raise ValueError("create the demo county first")
     versions = load_example_standards(unit=county, user=user)
     smart = next(v for v in versions if v.standard.code == "SMART-CAMPUS")
+    # The demo's experts review the demo campaign, so their home page has work to show.
+    experts = list(
+        User.objects.within(county).filter(role=Role.EXPERT, is_active=True)  # scoping: ok demo
+    )
     campaign = Campaign.objects.filter(unit=county, name=CAMPAIGN_NAME).first()  # scoping: ok
     if campaign is not None:
+        campaign.reviewers.add(*experts)
         return {"campaign": campaign, "versions": versions, "created": False}
     campaign = campaign_create(
         unit=county,
@@ -94,6 +100,7 @@ def load_demo_campaigns(*, county: OrgUnit | None = None, user=None, seed: int =
         opens_on=timezone.localdate() - timedelta(days=10),
         deadline=timezone.now() + timedelta(days=14),
         accept_late=True,
+        reviewers=experts,
         notify=False,
     )
     rng = random.Random(seed)

@@ -10,8 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Evidence, Sheet
+from shidian.textclean import clean_text
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# Names are limited in bytes, not characters: file systems and object stores count UTF-8
+# bytes, and one emoji or CJK Extension B character is four of them.
+MAX_NAME_BYTES = 255
 OFFICE_ZIP = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 OLE = {".doc", ".xls", ".ppt"}
 
@@ -44,6 +48,26 @@ def sniff(head: bytes, name: str, file) -> str | None:
     return None
 
 
+def utf8_prefix(text: str, max_bytes: int) -> str:
+    """The longest start of ``text`` that fits in ``max_bytes`` of UTF-8 (whole characters)."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
+def trim_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """``name`` shortened to ``max_bytes`` of UTF-8, keeping its extension."""
+    if len(name.encode("utf-8")) <= max_bytes:
+        return name
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode("utf-8")) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    return utf8_prefix(stem, max_bytes - len(suffix.encode("utf-8"))) + suffix
+
+
+def clean_name(name: str) -> str:
+    """The name to show and to download as: no folders, no control characters, 255 bytes."""
+    return trim_name(clean_text(Path(name.replace("\\", "/")).name)) or "file"
+
+
 @transaction.atomic
 def evidence_add(*, sheet: Sheet, user, item_code: str, upload) -> Evidence:
     from shidian.apps.campaigns.sheets import _check_open, _require_editor
@@ -55,9 +79,10 @@ def evidence_add(*, sheet: Sheet, user, item_code: str, upload) -> Evidence:
         raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(_("文件不能超过 20 MB。"))
+    name = clean_name(upload.name or "")
     head = upload.read(16)
     upload.seek(0)
-    kind = sniff(head, upload.name, upload)
+    kind = sniff(head, name, upload)
     if kind is None:
         raise ValidationError(
             _("只接受图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件，且文件内容须与扩展名一致。")
@@ -66,7 +91,7 @@ def evidence_add(*, sheet: Sheet, user, item_code: str, upload) -> Evidence:
         sheet=sheet,
         item_code=item_code,
         file=upload,
-        original_name=Path(upload.name).name[:255],
+        original_name=name,
         kind=kind,
         size=upload.size,
         uploaded_by=user,

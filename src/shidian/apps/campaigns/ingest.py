@@ -13,7 +13,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from shidian.apps.campaigns.models import Campaign, Sheet
+from shidian.apps.campaigns.models import Campaign, Sheet, SheetRevision
+from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.sheets import SheetConflict, clean_answer, sheet_save_all
 from shidian.apps.campaigns.workbook import WorkbookError, read_workbook
 from shidian.engine.scoring import Method
@@ -33,6 +34,49 @@ class CheckedUpload:
     answers: dict
     base_version: int
     changes: list[Change] = field(default_factory=list)
+    # The sheet's version when the workbook was downloaded (None: an older workbook that does
+    # not say) and the changes that would replace what was saved online since then.
+    workbook_version: int | None = None
+    reverts: list[Change] = field(default_factory=list)
+
+
+def compare(
+    *, sheet: Sheet, standard, answers: dict, workbook_version: int | None
+) -> tuple[list[Change], list[Change]]:
+    """The upload's changes against what is stored, and among them the items edited online
+    after the workbook was downloaded: applying the upload would put their older value back."""
+    changes = [
+        Change(item.code, item.text, sheet.answers.get(item.code), answers.get(item.code))
+        for item in standard.items()
+        if sheet.answers.get(item.code) != answers.get(item.code)
+    ]
+    if not changes or workbook_version is None or workbook_version >= sheet.version:
+        return changes, []
+    if workbook_version == 0:
+        then: dict | None = {}
+    else:
+        then = (
+            SheetRevision.objects.filter(sheet_id=sheet.pk, number=workbook_version)  # scoping: ok
+            .values_list("answers", flat=True)
+            .first()
+        )
+    # Without the revision we cannot tell which items moved on: warn about every change.
+    reverts = [c for c in changes if then is None or then.get(c.code) != c.before]
+    return changes, reverts
+
+
+def reverts_text(reverts: list[Change]) -> str:
+    """One line naming each reverted item with the stored and the workbook's value."""
+    return "；".join(
+        _("%(code)s %(text)s：在线为“%(online)s”，表格中为“%(workbook)s”")
+        % {
+            "code": c.code,
+            "text": c.text,
+            "online": answer_text(c.before) or "—",
+            "workbook": answer_text(c.after) or "—",
+        }
+        for c in reverts
+    )
 
 
 def _raw_answer(item, raw: dict) -> dict | None:
@@ -106,12 +150,17 @@ def workbook_check(
             ) from exc
         if cleaned is not None:
             answers[item.code] = cleaned
-    changes = [
-        Change(item.code, item.text, sheet.answers.get(item.code), answers.get(item.code))
-        for item in standard.items()
-        if sheet.answers.get(item.code) != answers.get(item.code)
-    ]
-    return CheckedUpload(sheet=sheet, answers=answers, base_version=sheet.version, changes=changes)
+    changes, reverts = compare(
+        sheet=sheet, standard=standard, answers=answers, workbook_version=read.sheet_version
+    )
+    return CheckedUpload(
+        sheet=sheet,
+        answers=answers,
+        base_version=sheet.version,
+        changes=changes,
+        workbook_version=read.sheet_version,
+        reverts=reverts,
+    )
 
 
 def workbook_apply(
@@ -140,10 +189,29 @@ class IngestRow:
     total: float | None
 
 
-def ingest_file(*, path: Path, campaign: Campaign, dry_run: bool = False) -> IngestRow:
-    """Check (and unless ``dry_run`` apply) one workbook collected by e-mail."""
+def stale_message(reverts: list[Change]) -> str:
+    return _(
+        "这份表格下载后，本单位又在线修改过，导入会把以下评分要点改回旧内容：%(items)s。"
+        "请让本单位重新下载表格填写，或核实后用 --overwrite-newer 导入。"
+    ) % {"items": reverts_text(reverts)}
+
+
+def ingest_file(
+    *, path: Path, campaign: Campaign, dry_run: bool = False, overwrite_newer: bool = False
+) -> IngestRow:
+    """Check (and unless ``dry_run`` apply) one workbook collected by e-mail. A workbook that
+    would put older values back over online edits is refused unless ``overwrite_newer``."""
     try:
         checked = workbook_check(data=path.read_bytes(), campaign=campaign)
+        if checked.reverts and not overwrite_newer:
+            return IngestRow(
+                path.name,
+                checked.sheet.unit.name,
+                "error",
+                stale_message(checked.reverts),
+                len(checked.changes),
+                None,
+            )
         if dry_run:
             return IngestRow(
                 path.name, checked.sheet.unit.name, "checked", "", len(checked.changes), None
@@ -166,7 +234,7 @@ def ingest_file(*, path: Path, campaign: Campaign, dry_run: bool = False) -> Ing
 
 def _check_chunk(args) -> list[tuple]:
     """Worker: read and check workbooks (read-only); the parent applies them."""
-    campaign_id, paths = args
+    campaign_id, paths, overwrite_newer = args
     campaign = (
         Campaign.objects.select_related("version")  # scoping: ok the command's campaign
         .defer("version__data")
@@ -178,6 +246,9 @@ def _check_chunk(args) -> list[tuple]:
             checked = workbook_check(data=path.read_bytes(), campaign=campaign)
         except WorkbookError as exc:
             out.append((path, None, exc.message))
+            continue
+        if checked.reverts and not overwrite_newer:
+            out.append((path, None, stale_message(checked.reverts)))
             continue
         out.append(
             (
@@ -219,6 +290,7 @@ def ingest_files(
     dry_run: bool = False,
     workers: int = 1,
     on_progress=None,
+    overwrite_newer: bool = False,
 ) -> list[IngestRow]:
     """Ingest many files. With ``workers`` > 1, reading and checking (CPU work) run in worker
     processes and this process applies the checked answers one short transaction per file:
@@ -226,7 +298,11 @@ def ingest_files(
     if workers <= 1 or len(paths) < 50:
         rows = []
         for path in paths:
-            rows.append(ingest_file(path=path, campaign=campaign, dry_run=dry_run))
+            rows.append(
+                ingest_file(
+                    path=path, campaign=campaign, dry_run=dry_run, overwrite_newer=overwrite_newer
+                )
+            )
             if on_progress:
                 on_progress(1)
         return rows
@@ -238,7 +314,8 @@ def ingest_files(
     connections.close_all()  # children must open their own connections
     rows: list[IngestRow] = []
     with get_context("fork").Pool(workers) as pool:
-        for results in pool.imap(_check_chunk, [(campaign.pk, chunk) for chunk in chunks]):
+        tasks = [(campaign.pk, chunk, overwrite_newer) for chunk in chunks]
+        for results in pool.imap(_check_chunk, tasks):
             for path, found, error in results:
                 if found is None:
                     rows.append(IngestRow(path.name, "", "error", error, 0, None))

@@ -8,11 +8,43 @@ aggregate) expand the JSON in the database (see selectors.item_averages).
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.core.scoping import ScopedQuerySet
+from shidian.apps.accounts.models import Role
+from shidian.apps.core.scoping import ScopedQuerySet, sees_everything
+
+
+def reviews_only(user: Any) -> bool:
+    """Experts are invited to review, not to follow the county: they read the sheets of the
+    campaigns naming them as reviewers and nothing else of their subtree (no dashboards)."""
+    return getattr(user, "role", None) == Role.EXPERT and not sees_everything(user)
+
+
+def reviewing(user: Any) -> models.QuerySet:
+    """Ids of the campaigns naming ``user`` as a reviewer (a subquery)."""
+    return Campaign.reviewers.through.objects.filter(user_id=user.pk).values("campaign_id")
+
+
+class CampaignScopedQuerySet(ScopedQuerySet):
+    """Subtree scoping, narrowed for experts to the campaigns they review.
+
+    The model names the lookup to its campaign in ``scope_campaign_field`` ("pk" for the
+    campaign itself, "campaign", "sheet__campaign"). This is the one place that decides what an
+    expert sees; the later grants mechanism replaces the narrowing, not the callers.
+    """
+
+    def restrict(self, user: Any) -> ScopedQuerySet:
+        qs = super().restrict(user)
+        if reviews_only(user):
+            field = self.model.scope_campaign_field
+            qs = qs.filter(**{f"{field}__in": reviewing(user)})
+        return qs
 
 
 class CampaignStatus(models.TextChoices):
@@ -20,7 +52,7 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-class CampaignQuerySet(ScopedQuerySet):
+class CampaignQuerySet(CampaignScopedQuerySet):
     pass
 
 
@@ -57,9 +89,12 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     reminded_at = models.DateTimeField(_("上次催报"), null=True, blank=True)
+    # Until the office releases the reviews, every reviewer sees only their own (blind review).
+    reviews_released_at = models.DateTimeField(_("评审结果公布时间"), null=True, blank=True)
 
     objects = CampaignQuerySet.as_manager()
     scope_unit_field = "unit"
+    scope_campaign_field = "pk"
 
     class Meta:
         verbose_name = _("自查赋分")
@@ -83,7 +118,7 @@ EDITABLE = {SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED}
 SUBMITTED = {SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED, SheetStatus.ACCEPTED}
 
 
-class SheetQuerySet(ScopedQuerySet):
+class SheetQuerySet(CampaignScopedQuerySet):
     pass
 
 
@@ -114,6 +149,7 @@ class Sheet(models.Model):
 
     objects = SheetQuerySet.as_manager()
     scope_unit_field = "unit"
+    scope_campaign_field = "campaign"
 
     class Meta:
         verbose_name = _("自查表")
@@ -142,7 +178,7 @@ class RevisionKind(models.TextChoices):
     ACCEPT = "accept", _("通过")
 
 
-class SheetRevisionQuerySet(ScopedQuerySet):
+class SheetRevisionQuerySet(CampaignScopedQuerySet):
     pass
 
 
@@ -162,6 +198,7 @@ class SheetRevision(models.Model):
 
     objects = SheetRevisionQuerySet.as_manager()
     scope_unit_field = "sheet__unit"
+    scope_campaign_field = "sheet__campaign"
 
     class Meta:
         verbose_name = _("自查表版本")
@@ -175,12 +212,24 @@ class SheetRevision(models.Model):
         return f"{self.sheet_id} #{self.number}"
 
 
-class EvidenceQuerySet(ScopedQuerySet):
+class EvidenceQuerySet(CampaignScopedQuerySet):
     pass
 
 
+# The stored name keeps only a short start of the original (which is kept whole in
+# ``original_name``), so that the path, with the storage's "_abc1234" de-duplication suffix,
+# stays within the FileField's max_length (100) and every file system's 255-byte limit.
+STORED_STEM_BYTES = 40
+
+
 def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{filename}"
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    suffix = PurePosixPath(name).suffix.lower()
+    if len(suffix) > 8 or not suffix[1:].isalnum():
+        suffix = ""
+    stem = re.sub(r"(?u)[^-\w]", "", name[: len(name) - len(suffix)] if suffix else name)
+    stem = stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") or "file"
+    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{stem}{suffix}"
 
 
 class Evidence(models.Model):
@@ -197,6 +246,7 @@ class Evidence(models.Model):
 
     objects = EvidenceQuerySet.as_manager()
     scope_unit_field = "sheet__unit"
+    scope_campaign_field = "sheet__campaign"
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -207,8 +257,17 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class ReviewQuerySet(ScopedQuerySet):
-    pass
+class ReviewQuerySet(CampaignScopedQuerySet):
+    def restrict(self, user: Any) -> ScopedQuerySet:
+        """Blind review: a reviewer sees only their own review of a campaign until its office
+        releases the reviews; the office that runs the campaign always sees them all."""
+        qs = super().restrict(user)
+        if sees_everything(user) or not getattr(user, "is_authenticated", False):
+            return qs
+        blind = Campaign.objects.filter(pk__in=reviewing(user), reviews_released_at__isnull=True)
+        if user.is_office and user.unit is not None:
+            blind = blind.exclude(pk__in=Campaign.objects.within(user.unit).values("pk"))
+        return qs.filter(models.Q(reviewer_id=user.pk) | ~models.Q(sheet__campaign__in=blind))
 
 
 class Review(models.Model):
@@ -223,10 +282,15 @@ class Review(models.Model):
     strengths = models.TextField(_("亮点"), blank=True)
     weaknesses = models.TextField(_("不足"), blank=True)
     suggestions = models.TextField(_("建议"), blank=True)
+    # The reviewer's own 是/否 on veto items (item code -> "是"/"否"); an item left blank keeps
+    # the unit's answer, as a blank score keeps the unit's score.
+    veto_answers = models.JSONField(_("否决项核定"), default=dict, blank=True)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReviewQuerySet.as_manager()
     scope_unit_field = "sheet__unit"
+    scope_campaign_field = "sheet__campaign"
 
     class Meta:
         verbose_name = _("评审")

@@ -7,7 +7,7 @@ import json
 from django.utils.translation import gettext as _
 
 from shidian.engine.scoring import Method
-from shidian.engine.scoring.formats import levels_text, thresholds_text
+from shidian.engine.scoring.rules import rule_display
 
 
 def sheet_groups(*, sheet, standard, evidence=(), comments=None) -> list[dict]:
@@ -34,7 +34,7 @@ def sheet_groups(*, sheet, standard, evidence=(), comments=None) -> list[dict]:
                         "denominator": answer.get("denominator", ""),
                         "score": sheet.scores.get(item.code),
                         "weight": weights[item.code],
-                        "rule": levels_text(item.levels) or thresholds_text(item.thresholds),
+                        "rule": rule_display(item),
                         "is_ratio": item.method == Method.RATIO,
                         "choices": _choices(item),
                         "comment": comments.get(item.code, ""),

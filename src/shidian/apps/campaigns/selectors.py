@@ -8,10 +8,29 @@ from collections import defaultdict
 from statistics import median
 
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
-from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet, SheetStatus
+from shidian.apps.campaigns.models import (
+    SUBMITTED,
+    Campaign,
+    Notification,
+    Review,
+    Sheet,
+    SheetStatus,
+    reviewing,
+    reviews_only,
+)
 from shidian.apps.orgs.models import SchoolType
 
 
@@ -42,6 +61,12 @@ def owns(*, user, campaign: Campaign) -> bool:
 
 def sheets_for(*, user, campaign: Campaign) -> QuerySet:
     return Sheet.objects.restrict(user).filter(campaign=campaign)
+
+
+def follows(*, user) -> bool:
+    """Whether the user follows campaigns through their dashboards (completeness, ranking,
+    distributions). Experts do not: what concerns them is their own reviews."""
+    return not reviews_only(user)
 
 
 def my_sheets(*, user) -> QuerySet:
@@ -81,9 +106,19 @@ RANK_FIELDS = (
 )
 
 
+RANKED = sorted(SUBMITTED)
+UNRANKED = [SheetStatus.DRAFT, SheetStatus.RETURNED, SheetStatus.NOT_OPENED]
+
+
+def ranked(sheets: QuerySet) -> QuerySet:
+    """Only submitted sheets are compared: a draft's total is a unit's work in progress (a
+    draft at 59.5 with empty dimensions must not stand among finished sheets)."""
+    return sheets.filter(status__in=RANKED)
+
+
 def ranking(*, sheets: QuerySet, offset: int = 0, limit: int | None = 100) -> list[dict]:
-    """Sheets ordered by total (vetoed last), with their rank; one query."""
-    qs = sheets.exclude(status=SheetStatus.NOT_OPENED).order_by("vetoed", "-total", "unit__code")
+    """Submitted sheets ordered by total (vetoed last), with their rank; one query."""
+    qs = ranked(sheets).order_by("vetoed", "-total", "unit__code")
     qs = qs.values(*RANK_FIELDS)
     rows = list(qs[offset : offset + limit] if limit else qs)
     labels = dict(SheetStatus.choices)
@@ -93,13 +128,39 @@ def ranking(*, sheets: QuerySet, offset: int = 0, limit: int | None = 100) -> li
     return rows
 
 
+def unranked_counts(*, counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the sheets left out of the ranking, from completeness()."""
+    labels = dict(SheetStatus.choices)
+    return [(str(s), labels[s], counts.get(s, 0)) for s in UNRANKED]
+
+
+def unranked_rows(*, sheets: QuerySet) -> list[dict]:
+    """Sheets not yet submitted (drafts and returned first), for the export's second sheet."""
+    order = {s: i for i, s in enumerate(UNRANKED)}
+    rows = list(
+        sheets.filter(status__in=UNRANKED)
+        .order_by("unit__code")
+        .values(
+            "unit__code",
+            "unit__name",
+            "unit__school_type",
+            "unit__zone__name",
+            "status",
+            "answered",
+            "updated_at",
+        )
+    )
+    rows.sort(key=lambda r: order[r["status"]])
+    return rows
+
+
 def distribution(*, sheets: QuerySet, by: str) -> list[dict]:
     """Average, minimum and maximum total per school type or per zone (submitted or better)."""
     field = {"type": "unit__school_type", "zone": "unit__zone__name"}[by]
     from django.db.models import Max, Min
 
     rows = (
-        sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+        ranked(sheets)
         .values(field)
         .annotate(n=Count("id"), avg=Avg("total"), lo=Min("total"), hi=Max("total"))
         .order_by(field)
@@ -140,9 +201,14 @@ def item_averages(*, sheets: QuerySet) -> dict[str, tuple[float, int]]:
         return {key: (float(avg), int(n)) for key, avg, n in cursor.fetchall()}
 
 
-def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
-    """Items with the lowest average share of their maximum across submitted sheets."""
-    submitted = sheets.exclude(status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT])
+def weakest_items(
+    *, campaign: Campaign, sheets: QuerySet, limit: int = 15, school_type: str | None = None
+) -> list[dict]:
+    """Items with the lowest average share of their maximum across submitted sheets (of one
+    school type when ``school_type`` is given)."""
+    submitted = ranked(sheets)
+    if school_type:
+        submitted = submitted.filter(unit__school_type=school_type)
     averages = item_averages(sheets=submitted)
     standard = campaign.version.as_standard()
     rows = []
@@ -166,13 +232,36 @@ def weakest_items(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> l
     return rows[:limit]
 
 
-def review_gaps(*, sheet: Sheet, reviewer=None) -> list[dict]:
-    """Per item: the unit's self-score, each reviewer's score, and the mean gap (self - review).
-    With ``reviewer``, only that reviewer's scores (experts score blind to each other)."""
-    reviews = Review.objects.filter(sheet=sheet).select_related("reviewer")  # scoping: ok
-    if reviewer is not None:
-        reviews = reviews.filter(reviewer=reviewer)
-    reviews = list(reviews)
+def submitted_types(*, sheets: QuerySet) -> list[dict]:
+    """The school types among submitted sheets, in the order of SchoolType, with counts."""
+    counts = dict(
+        ranked(sheets).values_list("unit__school_type").annotate(n=Count("id")).order_by()
+    )
+    return [
+        {"code": code, "label": label, "n": counts[code]}
+        for code, label in SchoolType.choices
+        if counts.get(code)
+    ]
+
+
+def weakest_by_type(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
+    """The weakest items of each school type with submitted sheets (one query per type)."""
+    return [
+        {
+            **school_type,
+            "rows": weakest_items(
+                campaign=campaign, sheets=sheets, limit=limit, school_type=school_type["code"]
+            ),
+        }
+        for school_type in submitted_types(sheets=sheets)
+    ]
+
+
+def review_gaps(*, sheet: Sheet, user) -> list[dict]:
+    """Per item: the unit's self-score, the reviewed scores ``user`` may see, and the mean gap
+    (self - reviewed). Before the office releases the reviews a reviewer sees only their own
+    (``Review.objects.restrict``)."""
+    reviews = list(Review.objects.restrict(user).filter(sheet=sheet))
     standard = sheet.campaign.version.as_standard()
     rows = []
     for item in standard.items():
@@ -192,30 +281,83 @@ def review_gaps(*, sheet: Sheet, reviewer=None) -> list[dict]:
     return rows
 
 
-def gap_summary(*, sheets: QuerySet) -> list[dict]:
-    """Per school: self total, mean reviewed total, gap; largest over-scoring first."""
+def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
+    """Per school: self total, mean reviewed total, gap; largest over-scoring first. Only the
+    reviews ``user`` may see count, so a reviewer's figures never reveal another's score."""
     totals: dict[int, list[float]] = defaultdict(list)
-    for sheet_id, total in Review.objects.filter(sheet__in=sheets).values_list(  # scoping: ok
-        "sheet_id", "total"
-    ):
+    vetoes: dict[int, int] = defaultdict(int)
+    visible = Review.objects.restrict(user).filter(sheet__in=sheets)
+    for sheet_id, total, vetoed in visible.values_list("sheet_id", "total", "vetoed"):
         totals[sheet_id].append(total)
+        vetoes[sheet_id] += bool(vetoed)
     if not totals:
         return []
     rows = []
-    for sheet in sheets.filter(pk__in=totals).values("pk", "unit__name", "total"):
+    for sheet in sheets.filter(pk__in=totals).values("pk", "unit__name", "total", "vetoed"):
         reviewed = sum(totals[sheet["pk"]]) / len(totals[sheet["pk"]])
         rows.append(
             {
                 "sheet_id": sheet["pk"],
                 "unit": sheet["unit__name"],
                 "self": sheet["total"],
+                "self_vetoed": sheet["vetoed"],
                 "reviewed": round(reviewed, 2),
+                "vetoes": vetoes[sheet["pk"]],
                 "gap": round(sheet["total"] - reviewed, 2),
                 "reviews": len(totals[sheet["pk"]]),
             }
         )
     rows.sort(key=lambda r: -r["gap"])
     return rows
+
+
+def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
+    """The sheets ``user`` reviews (every sheet of the campaigns naming them as reviewer), with
+    ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
+    mine = Review.objects.filter(sheet=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
+    qs = Sheet.objects.restrict(user).filter(campaign_id__in=reviewing(user))
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return (
+        qs.select_related("campaign", "unit")
+        .only(
+            "pk",
+            "status",
+            "total",
+            "vetoed",
+            "campaign__name",
+            "campaign__deadline",
+            "campaign__reviews_released_at",
+            "unit__name",
+            "unit__code",
+        )
+        .annotate(
+            scored=Exists(mine),
+            my_total=Subquery(mine.values("total")[:1]),
+            my_vetoed=Subquery(mine.values("vetoed")[:1]),
+            ready=ExpressionWrapper(Q(status__in=sorted(SUBMITTED)), output_field=BooleanField()),
+        )
+        .order_by("-campaign__created_at", "campaign_id", "scored", "-ready", "unit__code")
+    )
+
+
+def review_overview(*, user, limit: int = 10) -> dict:
+    """What the expert's home page shows: the first assignments to do and the counts."""
+    assignments = review_assignments(user=user)
+    return {
+        "rows": list(assignments[:limit]),
+        "total": assignments.count(),
+        "todo": assignments.filter(scored=False).count(),
+    }
+
+
+def review_progress(*, campaign: Campaign) -> dict:
+    """For the campaign's office: how many reviewers, how many reviews so far."""
+    return {
+        "reviewers": campaign.reviewers.count(),
+        "reviews": Review.objects.filter(sheet__campaign=campaign).count(),  # scoping: ok owner
+        "released_at": campaign.reviews_released_at,
+    }
 
 
 def totals_median(rows: list[dict]) -> float | None:

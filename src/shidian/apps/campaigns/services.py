@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.accounts.models import Role, User
 from shidian.apps.campaigns.models import Campaign, Notification, Sheet, SheetStatus
+from shidian.apps.campaigns.notices import OPEN, REMIND, compose_for
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, OrgUnit
+from shidian.textclean import clean_text
 
 
 def invited_units(*, root: OrgUnit, school_types: list[str] | None = None):
@@ -39,6 +41,7 @@ def campaign_create(
     school_types: list[str] | None = None,
     reviewers=(),
     notify: bool = True,
+    base_url: str = "",
 ) -> Campaign:
     """Open a campaign: one sheet per invited unit, an in-app notice and an e-mail to each
     invited unit's coordinators (sent after the transaction commits)."""
@@ -49,7 +52,7 @@ def campaign_create(
         raise ValidationError(_("参评范围必须在本单位之内。"))
     campaign = Campaign.objects.create(
         unit=unit,
-        name=name,
+        name=clean_text(name),
         version=version,
         opens_on=opens_on,
         deadline=deadline,
@@ -68,15 +71,10 @@ def campaign_create(
         action="campaigns.create",
         target=campaign,
         unit=unit,
-        summary=f"{name}: {len(units)}",
+        summary=f"{campaign.name}: {len(units)}",
     )
     if notify:
-        notify_coordinators(
-            campaign=campaign,
-            unit_ids=units,
-            message=_("请在 %(deadline)s 前完成“%(name)s”自查赋分")
-            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "name": name},
-        )
+        notify_coordinators(campaign=campaign, unit_ids=units, kind=OPEN, base_url=base_url)
     return campaign
 
 
@@ -86,27 +84,52 @@ def _coordinators(unit_ids):
     )
 
 
-def notify_coordinators(*, campaign: Campaign, unit_ids, message: str, url: str = "") -> int:
-    """In-app notices now; e-mails through the task queue once the transaction commits."""
-    users = list(_coordinators(unit_ids).only("pk", "email"))
-    url = url or reverse("campaigns:list")
-    Notification.objects.bulk_create(
-        [Notification(user=u, campaign=campaign, message=message, url=url) for u in users],
-        batch_size=2000,
-    )
-    recipients = [u.email for u in users if u.email]
-    if recipients:
-        from shidian.apps.campaigns.tasks import send_campaign_mail
+MAIL_BATCH = 200
 
-        transaction.on_commit(
-            lambda: send_campaign_mail.enqueue(subject=message, body=message, to=recipients)
+
+def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: str = "") -> int:
+    """Tell the coordinators of ``unit_ids`` about their sheet (``kind``: open, remind,
+    return): in-app notices now, e-mails through the task queue once the transaction commits.
+    Each message names the unit's own sheet and links to it."""
+    users = list(_coordinators(unit_ids).only("pk", "email", "unit_id"))
+    if not users:
+        return 0
+    sheets = {
+        s.unit_id: s
+        for s in Sheet.objects.filter(  # scoping: ok the service is told which units
+            campaign=campaign, unit_id__in={u.unit_id for u in users}
         )
-    return len(users)
+        .select_related("unit")
+        .defer("answers", "scores")
+    }
+    item_count = len(campaign.version.as_standard().items())
+    notices, mails = [], []
+    for user in users:
+        sheet = sheets.get(user.unit_id)
+        if sheet is None:
+            continue
+        sheet.campaign = campaign
+        notice = compose_for(
+            user=user,
+            kind=kind,
+            campaign=campaign,
+            sheet=sheet,
+            base_url=base_url,
+            item_count=item_count,
+        )
+        url = reverse("campaigns:sheet", kwargs={"sheet_id": sheet.pk})
+        notices.append(Notification(user=user, campaign=campaign, message=notice.subject, url=url))
+        if user.email:
+            mails.append([notice.subject, notice.body, user.email])
+    Notification.objects.bulk_create(notices, batch_size=2000)
+    if mails:
+        from shidian.apps.campaigns.tasks import send_campaign_messages
 
-
-def notify_unit(*, sheet: Sheet, message: str) -> None:
-    url = reverse("campaigns:sheet", kwargs={"sheet_id": sheet.pk})
-    notify_coordinators(campaign=sheet.campaign, unit_ids=[sheet.unit_id], message=message, url=url)
+        batches = [mails[i : i + MAIL_BATCH] for i in range(0, len(mails), MAIL_BATCH)]
+        transaction.on_commit(
+            lambda: [send_campaign_messages.enqueue(messages=batch) for batch in batches]
+        )
+    return len(notices)
 
 
 def send_mail_now(*, subject: str, body: str, to: list[str]) -> int:
@@ -115,8 +138,16 @@ def send_mail_now(*, subject: str, body: str, to: list[str]) -> int:
     return send_mass_mail(messages, fail_silently=False)
 
 
+def send_messages_now(*, messages: list[list[str]]) -> int:
+    """Send [subject, body, address] triples, one message each."""
+    return send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for subject, body, to in messages],
+        fail_silently=False,
+    )
+
+
 @transaction.atomic
-def campaign_remind(*, campaign: Campaign, user=None) -> int:
+def campaign_remind(*, campaign: Campaign, user=None, base_url: str = "") -> int:
     """Remind only the units that have not submitted; returns how many units were reminded."""
     pending = list(
         campaign.sheets.filter(
@@ -125,15 +156,7 @@ def campaign_remind(*, campaign: Campaign, user=None) -> int:
     )
     if not pending or campaign.status != "open":
         return 0
-    notify_coordinators(
-        campaign=campaign,
-        unit_ids=pending,
-        message=_("提醒：“%(name)s”将于 %(deadline)s 截止，贵单位尚未提交")
-        % {
-            "name": campaign.name,
-            "deadline": timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M"),
-        },
-    )
+    notify_coordinators(campaign=campaign, unit_ids=pending, kind=REMIND, base_url=base_url)
     campaign.reminded_at = timezone.now()
     campaign.save(update_fields=["reminded_at"])
     audit_record(
@@ -147,9 +170,10 @@ def campaign_remind(*, campaign: Campaign, user=None) -> int:
 
 
 def remind_due_campaigns(*, days_before: int = 3) -> int:
-    """For a scheduler: remind every open campaign whose deadline is within ``days_before``."""
+    """For a scheduler: remind every open campaign whose deadline is within ``days_before``
+    (links use settings.SITE_URL: there is no request to take an address from)."""
     now = timezone.now()
     due = Campaign.objects.filter(  # scoping: ok system job
         status="open", deadline__gt=now, deadline__lte=now + timezone.timedelta(days=days_before)
-    )
+    ).select_related("unit", "version")
     return sum(campaign_remind(campaign=c) for c in due)

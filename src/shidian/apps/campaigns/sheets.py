@@ -1,4 +1,4 @@
-"""Writes on a sheet: save (one item or all), submit, return with comments, accept, review.
+"""Writes on a sheet: save (one item or all), submit, return with comments, accept.
 
 Optimistic locking: every save names the sheet version it started from. If the sheet moved on
 since, a whole-sheet save is refused (:class:`SheetConflict`) and a one-item save is refused only
@@ -19,14 +19,21 @@ from django.utils.translation import gettext as _
 from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns.models import (
     EDITABLE,
-    Review,
     RevisionKind,
     Sheet,
     SheetRevision,
     SheetStatus,
 )
+from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
-from shidian.engine.scoring import Method, missing_answers, score_item, score_sheet
+from shidian.engine.scoring import (
+    AnswerError,
+    Method,
+    missing_answers,
+    score_item,
+    score_sheet,
+)
+from shidian.textclean import clean_text, clean_value
 
 
 class SheetConflict(Exception):
@@ -38,10 +45,21 @@ class SheetConflict(Exception):
         self.items = items or []
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
 def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
-    """Normalise an answer for storage; raise ValidationError naming the problem."""
+    """Normalise an answer for storage; raise ValidationError naming the problem.
+
+    Every way in (autosave, the form, the workbook upload, the folder ingest) passes through
+    here, so this is where control characters pasted from Word or left by other systems are
+    dropped: stored, they would break every XLSX written from the sheet.
+    """
     if not raw:
         return None
+    if not isinstance(raw, Mapping) or not all(isinstance(v, SCALARS) for v in raw.values()):
+        raise ValidationError(_("填报内容格式不正确。"))
+    raw = {key: clean_value(value) for key, value in raw.items()}
     if item.method == Method.RATIO:
         answer = {
             "numerator": _clean_number(raw.get("numerator")),
@@ -51,8 +69,6 @@ def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
             return None
     else:
         value = raw.get("value")
-        if isinstance(value, str):
-            value = value.strip()
         if value in (None, ""):
             return None
         if item.method in (Method.SCORE, Method.NUMBER):
@@ -62,8 +78,8 @@ def clean_answer(item, raw: Mapping[str, Any] | None) -> dict | None:
         answer = {"value": value}
     try:
         score_item(item, answer)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+    except AnswerError as exc:  # told from the one table of engine problems, never in English
+        raise ValidationError(describe(exc), code=exc.code) from exc
     return answer
 
 
@@ -257,23 +273,28 @@ def sheet_submit(*, sheet: Sheet, user) -> Sheet:
 
 
 @transaction.atomic
-def sheet_return(*, sheet: Sheet, user, comments: Mapping[str, str], note: str = "") -> Sheet:
-    """The office sends a submitted sheet back with comments per item."""
+def sheet_return(
+    *, sheet: Sheet, user, comments: Mapping[str, str], note: str = "", base_url: str = ""
+) -> Sheet:
+    """The office sends a submitted sheet back with comments per item; the unit's coordinators
+    are told what to change and by when (``base_url``: the address for the e-mail's link)."""
     sheet = _lock(sheet)
     if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
         raise ValidationError(_("只能退回已提交的自查表。"))
     sheet.status = SheetStatus.RETURNED
-    sheet.comments = {code: text for code, text in comments.items() if text.strip()}
-    sheet.return_note = note
+    # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
+    comments = {code: clean_text(text, multiline=True) for code, text in comments.items()}
+    sheet.comments = {code: text for code, text in comments.items() if text}
+    sheet.return_note = clean_text(note, multiline=True)
     sheet.version += 1
     sheet.save()
     _snapshot(sheet, kind=RevisionKind.RETURN, user=user)
     audit_record(actor=user, action="campaigns.sheet_return", target=sheet, unit=sheet.unit)
-    from shidian.apps.campaigns.services import notify_unit
+    from shidian.apps.campaigns.notices import RETURN
+    from shidian.apps.campaigns.services import notify_coordinators
 
-    notify_unit(
-        sheet=sheet,
-        message=_("%(campaign)s：自查表被退回修改") % {"campaign": sheet.campaign.name},
+    notify_coordinators(
+        campaign=sheet.campaign, unit_ids=[sheet.unit_id], kind=RETURN, base_url=base_url
     )
     return sheet
 
@@ -289,46 +310,3 @@ def sheet_accept(*, sheet: Sheet, user) -> Sheet:
     _snapshot(sheet, kind=RevisionKind.ACCEPT, user=user)
     audit_record(actor=user, action="campaigns.sheet_accept", target=sheet, unit=sheet.unit)
     return sheet
-
-
-@transaction.atomic
-def review_save(
-    *,
-    sheet: Sheet,
-    reviewer,
-    item_scores: Mapping[str, Any],
-    strengths: str = "",
-    weaknesses: str = "",
-    suggestions: str = "",
-) -> Review:
-    """A reviewer's own score per item (0..max) and remarks."""
-    standard = sheet.campaign.version.as_standard()
-    weights = standard.item_weight()
-    scores: dict[str, float] = {}
-    for item in standard.items():
-        value = item_scores.get(item.code)
-        if value in (None, ""):
-            continue
-        number = float(value)
-        if number < 0 or number > item.max_score:
-            raise ValidationError(
-                _("%(code)s：核定得分应在 0 到 %(max)s 之间")
-                % {"code": item.code, "max": f"{item.max_score:g}"}
-            )
-        scores[item.code] = number
-    review, _created = Review.objects.update_or_create(
-        sheet=sheet,
-        reviewer=reviewer,
-        defaults={
-            "item_scores": scores,
-            # Items the reviewer left blank keep the unit's own score.
-            "total": round(
-                sum(scores.get(c, sheet.scores.get(c) or 0.0) * weights[c] for c in weights),
-                4,
-            ),
-            "strengths": strengths,
-            "weaknesses": weaknesses,
-            "suggestions": suggestions,
-        },
-    )
-    return review

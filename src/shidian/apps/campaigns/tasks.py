@@ -7,18 +7,29 @@ from django_tasks import task
 
 @task()
 def send_campaign_mail(*, subject: str, body: str, to: list[str]) -> int:
+    # Kept so that tasks queued before send_campaign_messages existed still run.
     from shidian.apps.campaigns.services import send_mail_now
 
     return send_mail_now(subject=subject, body=body, to=to)
 
 
 @task()
-def remind_campaign(*, campaign_id: int) -> int:
+def send_campaign_messages(*, messages: list[list[str]]) -> int:
+    """[subject, body, address] triples: each unit's message links to its own sheet."""
+    from shidian.apps.campaigns.services import send_messages_now
+
+    return send_messages_now(messages=messages)
+
+
+@task()
+def remind_campaign(*, campaign_id: int, base_url: str = "") -> int:
     from shidian.apps.campaigns.models import Campaign
     from shidian.apps.campaigns.services import campaign_remind
 
-    campaign = Campaign.objects.get(pk=campaign_id)  # scoping: ok task takes an id
-    return campaign_remind(campaign=campaign)
+    campaign = Campaign.objects.select_related("unit", "version").get(  # scoping: ok task id
+        pk=campaign_id
+    )
+    return campaign_remind(campaign=campaign, base_url=base_url)
 
 
 @task()

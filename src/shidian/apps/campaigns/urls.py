@@ -1,18 +1,24 @@
 from django.urls import path
 
-from shidian.apps.campaigns import views, views_offline, views_sheet
+from shidian.apps.campaigns import views, views_offline, views_review, views_sheet
 
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
     path("notifications/read/", views_offline.notification_read, name="notifications_read"),
+    path("reviews/", views_review.my_reviews, name="my_reviews"),
     path("<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("<int:campaign_id>/completeness/", views.campaign_completeness, name="completeness"),
     path("<int:campaign_id>/ranking/", views.campaign_ranking, name="ranking"),
     path("<int:campaign_id>/analysis/", views.campaign_analysis, name="analysis"),
     path("<int:campaign_id>/export/", views.campaign_export, name="export"),
     path("<int:campaign_id>/remind/", views.campaign_remind, name="remind"),
+    path(
+        "<int:campaign_id>/release-reviews/",
+        views_review.campaign_release_reviews,
+        name="release_reviews",
+    ),
     path("sheets/<int:sheet_id>/", views_sheet.sheet_detail, name="sheet"),
     path("sheets/<int:sheet_id>/item/", views_sheet.sheet_item, name="sheet_item"),
     path("sheets/<int:sheet_id>/submit/", views_sheet.sheet_submit, name="submit"),
@@ -24,5 +30,5 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/delete/", views_sheet.evidence_remove, name="evidence_delete"),
     path("sheets/<int:sheet_id>/workbook/", views_offline.sheet_workbook, name="workbook"),
     path("sheets/<int:sheet_id>/upload/", views_offline.sheet_upload, name="upload"),
-    path("sheets/<int:sheet_id>/review/", views_offline.sheet_review, name="review"),
+    path("sheets/<int:sheet_id>/review/", views_review.sheet_review, name="review"),
 ]

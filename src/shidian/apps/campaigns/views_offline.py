@@ -1,5 +1,5 @@
 """The offline workbook: download the unit's own XLSX; upload it back, see the diff, apply.
-Also the reviewer's page (scores and remarks per sheet, the self-versus-reviewed gap)."""
+(The reviewer's page lives in views_review.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shidian.apps.campaigns import ingest, selectors, sheets
+from shidian.apps.campaigns import ingest, sheets
 from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.views_sheet import _sheet
 from shidian.apps.campaigns.workbook import MAX_UPLOAD_BYTES, WorkbookError, build_workbook
@@ -32,6 +32,70 @@ def sheet_workbook(request: HttpRequest, sheet_id: int) -> HttpResponse:
     return response
 
 
+def _rows(changes: list[ingest.Change]) -> list[dict]:
+    return [
+        {
+            "code": c.code,
+            "text": c.text,
+            "before": answer_text(c.before),
+            "after": answer_text(c.after),
+        }
+        for c in changes
+    ]
+
+
+def _preview(context: dict, checked: ingest.CheckedUpload) -> None:
+    """The diff, the items the upload would revert, and the signed answers to confirm."""
+    context["changes"] = _rows(checked.changes)
+    context["reverts"] = _rows(checked.reverts)
+    context["workbook_version"] = checked.workbook_version
+    context["confirm"] = signing.dumps(
+        {
+            "s": checked.sheet.pk,
+            "a": checked.answers,
+            "v": checked.base_version,
+            "w": checked.workbook_version,
+        },
+        salt=CONFIRM_SALT,
+        compress=True,
+    )
+
+
+def _confirm(request: HttpRequest, sheet, context: dict) -> HttpResponse:
+    try:
+        payload = signing.loads(request.POST["confirm"], salt=CONFIRM_SALT, max_age=3600)
+        if payload["s"] != sheet.pk:
+            raise signing.BadSignature
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    checked = ingest.CheckedUpload(sheet=sheet, answers=payload["a"], base_version=payload["v"])
+    if sheet.version == checked.base_version:
+        checked.changes, checked.reverts = ingest.compare(
+            sheet=sheet,
+            standard=sheet.campaign.version.as_standard(),
+            answers=checked.answers,
+            workbook_version=payload.get("w"),
+        )
+        checked.workbook_version = payload.get("w")
+    # Older values over newer online edits only when the person said so, item by item shown.
+    if checked.reverts and request.POST.get("overwrite") != "1":
+        _preview(context, checked)
+        context["error"] = _("请先勾选确认：用表格中的旧内容覆盖上面列出的在线修改。")
+        return render(request, "campaigns/upload.html", context, status=400)
+    try:
+        ingest.workbook_apply(checked=checked, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except sheets.SheetConflict:
+        messages.error(request, _("自查表在您预览之后被修改过，请重新上传以查看最新差异。"))
+        return redirect("campaigns:upload", sheet_id=sheet.pk)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("campaigns:upload", sheet_id=sheet.pk)
+    messages.success(request, _("表格内容已保存。"))
+    return redirect("campaigns:sheet", sheet_id=sheet.pk)
+
+
 @login_required
 def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
@@ -39,26 +103,7 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
         raise Http404
     context = {"sheet": sheet, "campaign": sheet.campaign}
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            payload = signing.loads(request.POST["confirm"], salt=CONFIRM_SALT, max_age=3600)
-            if payload["s"] != sheet.pk:
-                raise signing.BadSignature
-            checked = ingest.CheckedUpload(
-                sheet=sheet, answers=payload["a"], base_version=payload["v"]
-            )
-            ingest.workbook_apply(checked=checked, user=request.user)
-        except signing.BadSignature as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except sheets.SheetConflict:
-            messages.error(request, _("自查表在您预览之后被修改过，请重新上传以查看最新差异。"))
-            return redirect("campaigns:upload", sheet_id=sheet.pk)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect("campaigns:upload", sheet_id=sheet.pk)
-        messages.success(request, _("表格内容已保存。"))
-        return redirect("campaigns:sheet", sheet_id=sheet.pk)
+        return _confirm(request, sheet, context)
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -74,71 +119,10 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
                 if not sheet.is_editable:
                     context["error"] = _("自查表已提交，不能修改。")
                 else:
-                    context["changes"] = [
-                        {
-                            "code": c.code,
-                            "text": c.text,
-                            "before": answer_text(c.before),
-                            "after": answer_text(c.after),
-                        }
-                        for c in checked.changes
-                    ]
-                    context["confirm"] = signing.dumps(
-                        {"s": sheet.pk, "a": checked.answers, "v": checked.base_version},
-                        salt=CONFIRM_SALT,
-                        compress=True,
-                    )
+                    _preview(context, checked)
         status = 400 if context.get("error") else 200
         return render(request, "campaigns/upload.html", context, status=status)
     return render(request, "campaigns/upload.html", context)
-
-
-@login_required
-def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = _sheet(request, sheet_id)
-    campaign = sheet.campaign
-    is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
-    manager = selectors.owns(user=request.user, campaign=campaign)
-    if not (is_reviewer or manager):
-        raise Http404
-    # Experts score blind to each other: a reviewer who does not manage the campaign sees only
-    # their own review.
-    blind = None if manager else request.user
-    standard = campaign.version.as_standard()
-    mine = sheet.reviews.filter(reviewer=request.user).first()
-    if request.method == "POST":
-        if not is_reviewer:
-            raise Http404
-        scores = {item.code: request.POST.get(f"r-{item.code}", "") for item in standard.items()}
-        try:
-            sheets.review_save(
-                sheet=sheet,
-                reviewer=request.user,
-                item_scores=scores,
-                strengths=request.POST.get("strengths", ""),
-                weaknesses=request.POST.get("weaknesses", ""),
-                suggestions=request.POST.get("suggestions", ""),
-            )
-        except (ValidationError, ValueError) as exc:
-            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, text)
-        else:
-            messages.success(request, _("评审意见已保存。"))
-        return redirect("campaigns:review", sheet_id=sheet.pk)
-    gaps = selectors.review_gaps(sheet=sheet, reviewer=blind)
-    for row in gaps:
-        row["mine"] = mine.item_scores.get(row["code"], "") if mine else ""
-    context = {
-        "sheet": sheet,
-        "campaign": campaign,
-        "gaps": gaps,
-        "mine": mine,
-        "is_reviewer": is_reviewer,
-        "reviews": sheet.reviews.select_related("reviewer").filter(
-            **({"reviewer": blind} if blind else {})
-        ),
-    }
-    return render(request, "campaigns/review.html", context)
 
 
 @require_POST

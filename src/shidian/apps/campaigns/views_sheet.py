@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.campaigns import evidence as evidence_services
 from shidian.apps.campaigns import selectors, sheets
 from shidian.apps.campaigns.models import Evidence, Sheet, SheetRevision, SheetStatus
+from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.presenters import answer_text, answers_from_post, sheet_groups
 from shidian.apps.core.scoping import get_scoped_or_404
 
@@ -27,6 +28,29 @@ def _posted_version(request: HttpRequest) -> int:
         return int(request.POST.get("version", -1))
     except (TypeError, ValueError):
         return -1
+
+
+class BadExpected(ValueError):
+    """The page sent an ``expected`` answer that no page of ours produces."""
+
+
+def _posted_expected(request: HttpRequest) -> dict | None:
+    """The answer the page started from: JSON null or an object of plain values (what
+    campaigns.js sends from data-saved); anything else is refused, never guessed at."""
+    text = request.POST.get("expected")
+    if text in (None, "", "null"):
+        return None
+    try:
+        expected = json.loads(text)
+    except ValueError as exc:
+        raise BadExpected from exc
+    if expected is None:
+        return None
+    if not isinstance(expected, dict) or not all(
+        isinstance(v, sheets.SCALARS) for v in expected.values()
+    ):
+        raise BadExpected
+    return expected or None
 
 
 def _sheet(request: HttpRequest, sheet_id: int) -> Sheet:
@@ -83,7 +107,9 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
             )
             return redirect("campaigns:sheet", sheet_id=sheet.pk)
         except ValidationError as exc:
-            messages.error(request, _("未保存：") + "；".join(exc.messages))
+            messages.error(
+                request, _("未保存：%(problems)s") % {"problems": "；".join(exc.messages)}
+            )
             return render(request, "campaigns/sheet.html", _context(request, sheet), status=400)
         messages.success(request, _("已保存。"))
         return redirect("campaigns:sheet", sheet_id=sheet.pk)
@@ -103,14 +129,18 @@ def sheet_item(request: HttpRequest, sheet_id: int) -> JsonResponse:
     }
     answer = {k: v for k, v in answer.items() if v is not None}
     try:
-        expected = json.loads(request.POST.get("expected") or "null")
+        expected = _posted_expected(request)
+    except BadExpected:
+        message = _("未保存：页面数据不完整，请刷新页面后再填写此项。")
+        return JsonResponse({"ok": False, "message": message}, status=400)
+    try:
         sheet = sheets.sheet_save_item(
             sheet=sheet,
             user=request.user,
             code=code,
             answer=answer,
             base_version=_posted_version(request),
-            expected=expected or None,
+            expected=expected,
         )
     except PermissionDenied as exc:
         raise Http404 from exc
@@ -155,7 +185,7 @@ def sheet_submit(request: HttpRequest, sheet_id: int) -> HttpResponse:
     except ValidationError as exc:
         problems = exc.messages
         shown = "；".join(problems[:12]) + ("……" if len(problems) > 12 else "")
-        messages.error(request, _("还不能提交：") + shown)
+        messages.error(request, _("还不能提交：%(problems)s") % {"problems": shown})
         return redirect("campaigns:sheet", sheet_id=sheet.pk)
     messages.success(request, _("已提交，等待项目办审核。"))
     return redirect("campaigns:sheet", sheet_id=sheet.pk)
@@ -177,7 +207,11 @@ def sheet_return(request: HttpRequest, sheet_id: int) -> HttpResponse:
     }
     try:
         sheets.sheet_return(
-            sheet=sheet, user=request.user, comments=comments, note=request.POST.get("note", "")
+            sheet=sheet,
+            user=request.user,
+            comments=comments,
+            note=request.POST.get("note", ""),
+            base_url=request_base_url(request),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -20,8 +20,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shidian.engine.scoring import Item, Method, Standard
+from shidian.engine.scoring.score import threshold_checks
 from shidian.fileguard import PackageRejected, open_package
-from shidian.xlsxcell import column_letter
+from shidian.xlsxcell import column_letter, set_text
 
 SHEET = "自查表"
 ID_SHEET = "_shidian"
@@ -57,8 +58,14 @@ MAX_RATIO = 150
 PASSWORD = "shidian"  # deters casual edits only: the signature is what protects the identity
 
 
-def sign_identity(*, sheet_id: int, unit_id: int, campaign_id: int, version_id: int) -> str:
-    return signing.Signer(salt=SALT).sign(f"{sheet_id}:{unit_id}:{campaign_id}:{version_id}")
+def sign_identity(
+    *, sheet_id: int, unit_id: int, campaign_id: int, version_id: int, sheet_version: int
+) -> str:
+    """``sheet_version`` is the sheet's version when the workbook was written: an upload can
+    then tell which items were edited online since and would go back to older values."""
+    return signing.Signer(salt=SALT).sign(
+        f"{sheet_id}:{unit_id}:{campaign_id}:{version_id}:{sheet_version}"
+    )
 
 
 def _formula(item: Item, row: int, weight: float) -> str:
@@ -73,9 +80,9 @@ def _formula(item: Item, row: int, weight: float) -> str:
         inner = f'IF({h}="是",{item.max_score:g},0)'
     elif item.method in (Method.NUMBER, Method.RATIO):
         value = h if item.method == Method.NUMBER else f"{i}/{j}"
-        inner = "0"
-        for threshold in sorted(item.thresholds, key=lambda t: t.minimum):
-            inner = f"IF({value}>={threshold.minimum:g},{threshold.score:g},{inner})"
+        inner = f"{item.fallback:g}"
+        for op, threshold in reversed(threshold_checks(item.thresholds, item.direction)):
+            inner = f"IF({value}{op}{threshold.bound:g},{threshold.score:g},{inner})"
         if item.method == Method.RATIO:
             inner = f"IF(AND(ISNUMBER({i}),ISNUMBER({j}),{j}>0),{inner},0)"
         else:
@@ -90,14 +97,18 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws["A1"] = title
+    # Every value goes through set_text: a name or answer stored before input was cleaned
+    # may hold control characters, which openpyxl refuses (the download would fail).
+    set_text(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = _(
-        "请只在黄色单元格填写：等级和是/否用下拉选择；比值项填写分子和分母。满分 %(max)s。"
-    ) % {"max": f"{standard.max_total():g}"}
+    set_text(
+        ws["A2"],
+        _("请只在黄色单元格填写：等级和是/否用下拉选择；比值项填写分子和分母。满分 %(max)s。")
+        % {"max": f"{standard.max_total():g}"},
+    )
     ws.append([])
     for col, name in zip("ABCDEFGHIJKL", HEADERS.values(), strict=True):
-        ws[f"{col}{HEADER_ROW}"] = name
+        set_text(ws[f"{col}{HEADER_ROW}"], name)
         ws[f"{col}{HEADER_ROW}"].font = Font(bold=True)
         ws[f"{col}{HEADER_ROW}"].fill = PatternFill("solid", fgColor="EEF1F4")
     open_cell = Protection(locked=False)
@@ -128,12 +139,13 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
             answer.get("value"),
             answer.get("numerator"),
             answer.get("denominator"),
-            _formula(item, row, weights[item.code]),
+            None,  # the formula, set below: set_text would write it as text
             comments.get(item.code),
         ]
         for col, value in zip("ABCDEFGHIJKL", values, strict=True):
             if value is not None:
-                ws[f"{col}{row}"] = value
+                set_text(ws[f"{col}{row}"], value)
+        ws[f"K{row}"] = _formula(item, row, weights[item.code])
         ws[f"D{row}"].alignment = wrap
         inputs = ["I", "J"] if item.method == Method.RATIO else ["H"]
         for col in inputs:
@@ -166,7 +178,7 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
                     formula1="0",
                 )
         row += 1
-    ws[f"D{row}"] = _("合计")
+    set_text(ws[f"D{row}"], _("合计"))
     ws[f"D{row}"].font = Font(bold=True)
     ws[f"K{row}"] = f"=SUM(K{FIRST_ROW}:K{row - 1})"
     ws[f"K{row}"].font = Font(bold=True)
@@ -183,6 +195,7 @@ def build_workbook(*, sheet, standard: Standard, title: str) -> bytes:
         unit_id=sheet.unit_id,
         campaign_id=sheet.campaign_id,
         version_id=sheet.campaign.version_id,
+        sheet_version=sheet.version,
     )
     hidden.sheet_state = "veryHidden"
     hidden.protection.sheet = True
@@ -208,6 +221,9 @@ class ReadWorkbook:
     unit_id: int
     campaign_id: int
     version_id: int
+    # The sheet's version when the workbook was written; None for workbooks written before
+    # it was recorded.
+    sheet_version: int | None = None
     raw: dict[str, dict] = field(default_factory=dict)  # item code -> raw answer
     cells: dict[str, str] = field(default_factory=dict)  # item code -> cell of its answer
 
@@ -254,16 +270,17 @@ def read_workbook(data: bytes) -> ReadWorkbook:
     except Exception as exc:  # calamine raises its own error types for broken XML/zip parts
         raise WorkbookError(_("文件已损坏，无法读取。"), code="corrupt") from exc
     try:
-        sheet_id, unit_id, campaign_id, version_id = (
-            int(part) for part in signing.Signer(salt=SALT).unsign(token).split(":")
-        )
+        parts = [int(part) for part in signing.Signer(salt=SALT).unsign(token).split(":")]
+        if len(parts) == 4:
+            parts.append(None)
+        sheet_id, unit_id, campaign_id, version_id, sheet_version = parts
     except (signing.BadSignature, ValueError) as exc:
         raise WorkbookError(
             _("表格的身份签名无效（被修改过），请重新下载本单位的表格。"),
             cell=f"{ID_SHEET}!A1",
             code="bad_signature",
         ) from exc
-    result = ReadWorkbook(sheet_id, unit_id, campaign_id, version_id)
+    result = ReadWorkbook(sheet_id, unit_id, campaign_id, version_id, sheet_version)
     header = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW else []
     columns = {}
     titles = {title: key for key, title in HEADERS.items()}

@@ -54,9 +54,11 @@ class HomeData:
     events: list[Any] = field(default_factory=list)
     schools: list[Any] = field(default_factory=list)
     links: dict[str, str | None] = field(default_factory=dict)
+    reviews: dict[str, Any] | None = None  # expert: assignments to do and counts
 
 
 ZONE_SCHOOL_LIMIT = 200
+HOME_REVIEW_LIMIT = 20
 
 
 def home_data(*, user: Any) -> HomeData:
@@ -105,7 +107,14 @@ def home_data(*, user: Any) -> HomeData:
         )
     if user.role in {Role.COORDINATOR, Role.COMMUNITY_LEAD}:
         return HomeData(kind="school", unit=unit, links=links)
-    # experts, and anyone else with a unit: their unit and what lies under it
+    # experts, and anyone else with a unit: their review assignments, their unit
+    from shidian.apps.campaigns.selectors import review_overview
+
+    links["my_reviews"] = maybe_url("campaigns:my_reviews")
     return HomeData(
-        kind="expert", unit=unit, summary=org_selectors.unit_summary(unit=unit), links=links
+        kind="expert",
+        unit=unit,
+        summary=org_selectors.unit_summary(unit=unit),
+        links=links,
+        reviews=review_overview(user=user, limit=HOME_REVIEW_LIMIT),
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.documents.models import DocumentTemplate, Kind
+from shidian.textclean import clean_text, clean_value
 
 MAX_TEMPLATE_UPLOAD = 10 * 1024 * 1024
 MAX_IMAGE_UPLOAD = 20 * 1024 * 1024
@@ -34,7 +35,17 @@ def parse_data(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise forms.ValidationError(_("数据必须是一个对象（键值对）。"))
     # YAML dates become ISO strings: the inputs are stored as JSON.
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return _cleaned(json.loads(json.dumps(value, ensure_ascii=False, default=str)))
+
+
+def _cleaned(value: Any) -> Any:
+    """Every string of the data without control characters (a title may keep a line break:
+    it is where the title is broken)."""
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return clean_value(value, multiline=True)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -96,6 +107,9 @@ class TemplateUploadForm(forms.Form):
     file = forms.FileField(label=_("模板文件（.docx）"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
+    def clean_note(self) -> str:
+        return clean_text(self.cleaned_data["note"])
+
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
         if f.size > MAX_TEMPLATE_UPLOAD:
@@ -107,6 +121,12 @@ class TemplateCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("文种"), choices=Kind.choices)
     name = forms.CharField(label=_("名称"), max_length=100)
     file = forms.FileField(label=_("模板文件（.docx，留空则使用内置模板）"), required=False)
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("请填写模板名称。"))
+        return name
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

@@ -21,6 +21,11 @@ def _texts() -> dict[str, str]:
         "template_unknown_field": _("第 %(line)s 段使用了不存在的占位符“%(name)s”。"),
         "template_missing_field": _("模板缺少必需的占位符“%(name)s”。"),
         "template_render": _("模板渲染失败：%(detail)s"),
+        "template_too_big": _(
+            "模板生成的内容过大（超过 %(limit)s 个字符或条目），已停止。请检查模板中的占位符，"
+            "例如对标题做了重复或乘法运算。"
+        ),
+        "template_too_slow": _("模板渲染超过 %(limit)s 秒，已停止。请检查模板中的循环和占位符。"),
         "image_invalid": _("图片无法识别（只接受 PNG、JPEG、GIF、BMP）：%(detail)s"),
         "image_missing": _("找不到数据中引用的图片：%(detail)s"),
         "image_large": _("图片过大：%(detail)s"),
@@ -43,6 +48,12 @@ def describe(error: DocgenError | str) -> str:
     text = _texts().get(code)
     if text is None:
         return detail or code
-    values: dict[str, Any] = {"detail": detail, "hint": INSTALL_HINT, "line": "?", "name": ""}
+    values: dict[str, Any] = {
+        "detail": detail,
+        "hint": INSTALL_HINT,
+        "line": "?",
+        "name": "",
+        "limit": "",
+    }
     values.update({k: v for k, v in params.items() if v is not None})
     return text % values

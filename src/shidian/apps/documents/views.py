@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shidian.apps.core.scoping import get_scoped_or_404
 from shidian.apps.documents import jobs, selectors, services
-from shidian.apps.documents.forms import GenerateForm, TemplateCreateForm, TemplateUploadForm
+from shidian.apps.documents.forms import TemplateCreateForm, TemplateUploadForm
+from shidian.apps.documents.generate_forms import JsonForm, build_generate_form
 from shidian.apps.documents.messages import describe
 from shidian.apps.documents.models import (
     Document,
@@ -62,45 +63,66 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def document_generate(request: HttpRequest) -> HttpResponse:
+    """A new document from the fields of its type (or, in advanced mode, from JSON/YAML)."""
     _office(request)
-    kind = request.GET.get("kind") or request.POST.get("kind") or Kind.NOTICE
+    params = request.POST if request.method == "POST" else request.GET
+    kind = params.get("kind") or Kind.NOTICE
     if kind not in Kind.values:
         kind = Kind.NOTICE
+    mode = "json" if params.get("mode") == "json" else "form"
     templates = selectors.templates_for(request.user, kind=kind)
+    unit = request.user.unit
     if request.method == "POST":
-        form = GenerateForm(request.POST, request.FILES, templates=templates)
-        if form.is_valid():
-            template = form.cleaned_data["template"]
-            try:
-                document = services.document_generate(
-                    unit=request.user.unit,
-                    user=request.user,
-                    kind=form.cleaned_data["kind"],
-                    data=form.cleaned_data["data"],
-                    template_version=template.current if template else None,
-                    prefix=form.cleaned_data["prefix"].strip(),
-                    assets=[(f.name, f.read()) for f in form.cleaned_data["images"]],
-                )
-            except DocgenError as exc:
-                form.add_error(None, describe(exc))
-            else:
+        form = build_generate_form(
+            kind, unit=unit, templates=templates, mode=mode, data=request.POST, files=request.FILES
+        )
+        if form.is_valid() and mode == "form" and "as_json" in request.POST:
+            # Go on in the JSON editor with what the fields say.
+            form = build_generate_form(
+                kind, unit=unit, templates=templates, mode="json", initial_data=form.document_data()
+            )
+            mode = "json"
+        elif form.is_valid():
+            document = _generate(request, form, kind=kind)
+            if document is not None:
                 messages.success(request, _("公文已生成。"))
                 return redirect("documents:detail", document_id=document.pk)
     else:
-        default = templates.filter(current__isnull=False).first()
-        form = GenerateForm(
-            initial={
-                "kind": kind,
-                "template": default,
-                "data": json.dumps(example_data(kind), ensure_ascii=False, indent=2),
-            },
+        # The advanced editor starts from the example; the form from the unit's defaults, or
+        # from the example on request ("填入示例").
+        example = mode == "json" or params.get("example") == "1"
+        form = build_generate_form(
+            kind,
+            unit=unit,
             templates=templates,
+            mode=mode,
+            initial_data=example_data(kind) if example else None,
         )
+        mode = "json" if isinstance(form, JsonForm) else "form"
     return render(
         request,
         "documents/generate.html",
-        {"form": form, "kind": kind, "kinds": Kind.choices},
+        {"form": form, "kind": kind, "kinds": Kind.choices, "mode": mode},
     )
+
+
+def _generate(request: HttpRequest, form: Any, *, kind: str) -> Document | None:
+    template = form.cleaned_data["template"]
+    prefix = "" if form.cleaned_data.get("number") else form.cleaned_data.get("prefix", "")
+    try:
+        return services.document_generate(
+            unit=request.user.unit,
+            user=request.user,
+            kind=kind,
+            data=form.document_data(),
+            template_version=template.current if template else None,
+            prefix=prefix.strip(),
+            assets=[(f.name, f.read()) for f in form.cleaned_data["images"]],
+        )
+    except DocgenError as exc:
+        field = exc.params.get("field")
+        form.add_error(field if field in form.fields else None, describe(exc))
+        return None
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:

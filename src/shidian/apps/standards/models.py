@@ -14,8 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.scoping import ScopedQuerySet
+from shidian.engine.scoring import MAX_LENGTHS, standard_from_dict
 from shidian.engine.scoring import Standard as EngineStandard
-from shidian.engine.scoring import standard_from_dict
 
 
 class StandardQuerySet(ScopedQuerySet):
@@ -26,8 +26,9 @@ class Standard(models.Model):
     unit = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+"
     )
-    code = models.CharField(_("代码"), max_length=64)
-    name = models.CharField(_("名称"), max_length=200)
+    # The engine checks every file against the same limits before anything is stored.
+    code = models.CharField(_("代码"), max_length=MAX_LENGTHS["code"])
+    name = models.CharField(_("名称"), max_length=MAX_LENGTHS["name"])
     description = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,7 +72,7 @@ class StandardVersion(models.Model):
     data = models.JSONField(_("内容"))
     item_count = models.PositiveIntegerField(_("评分要点数"), default=0)
     max_total = models.FloatField(_("满分"), default=0)
-    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    note = models.CharField(_("修订说明"), max_length=MAX_LENGTHS["note"], blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

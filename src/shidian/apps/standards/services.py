@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,15 +11,19 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.apps.standards.models import Standard, StandardVersion, VersionStatus
-from shidian.engine.scoring import Problem, load_yaml, read_xlsx, standard_to_dict
+from shidian.engine.scoring import (
+    MAX_LENGTHS,
+    Problem,
+    problem,
+    read_standard,
+    standard_from_dict,
+    standard_to_dict,
+)
 from shidian.engine.scoring import Standard as EngineStandard
-from shidian.fileguard import PackageRejected, open_package
-
-MAX_STANDARD_BYTES = 10 * 1024 * 1024
-MAX_STANDARD_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_STANDARD_RATIO = 150
+from shidian.engine.scoring.files import MAX_STANDARD_BYTES
 
 
 @dataclass
@@ -33,30 +37,20 @@ class ParsedStandard:
 
 
 def standard_parse(*, name: str, data: bytes) -> ParsedStandard:
-    """Parse an uploaded XLSX or YAML standard; every problem names its row."""
-    suffix = Path(name).suffix.lower()
-    if len(data) > MAX_STANDARD_BYTES:
-        return ParsedStandard(None, [Problem("too_large", "the file is larger than 10 MB")])
-    if suffix in {".yaml", ".yml"}:
-        standard, problems, _rows = load_yaml(data)
-    elif suffix == ".xlsx":
-        try:  # zip bombs are refused before openpyxl inflates any part
-            open_package(
-                data, max_uncompressed=MAX_STANDARD_UNCOMPRESSED, max_ratio=MAX_STANDARD_RATIO
-            ).close()
-        except PackageRejected as exc:
-            problem = Problem("bad_file", f"rejected XLSX package ({exc.code})")
-            return ParsedStandard(None, [problem])
-        standard, problems, _rows = read_xlsx(data, default_code=Path(name).stem)
-    else:
-        return ParsedStandard(None, [Problem("bad_type", "use an .xlsx or .yaml file")])
+    """Parse an uploaded XLSX or YAML standard; every problem names its row.
+
+    The engine's reader is the command line's too, so the page and ``shidian standard import``
+    accept and refuse the same files (zip bombs before any XML is parsed).
+    """
+    standard, problems, _rows = read_standard(name=name, data=data)
     return ParsedStandard(standard, problems)
 
 
 def standard_parse_upload(*, upload) -> ParsedStandard:
     """Like :func:`standard_parse` for an uploaded file: its size is checked before it is read."""
     if upload.size > MAX_STANDARD_BYTES:
-        return ParsedStandard(None, [Problem("too_large", "the file is larger than 10 MB")])
+        limit = MAX_STANDARD_BYTES // (1024 * 1024)
+        return ParsedStandard(None, [problem("too_large", limit_mb=limit)])
     return standard_parse(name=upload.name, data=upload.read())
 
 
@@ -69,8 +63,13 @@ def standard_import(*, unit, user, parsed: EngineStandard, note: str = "") -> St
     """Store a parsed standard as a new draft version (creating the standard on first import).
 
     A draft version of the same standard is replaced rather than piling up drafts; a published
-    version is never touched.
+    version is never touched. ``parsed`` comes from :func:`standard_parse`, which checked every
+    field's length; the note is checked here (the command line passes it through).
     """
+    if len(note) > MAX_LENGTHS["note"]:
+        raise ValidationError(
+            describe(problem("too_long", field="note", limit=MAX_LENGTHS["note"], length=len(note)))
+        )
     standard, _created = Standard.objects.get_or_create(
         unit=unit, code=parsed.code, defaults={"name": parsed.name}
     )
@@ -136,16 +135,24 @@ def version_new_draft(*, version: StandardVersion, user) -> StandardVersion:
 
 @transaction.atomic
 def version_update_item(*, version: StandardVersion, user, code: str, changes: dict) -> None:
-    """Edit one item of a draft version; a published version refuses."""
+    """Edit one item of a draft version; a published version refuses.
+
+    The edited tree goes through the engine's builder, as an import does: text is cleaned of
+    control characters, lengths and scores are checked, and a problem with this item refuses
+    the edit (nothing is saved) with the sentence naming the field.
+    """
     if version.is_published:
         raise ValidationError(_("已发布的版本不能修改，请先创建新版本。"))
-    data = version.data
+    data = copy.deepcopy(version.data)
     for dimension in data["dimensions"]:
         for indicator in dimension["indicators"]:
             for item in indicator["items"]:
                 if item["code"] == code:
                     item.update(changes)
-    version.data = data
-    parsed = version.as_standard()
+    parsed, problems, _rows = standard_from_dict(data)
+    mine = [p for p in problems if p.item == code]
+    if mine or parsed is None:
+        raise ValidationError([describe(p) for p in mine] or _("评分要点无法保存。"))
+    version.data = standard_to_dict(parsed)
     version.max_total = parsed.max_total()
     version.save(update_fields=["data", "max_total"])

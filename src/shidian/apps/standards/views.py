@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from shidian.apps.standards import selectors, services
 from shidian.apps.standards.forms import ImportForm, ItemEditForm
 from shidian.apps.standards.models import Standard, StandardVersion
 from shidian.engine.scoring import Method, dump_yaml, write_xlsx
-from shidian.engine.scoring.formats import levels_text, thresholds_text
+from shidian.engine.scoring.rules import rule_display
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 METHOD_LABELS = {
@@ -40,6 +41,8 @@ FIELD_LABELS = {
     "weight": gettext_lazy("权重"),
     "levels": gettext_lazy("等级"),
     "thresholds": gettext_lazy("数值分档"),
+    "direction": gettext_lazy("分档方向"),
+    "fallback": gettext_lazy("其余情况得分"),
     "numerator": gettext_lazy("分子"),
     "denominator": gettext_lazy("分母"),
     "indicator": gettext_lazy("二级指标"),
@@ -104,7 +107,7 @@ def _rows(version: StandardVersion) -> list[dict]:
         d_span = sum(len(i.items) for i in dimension.indicators)
         for ii, indicator in enumerate(dimension.indicators):
             for ik, item in enumerate(indicator.items):
-                rule = levels_text(item.levels) or thresholds_text(item.thresholds)
+                rule = rule_display(item)
                 rows.append(
                     {
                         "dimension": dimension if ii == 0 and ik == 0 else None,
@@ -182,11 +185,15 @@ def version_item_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     }
     form = ItemEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.version_update_item(
-            version=version, user=request.user, code=code, changes=form.cleaned_data
-        )
-        messages.success(request, _("已保存。"))
-        return redirect("standards:version", version_id=version.pk)
+        try:
+            services.version_update_item(
+                version=version, user=request.user, code=code, changes=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("standards:version", version_id=version.pk)
     return render(
         request, "standards/item_edit.html", {"version": version, "item": item, "form": form}
     )

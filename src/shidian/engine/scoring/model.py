@@ -9,6 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+# Longest text each stored field may hold, checked on every way in so SQLite (which ignores
+# VARCHAR lengths) and PostgreSQL refuse the same files. ``code`` and ``name`` are the Django
+# columns' max_length (standards.Standard, campaigns.Evidence.item_code); the rest live in the
+# version's JSON and are bounded so one pasted document cannot bloat every sheet and workbook.
+MAX_LENGTHS: dict[str, int] = {
+    "code": 64,
+    "name": 200,
+    "text": 2000,
+    "guidance": 4000,
+    "label": 100,  # level labels, numerator and denominator names
+    "description": 4000,
+    "note": 300,
+}
 
 
 class Method(StrEnum):
@@ -28,12 +43,24 @@ class Level:
     score: float
 
 
+class Direction(StrEnum):
+    """Which way an item's thresholds point."""
+
+    HIGHER = "higher"  # more is better: a threshold is a minimum (>= bound, or > when strict)
+    LOWER = "lower"  # less is better (pupils per computer): a maximum (<= bound, or <)
+
+
 @dataclass(frozen=True)
 class Threshold:
-    """A value at or above ``minimum`` earns ``score`` (the highest matching threshold wins)."""
+    """A value that reaches ``bound`` earns ``score``; the item's direction says which way.
 
-    minimum: float
+    Of the thresholds a value reaches, the most demanding one wins (the highest bound when more
+    is better, the lowest when less is better), so the order they are written in never matters.
+    """
+
+    bound: float
     score: float
+    strict: bool = False  # > or < rather than >= or <=
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,8 @@ class Item:
     thresholds: tuple[Threshold, ...] = ()
     numerator_label: str = ""
     denominator_label: str = ""
+    direction: Direction = Direction.HIGHER
+    fallback: float = 0.0  # the score when no threshold is reached ("其他:0")
 
 
 @dataclass(frozen=True)
@@ -98,10 +127,10 @@ class Problem:
     """One thing wrong with a standard or an answer; ``row`` is the source row (1-based) if any."""
 
     code: str  # stable machine code, e.g. "duplicate_code"; the web translates it
-    message: str  # plain English
+    message: str  # plain English (the command line prints it)
     row: int | None = None
     item: str = ""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}: " if self.row else ""

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shidian.engine.scoring.model import Item, Method, Problem, Standard, Threshold
+from shidian.engine.scoring.messages import AnswerError
+from shidian.engine.scoring.model import Direction, Item, Method, Problem, Standard, Threshold
 
 YES = {"yes", "y", "true", "1", "是", "有", "√", "✓"}
 NO = {"no", "n", "false", "0", "否", "无", "×", "✗"}
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any, item: str = "") -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -26,13 +27,13 @@ def _number(value: Any) -> float | None:
     try:
         number = float(str(value).strip().rstrip("%")) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
-        raise ValueError("not a number") from None
+        raise AnswerError("answer_not_a_number", item=item, value=str(value)[:40]) from None
     if not math.isfinite(number):
-        raise ValueError("not a number")
+        raise AnswerError("answer_not_a_number", item=item, value=str(value)[:40])
     return number
 
 
-def parse_yes_no(value: Any) -> bool | None:
+def parse_yes_no(value: Any, item: str = "") -> bool | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -42,43 +43,82 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if text in NO:
         return False
-    raise ValueError("not yes or no")
+    raise AnswerError("answer_not_yes_no", item=item, value=str(value)[:40])
 
 
-def by_thresholds(value: float, thresholds: tuple[Threshold, ...]) -> float:
-    best: Threshold | None = None
-    for threshold in thresholds:
-        if value >= threshold.minimum and (best is None or threshold.minimum > best.minimum):
-            best = threshold
-    return best.score if best else 0.0
+def threshold_checks(
+    thresholds: tuple[Threshold, ...], direction: Direction = Direction.HIGHER
+) -> list[tuple[str, Threshold]]:
+    """(operator, threshold), most demanding first: the first one a value reaches is its score.
+
+    The offline workbook's formula nests its IFs in this same order, so the score it shows is
+    the score the engine computes on upload.
+    """
+    if direction == Direction.LOWER:
+        ordered = sorted(thresholds, key=lambda t: (t.bound, not t.strict))
+        return [("<" if t.strict else "<=", t) for t in ordered]
+    ordered = sorted(thresholds, key=lambda t: (t.bound, t.strict), reverse=True)
+    return [(">" if t.strict else ">=", t) for t in ordered]
+
+
+_COMPARE = {
+    ">=": lambda v, b: v >= b,
+    ">": lambda v, b: v > b,
+    "<=": lambda v, b: v <= b,
+    "<": lambda v, b: v < b,
+}
+
+
+def by_thresholds(
+    value: float,
+    thresholds: tuple[Threshold, ...],
+    direction: Direction = Direction.HIGHER,
+    fallback: float = 0.0,
+) -> float:
+    """The score of the most demanding threshold ``value`` reaches, else ``fallback``."""
+    for op, threshold in threshold_checks(thresholds, direction):
+        if _COMPARE[op](value, threshold.bound):
+            return threshold.score
+    return fallback
 
 
 def check_answer(item: Item, answer: Mapping[str, Any] | None) -> Problem | None:
     """Return a problem if the answer cannot be scored (wrong level, not a number...)."""
     try:
         score_item(item, answer)
-    except ValueError as exc:
-        return Problem("bad_answer", f"{item.code}: {exc}", item=item.code)
+    except AnswerError as exc:
+        return _answer_problem(item, exc)
     return None
+
+
+def _answer_problem(item: Item, exc: AnswerError) -> Problem:
+    return Problem(exc.code or "", f"{item.code}: {exc.message}", item=item.code, params=exc.params)
+
+
+def check_score(value: Any, max_score: float, *, item: str = "") -> float | None:
+    """A score typed by a person (0..max_score), or None when blank; AnswerError otherwise."""
+    number = _number(value, item)
+    if number is None:
+        return None
+    if number < 0 or number > max_score:
+        raise AnswerError("answer_out_of_range", item=item, min=0, max=max_score)
+    return number
 
 
 def score_item(item: Item, answer: Mapping[str, Any] | None) -> float | None:
     """The item's unweighted score in [0, max_score], or None when unanswered.
 
-    Raises ValueError (with a message naming the allowed values) for an answer that does not fit
-    the method: the caller shows it next to the item or cell.
+    Raises :class:`AnswerError` (a ValueError with a code such as ``answer_out_of_range`` and
+    its params) for an answer that does not fit the method: the caller shows it next to the
+    item or cell, translated by the web from the code.
     """
     if not answer:
         return None
     value = answer.get("value")
     method = item.method
+    code = item.code
     if method == Method.SCORE:
-        number = _number(value)
-        if number is None:
-            return None
-        if number < 0 or number > item.max_score:
-            raise ValueError(f"score must be between 0 and {item.max_score:g}")
-        return number
+        return check_score(value, item.max_score, item=code)
     if method == Method.LEVELS:
         if value is None or str(value).strip() == "":
             return None
@@ -87,36 +127,42 @@ def score_item(item: Item, answer: Mapping[str, Any] | None) -> float | None:
             if level.label.upper() == label:
                 return min(max(level.score, 0.0), item.max_score)
         allowed = "/".join(level.label for level in item.levels)
-        raise ValueError(f"level '{value}' is not one of {allowed}")
+        raise AnswerError("answer_bad_level", item=code, value=str(value)[:40], allowed=allowed)
     if method in (Method.YES_NO, Method.VETO):
-        flag = parse_yes_no(value)
+        flag = parse_yes_no(value, code)
         if flag is None:
             return None
         if method == Method.VETO:
             return 0.0
         return item.max_score if flag else 0.0
     if method == Method.NUMBER:
-        number = _number(value)
+        number = _number(value, code)
         if number is None:
             return None
         if number < 0:
-            raise ValueError("the number cannot be negative")
-        return min(max(by_thresholds(number, item.thresholds), 0.0), item.max_score)
+            raise AnswerError("answer_negative", item=code)
+        return _clamp(by_thresholds(number, item.thresholds, item.direction, item.fallback), item)
     if method == Method.RATIO:
-        numerator = _number(answer.get("numerator"))
-        denominator = _number(answer.get("denominator"))
+        numerator = _number(answer.get("numerator"), code)
+        denominator = _number(answer.get("denominator"), code)
         if numerator is None or denominator is None:
             return None
         if numerator < 0 or denominator < 0:
-            raise ValueError("the numbers cannot be negative")
+            raise AnswerError("answer_negative", item=code)
         if numerator > denominator:
-            raise ValueError(
-                f"{item.numerator_label or 'numerator'} cannot exceed "
-                f"{item.denominator_label or 'denominator'}"
+            raise AnswerError(
+                "answer_ratio_exceeds",
+                item=code,
+                numerator=item.numerator_label,
+                denominator=item.denominator_label,
             )
         ratio = numerator / denominator if denominator else 0.0
-        return min(max(by_thresholds(ratio, item.thresholds), 0.0), item.max_score)
-    raise ValueError(f"unknown method {method}")
+        return _clamp(by_thresholds(ratio, item.thresholds, item.direction, item.fallback), item)
+    raise AnswerError("answer_unknown_method", item=code, method=str(method))
+
+
+def _clamp(score: float, item: Item) -> float:
+    return min(max(score, 0.0), item.max_score)
 
 
 def is_vetoed(item: Item, answer: Mapping[str, Any] | None) -> bool:
@@ -124,7 +170,7 @@ def is_vetoed(item: Item, answer: Mapping[str, Any] | None) -> bool:
         return False
     try:
         return parse_yes_no(answer.get("value")) is True
-    except ValueError:
+    except AnswerError:
         return False
 
 
@@ -168,8 +214,8 @@ def score_sheet(standard: Standard, answers: Mapping[str, Mapping[str, Any] | No
                 answer = answers.get(item.code)
                 try:
                     score = score_item(item, answer)
-                except ValueError as exc:
-                    problems.append(Problem("bad_answer", f"{item.code}: {exc}", item=item.code))
+                except AnswerError as exc:
+                    problems.append(_answer_problem(item, exc))
                     score = None
                 if score is not None or (item.method == Method.VETO and answer):
                     answered += 1
@@ -196,14 +242,16 @@ def score_sheet(standard: Standard, answers: Mapping[str, Mapping[str, Any] | No
     )
 
 
-def missing_answers(standard: Standard, answers: Mapping[str, Mapping[str, Any] | None]) -> list:
+def missing_answers(
+    standard: Standard, answers: Mapping[str, Mapping[str, Any] | None]
+) -> list[str]:
     """Items without a usable answer (checked before a sheet may be submitted)."""
-    missing = []
+    missing: list[str] = []
     for item in standard.items():
         answer = answers.get(item.code)
         try:
             score = score_item(item, answer)
-        except ValueError:
+        except AnswerError:
             score = None
         if score is None and not (item.method == Method.VETO and is_answered_veto(answer)):
             missing.append(item.code)
@@ -215,5 +263,5 @@ def is_answered_veto(answer: Mapping[str, Any] | None) -> bool:
         return False
     try:
         return parse_yes_no(answer.get("value")) is not None
-    except ValueError:
+    except AnswerError:
         return False

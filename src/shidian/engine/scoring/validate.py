@@ -4,49 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shidian.engine.scoring.model import Method, Problem, Standard
+from shidian.engine.scoring.messages import problem
+from shidian.engine.scoring.model import Item, Method, Problem, Standard
 
 TOLERANCE = 1e-6
 
 
 def validate_standard(
-    standard: Standard, rows: Mapping[str, int] | None = None, *, item_duplicates: bool = True
+    standard: Standard,
+    rows: Mapping[str, int] | None = None,
+    *,
+    items: bool = True,
+    duplicates: bool = True,
 ) -> list[Problem]:
-    """Every problem in ``standard``; ``rows`` maps a code to its source row for the messages."""
+    """Every problem in ``standard``; ``rows`` maps a code to its source row for the messages.
+
+    The file readers check each item and each code on its own row while they build the tree, so
+    they pass ``items=False, duplicates=False`` and keep only the structure and sum checks here.
+    """
     rows = rows or {}
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    seen: set[str] = set()
 
-    def add(code: str, message: str, key: str, **params) -> None:
-        problems.append(Problem(code, message, row=rows.get(key), item=key, params=params))
+    def add(code: str, key: str, **params) -> None:
+        problems.append(problem(code, row=rows.get(key), item=key, **params))
+
+    def check_code(code: str) -> None:
+        if duplicates and code in seen:
+            add("duplicate_code", code, first=rows.get(code, "?"))
+        seen.add(code)
 
     if not standard.dimensions:
-        add("empty", "the standard has no dimensions", "")
+        add("no_dimensions", "")
     for dimension in standard.dimensions:
-        for code, kind in [(dimension.code, "dimension")]:
-            if code in seen:
-                add("duplicate_code", f"duplicate code {code} ({kind})", code, value=code)
-            seen[code] = kind
+        check_code(dimension.code)
         if not dimension.indicators:
-            add("empty", f"dimension {dimension.code} has no indicators", dimension.code)
+            add("no_indicators", dimension.code)
         for indicator in dimension.indicators:
-            if indicator.code in seen:
-                add("duplicate_code", f"duplicate code {indicator.code}", indicator.code)
-            seen[indicator.code] = "indicator"
+            check_code(indicator.code)
             if not indicator.items:
-                add("empty", f"indicator {indicator.code} has no items", indicator.code)
+                add("no_items", indicator.code)
             for item in indicator.items:
-                problems.extend(_item_problems(item, rows, item_duplicates and item.code in seen))
-                seen[item.code] = "item"
+                check_code(item.code)
+                if items:
+                    problems.extend(item_problems(item, rows.get(item.code)))
             if standard.check_sums and indicator.max_score is not None:
                 total = sum(i.max_score * i.weight for i in indicator.items)
                 if abs(total - indicator.max_score) > TOLERANCE:
-                    add(
-                        "sum_mismatch",
-                        f"items of {indicator.code} add up to {total:g}, "
-                        f"not {indicator.max_score:g}",
-                        indicator.code,
-                    )
+                    add("sum_mismatch", indicator.code, total=total, declared=indicator.max_score)
         if standard.check_sums and dimension.max_score is not None:
             total = sum(
                 (i.max_score if i.max_score is not None else sum(x.max_score for x in i.items))
@@ -54,58 +59,54 @@ def validate_standard(
                 for i in dimension.indicators
             )
             if abs(total - dimension.max_score) > TOLERANCE:
-                add(
-                    "sum_mismatch",
-                    f"indicators of {dimension.code} add up to {total:g}, "
-                    f"not {dimension.max_score:g}",
-                    dimension.code,
-                )
+                add("sum_mismatch", dimension.code, total=total, declared=dimension.max_score)
     if standard.check_sums and standard.total_max is not None:
         total = standard.max_total()
         if abs(total - standard.total_max) > TOLERANCE:
-            add("sum_mismatch", f"items add up to {total:g}, not {standard.total_max:g}", "")
+            add("total_mismatch", "", total=total, declared=standard.total_max)
     return problems
 
 
-def _item_problems(item, rows, duplicate: bool) -> list[Problem]:
+def item_problems(item: Item, row: int | None = None) -> list[Problem]:
+    """What is wrong with one item on its own (not its code's uniqueness)."""
     out: list[Problem] = []
-    row = rows.get(item.code)
 
-    def add(code: str, message: str) -> None:
-        out.append(Problem(code, f"{item.code}: {message}", row=row, item=item.code))
+    def add(code: str, **params) -> None:
+        out.append(problem(code, row=row, item=item.code, **params))
 
-    if duplicate:
-        add("duplicate_code", "duplicate code")
+    top = item.max_score + TOLERANCE
     if not item.text.strip():
-        add("missing_text", "the item has no text")
+        add("missing_text")
     if item.max_score < 0:
-        add("bad_max", "the maximum cannot be negative")
+        add("bad_max")
     if item.weight < 0:
-        add("bad_weight", "the weight cannot be negative")
+        add("bad_weight")
     if item.method == Method.LEVELS:
         if not item.levels:
-            add("missing_levels", "method 'levels' needs a level table such as A=10;B=8;C=5;D=0")
+            add("missing_levels")
         labels = [level.label.upper() for level in item.levels]
         if len(set(labels)) != len(labels):
-            add("duplicate_level", "the level table repeats a level")
+            add("duplicate_level")
         for level in item.levels:
-            if level.score < 0 or level.score > item.max_score + TOLERANCE:
-                add(
-                    "level_out_of_range",
-                    f"level {level.label} scores {level.score:g}, outside 0..{item.max_score:g}",
-                )
+            if level.score < 0 or level.score > top:
+                add("level_out_of_range", level=level.label, score=level.score, max=item.max_score)
     if item.method in (Method.NUMBER, Method.RATIO):
         if not item.thresholds:
-            add("missing_thresholds", "needs thresholds such as >=0.9:10;>=0.6:6")
+            add("missing_thresholds")
         for threshold in item.thresholds:
-            if threshold.score < 0 or threshold.score > item.max_score + TOLERANCE:
+            if threshold.score < 0 or threshold.score > top:
                 add(
                     "threshold_out_of_range",
-                    f"threshold {threshold.minimum:g} scores {threshold.score:g}, "
-                    f"outside 0..{item.max_score:g}",
+                    bound=threshold.bound,
+                    score=threshold.score,
+                    max=item.max_score,
                 )
+            if item.method == Method.RATIO and threshold.bound > 1 + TOLERANCE:
+                add("ratio_bound_above_one", bound=threshold.bound)
+        if item.fallback < 0 or item.fallback > top:
+            add("fallback_out_of_range", score=item.fallback, max=item.max_score)
     if item.method == Method.RATIO and not (item.numerator_label and item.denominator_label):
-        add("missing_ratio_labels", "a ratio item names its numerator and denominator")
+        add("missing_ratio_labels")
     if item.method == Method.VETO and item.max_score != 0:
-        add("veto_max", "a veto item carries no score: set its maximum to 0")
+        add("veto_max")
     return out

@@ -125,6 +125,33 @@
     });
   }
 
+  // ---- Evidence file names ---------------------------------------------------------------
+  // A browser sends the file's name in the upload's part header, which the server refuses
+  // outright (a bare "400") beyond 1 KB. Shorten long names to 255 UTF-8 bytes, keeping the
+  // extension, before the form is sent; the server trims the same way.
+  var MAX_NAME_BYTES = 255;
+  var encoder = window.TextEncoder ? new TextEncoder() : null;
+  var byteLength = function (text) { return encoder ? encoder.encode(text).length : text.length * 4; };
+  var shortName = function (name) {
+    if (byteLength(name) <= MAX_NAME_BYTES) { return name; }
+    var dot = name.lastIndexOf(".");
+    var ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
+    var chars = Array.from(ext ? name.slice(0, dot) : name);
+    while (chars.length && byteLength(chars.join("") + ext) > MAX_NAME_BYTES) { chars.pop(); }
+    return chars.join("") + ext;
+  };
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.files || !input.files.length) { return; }
+    if (!window.DataTransfer || !window.File) { return; }
+    var file = input.files[0];
+    var name = shortName(file.name);
+    if (name === file.name) { return; }
+    var transfer = new DataTransfer();
+    transfer.items.add(new File([file], name, { type: file.type, lastModified: file.lastModified }));
+    input.files = transfer.files;
+  });
+
   // ---- Charts ----------------------------------------------------------------------------
   var dataEl = document.getElementById("campaign-chart-data");
   if (dataEl && window.echarts) {

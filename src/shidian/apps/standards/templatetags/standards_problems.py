@@ -1,6 +1,6 @@
 from django import template
 
-from shidian.apps.standards.problems import describe
+from shidian.apps.core.engine_messages import describe
 
 register = template.Library()
 
