@@ -259,3 +259,17 @@ def test_restrict_and_can_always_agree(tree, role, home, action, granted):
     assert allowed <= {s.pk for s in rows if can(person, VIEW, s)} | (
         {s.pk for s in rows} if action == VIEW else set()
     )
+
+
+def test_experts_with_grants_are_blind_to_each_other_until_release(tree, office_user):
+    target = sheet(tree)
+    first = make_user("expert-1", tree.other_county, "expert")
+    second = make_user("expert-2", tree.other_county, "expert")
+    for person in (first, second):
+        grant_give(by=office_user, user=person, role=GrantRole.EXPERT, target=target)
+    review = Review.objects.create(sheet=target, reviewer=first, total=42)
+    assert ids(Review.objects.restrict(first)) == {review.pk}
+    assert not Review.objects.restrict(second).exists()
+    assert ids(Review.objects.restrict(office_user)) == {review.pk}
+    Campaign.objects.filter(pk=target.campaign_id).update(reviews_released_at=timezone.now())
+    assert ids(Review.objects.restrict(second)) == {review.pk}

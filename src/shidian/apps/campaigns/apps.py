@@ -9,7 +9,13 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.campaigns import policies  # noqa: F401  (registers the access policies)
+        from shidian.apps.campaigns.todos import campaign_todos, schools_behind
         from shidian.apps.core.audit import register_actions
+        from shidian.apps.core.home_sections import register_home_section
+        from shidian.apps.core.todos import register_todo_provider
+
+        register_todo_provider(campaign_todos)
+        register_home_section("campaigns/_home_behind.html", schools_behind, order=20)
 
         register_actions(
             {

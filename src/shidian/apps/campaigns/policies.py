@@ -22,7 +22,7 @@ from shidian.apps.campaigns.models import (
     SheetRevision,
     reviewing,
 )
-from shidian.apps.core.access import REVIEW, VIEW, Policy, path_q, register
+from shidian.apps.core.access import REVIEW, VIEW, GrantRole, Policy, held_grants, path_q, register
 
 REVIEWER_ACTIONS = frozenset({VIEW, REVIEW})
 
@@ -36,10 +36,24 @@ def reviewer_of_campaign(lookup: str):
     return rule
 
 
+def reviewed_campaigns(user: Any) -> Q:
+    """The campaigns ``user`` reviews: named as reviewer, or holding an expert grant on the
+    campaign or on some of its sheets."""
+    held = [g for g in held_grants(user) if g.role == GrantRole.EXPERT]
+    on_campaigns = [g.target_id for g in held if g.target_type == "campaigns.campaign"]
+    on_sheets = [g.target_id for g in held if g.target_type == "campaigns.sheet"]
+    found = Q(pk__in=reviewing(user))
+    if on_campaigns:
+        found |= Q(pk__in=on_campaigns)
+    if on_sheets:
+        found |= Q(pk__in=Sheet.objects.filter(pk__in=on_sheets).values("campaign_id"))
+    return found
+
+
 def blind_reviews(user: Any, action: str, prefix: str) -> Q | None:
     """A reviewer sees only their own review of an unreleased campaign they review, unless they
     belong to the office that runs it."""
-    blind = Campaign.objects.filter(pk__in=reviewing(user), reviews_released_at__isnull=True)
+    blind = Campaign.objects.filter(reviewed_campaigns(user), reviews_released_at__isnull=True)
     if user.is_office and user.unit is not None:
         blind = blind.exclude(path_q("unit", user.unit.path))
     return Q(**{f"{prefix}reviewer_id": user.pk}) | ~Q(**{f"{prefix}sheet__campaign__in": blind})

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet
-from shidian.apps.core.access import MANAGE, can
+from shidian.apps.core.access import MANAGE, REVIEW, can
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.engine.scoring import AnswerError, Method, check_score
@@ -67,7 +67,7 @@ def review_save(
     Every problem is reported at once and nothing is stored while there is one.
     """
     campaign = sheet.campaign
-    if not campaign.reviewers.filter(pk=reviewer.pk).exists():
+    if not can(reviewer, REVIEW, sheet):
         raise PermissionDenied
     if campaign.reviews_released_at is not None:
         raise ValidationError(_("评审结果已公布，评审意见不能再修改。"))

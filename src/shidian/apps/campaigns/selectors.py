@@ -28,9 +28,8 @@ from shidian.apps.campaigns.models import (
     Review,
     Sheet,
     SheetStatus,
-    reviewing,
 )
-from shidian.apps.core.access import VIEW
+from shidian.apps.core.access import REVIEW, VIEW
 from shidian.apps.core.access.actions import subtree_actions
 from shidian.apps.core.scoping import sees_everything
 from shidian.apps.orgs.models import SchoolType
@@ -309,10 +308,11 @@ def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
 
 
 def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
-    """The sheets ``user`` reviews (every sheet of the campaigns naming them as reviewer), with
+    """The sheets ``user`` reviews (those of the campaigns naming them as reviewer, and those their
+    expert grants reach), with
     ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
     mine = Review.objects.filter(sheet=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
-    qs = Sheet.objects.restrict(user).filter(campaign_id__in=reviewing(user))
+    qs = Sheet.objects.restrict(user, REVIEW)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     return (

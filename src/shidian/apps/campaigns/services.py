@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.accounts.models import Role, User
 from shidian.apps.campaigns.models import Campaign, Notification, Sheet, SheetStatus
 from shidian.apps.campaigns.notices import OPEN, REMIND, compose_for
+from shidian.apps.core import access
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, OrgUnit
 from shidian.textclean import clean_text
@@ -148,9 +149,13 @@ def send_messages_now(*, messages: list[list[str]]) -> int:
 
 @transaction.atomic
 def campaign_remind(*, campaign: Campaign, user=None, base_url: str = "") -> int:
-    """Remind only the units that have not submitted; returns how many units were reminded."""
+    """Remind the units that have not submitted, among those ``user`` may remind (the office:
+    all of them; a zone: its schools; None: the system, all); returns how many were reminded."""
+    sheets = campaign.sheets.all()
+    if user is not None:
+        sheets = Sheet.objects.restrict(user, access.REMIND).filter(campaign=campaign)
     pending = list(
-        campaign.sheets.filter(
+        sheets.filter(
             status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED]
         ).values_list("unit_id", flat=True)
     )

@@ -22,14 +22,17 @@ def send_campaign_messages(*, messages: list[list[str]]) -> int:
 
 
 @task()
-def remind_campaign(*, campaign_id: int, base_url: str = "") -> int:
+def remind_campaign(*, campaign_id: int, base_url: str = "", user_id: int | None = None) -> int:
+    from shidian.apps.accounts.models import User
     from shidian.apps.campaigns.models import Campaign
     from shidian.apps.campaigns.services import campaign_remind
 
     campaign = Campaign.objects.select_related("unit", "version").get(  # scoping: ok task id
         pk=campaign_id
     )
-    return campaign_remind(campaign=campaign, base_url=base_url)
+    # Who asked decides which units are reminded (a zone: its own schools).
+    user = User.objects.filter(pk=user_id).first() if user_id else None  # scoping: ok task id
+    return campaign_remind(campaign=campaign, user=user, base_url=base_url)
 
 
 @task()

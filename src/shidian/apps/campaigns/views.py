@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.campaigns import exports, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
 from shidian.apps.campaigns.localtime import local_text, zone_label
-from shidian.apps.campaigns.models import SheetStatus
+from shidian.apps.campaigns.models import Sheet, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.core.access import MANAGE, REMIND, action_required, can, may
 from shidian.apps.orgs.models import SchoolType
@@ -366,10 +366,15 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
-    if not can(request.user, MANAGE, campaign):
+    # The office reminds every late unit; a zone reminds its own schools (core.access REMIND).
+    if not Sheet.objects.restrict(request.user, REMIND).filter(campaign=campaign).exists():
         raise Http404
     from shidian.apps.campaigns.tasks import remind_campaign
 
-    remind_campaign.enqueue(campaign_id=campaign.pk, base_url=request_base_url(request))
+    remind_campaign.enqueue(
+        campaign_id=campaign.pk, base_url=request_base_url(request), user_id=request.user.pk
+    )
     messages.success(request, _("已安排向尚未提交的单位发送提醒。"))
+    if request.POST.get("next") == "home":
+        return redirect("core:home")
     return redirect("campaigns:detail", campaign_id=campaign.pk)

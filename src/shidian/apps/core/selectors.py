@@ -55,6 +55,10 @@ class HomeData:
     schools: list[Any] = field(default_factory=list)
     links: dict[str, str | None] = field(default_factory=dict)
     reviews: dict[str, Any] | None = None  # expert: assignments to do and counts
+    todos: list[Any] = field(default_factory=list)  # what to do next, soonest first
+    approvals: list[Any] = field(default_factory=list)  # what waits for the leading group
+    approves: bool = False  # whether the user approves at all (shows the card when empty)
+    sections: list[dict[str, Any]] = field(default_factory=list)  # cards other apps add
 
 
 ZONE_SCHOOL_LIMIT = 200
@@ -62,7 +66,27 @@ HOME_REVIEW_LIMIT = 20
 
 
 def home_data(*, user: Any) -> HomeData:
-    """Pick the home page for the user's role; every read is limited to their subtree."""
+    """Pick the home page for the user's role, with what they should do next (core.todos) and
+    the cards apps add (core.home_sections); every read goes through core.access."""
+    data = _home_for_role(user)
+    if data.kind != "none":
+        from django.utils import timezone
+
+        from shidian.apps.core.access import APPROVE, may
+        from shidian.apps.core.home_sections import home_sections
+        from shidian.apps.core.todos import APPROVE_TASK, REVIEW_TASK, todos_for
+
+        todos = todos_for(user=user, now=timezone.now())
+        # An expert's assignments have their own card, with progress: not listed twice.
+        hidden = {APPROVE_TASK, REVIEW_TASK} if data.kind == "expert" else {APPROVE_TASK}
+        data.todos = [t for t in todos if t.kind not in hidden]
+        data.approvals = [t for t in todos if t.kind == APPROVE_TASK]
+        data.approves = may(user, APPROVE)
+        data.sections = home_sections(user=user)
+    return data
+
+
+def _home_for_role(user: Any) -> HomeData:
     from shidian.apps.accounts.models import Role
     from shidian.apps.accounts.selectors import account_counts
     from shidian.apps.core.access import MANAGE, may

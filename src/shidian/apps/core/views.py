@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shidian.apps.core import selectors
@@ -19,7 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     data = selectors.home_data(user=request.user)
     for event in data.events:
         event.action_label = action_label(event.action)
-    return render(request, "core/home.html", {"home": data, "unit": data.unit})
+    context = {"home": data, "unit": data.unit, "now": timezone.now()}
+    return render(request, "core/home.html", context)
 
 
 @action_required(MANAGE)
