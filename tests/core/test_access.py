@@ -273,3 +273,13 @@ def test_experts_with_grants_are_blind_to_each_other_until_release(tree, office_
     assert ids(Review.objects.restrict(office_user)) == {review.pk}
     Campaign.objects.filter(pk=target.campaign_id).update(reviews_released_at=timezone.now())
     assert ids(Review.objects.restrict(second)) == {review.pk}
+
+
+def test_filling_is_for_the_own_unit_not_the_units_under_it(tree):
+    from shidian.apps.orgs.models import Level
+    from shidian.apps.orgs.services import unit_create
+
+    point = unit_create(code="A1-1-1", name="甲县教学点", level=Level.SCHOOL, parent=tree.school)
+    central = make_user("central", tree.school, "coordinator")
+    assert can(central, VIEW, point) and not can(central, FILL, point)
+    assert ids(OrgUnit.objects.restrict(central, FILL)) == {tree.school.pk}

@@ -341,10 +341,30 @@ def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
 def review_overview(*, user, limit: int = 10) -> dict:
     """What the expert's home page shows: the first assignments to do and the counts."""
     assignments = review_assignments(user=user)
+    rows = list(assignments[:limit])
+    per_campaign = {
+        row["campaign_id"]: row
+        for row in assignments.order_by()
+        .values("campaign_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(scored=True)))
+    }
+    campaigns = []
+    for campaign in Campaign.objects.filter(pk__in=per_campaign).order_by("deadline"):  # scoping: ok
+        counts = per_campaign[campaign.pk]
+        campaigns.append(
+            {
+                "campaign": campaign,
+                "total": counts["total"],
+                "done": counts["done"],
+                "percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0,
+                "rows": [r for r in rows if r.campaign_id == campaign.pk],
+            }
+        )
     return {
-        "rows": list(assignments[:limit]),
-        "total": assignments.count(),
-        "todo": assignments.filter(scored=False).count(),
+        "rows": rows,
+        "campaigns": campaigns,
+        "total": sum(c["total"] for c in campaigns),
+        "todo": sum(c["total"] - c["done"] for c in campaigns),
     }
 
 

@@ -23,6 +23,10 @@ ACTIONS = frozenset({VIEW, FILL, MANAGE, REMIND, REVIEW, APPROVE})
 # office manages the campaign the county runs even where a school's sheet is the object.
 OWNER_ACTIONS = frozenset({MANAGE, APPROVE})
 
+# Taken on the account's own unit only, not its subtree: a central school's coordinator fills
+# the central school's sheet, and each teaching point under it fills its own.
+OWN_UNIT_ACTIONS = frozenset({FILL})
+
 # Account role -> actions on the role's unit subtree. Keys are accounts.Role values; core does not
 # import accounts, so they are spelled out.
 SUBTREE_ACTIONS: dict[str, frozenset[str]] = {

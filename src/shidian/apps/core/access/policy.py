@@ -3,7 +3,8 @@
 A :class:`Policy` names three paths from a model to what decides access:
 
 - ``unit``: the organisation unit the row concerns. An account's role allows its
-  :data:`SUBTREE_ACTIONS` on rows whose unit lies in the account's unit subtree.
+  :data:`SUBTREE_ACTIONS` on rows whose unit lies in the account's unit subtree (the
+  :data:`OWN_UNIT_ACTIONS`, filling, on rows of the account's own unit only).
 - ``owner``: the unit that runs the row (a campaign's or a programme's unit). The owner actions
   (manage, approve) are checked against it instead of ``unit`` when it is given.
 - ``targets``: ``(lookup, "app_label.model")`` pairs. A grant on such a target allows its role's
@@ -34,6 +35,7 @@ from django.utils import timezone
 from shidian.apps.core.access.actions import (
     ACTIONS,
     GRANT_ACTIONS,
+    OWN_UNIT_ACTIONS,
     OWNER_ACTIONS,
     subtree_actions,
 )
@@ -102,7 +104,10 @@ class Policy:
         found = NOTHING
         if action in subtree_actions(user) and user.unit_id is not None:
             lookup = self.owner if action in OWNER_ACTIONS and self.owner is not None else self.unit
-            found = found | path_q(lookup, user.unit.path)
+            if action in OWN_UNIT_ACTIONS:
+                found = found | Q(**{f"{lookup}__pk" if lookup else "pk": user.unit_id})
+            else:
+                found = found | path_q(lookup, user.unit.path)
         found = found | self._grant_q(user, action)
         if self.extra is not None:
             more = self.extra(user, action, "")
