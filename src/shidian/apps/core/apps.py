@@ -11,4 +11,4 @@ class CoreConfig(AppConfig):
         from shidian.apps.core import policies  # noqa: F401  (registers the access policies)
         from shidian.apps.core.audit import register_actions
 
-        register_actions({"core.grant": _("授权"), "core.grant_revoke": _("撤销授权")})
+        register_actions({"core.grant": _("给予授权"), "core.grant_revoke": _("撤销授权")})
