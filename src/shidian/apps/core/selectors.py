@@ -55,6 +55,7 @@ class HomeData:
     schools: list[Any] = field(default_factory=list)
     links: dict[str, str | None] = field(default_factory=dict)
     reviews: dict[str, Any] | None = None  # expert: assignments to do and counts
+    programmes: list[Any] = field(default_factory=list)  # office: one cockpit card each
 
 
 ZONE_SCHOOL_LIMIT = 200
@@ -78,6 +79,8 @@ def home_data(*, user: Any) -> HomeData:
         "password_change": maybe_url("accounts:password_change"),
     }
     if can_manage_accounts(user):
+        from shidian.apps.programmes.selectors import home_cards
+
         links.update(
             accounts=maybe_url("accounts:list"),
             invite=maybe_url("accounts:invite"),
@@ -91,6 +94,7 @@ def home_data(*, user: Any) -> HomeData:
             accounts=account_counts(viewer=user, unit=unit),
             events=list(audit_events(viewer=user)[:8]),
             links=links,
+            programmes=home_cards(user=user),
         )
     if user.role == Role.ZONE:
         schools = list(
