@@ -27,6 +27,7 @@ from shidian.apps.programmes.models import (
 from shidian.apps.programmes.states import WITH_BATCH
 
 LATE_NAMES_PER_ZONE = 8
+LATE_ZONES = 12  # zones listed by name (most late first); the rest are counted
 HOME_CARDS = 6
 
 
@@ -163,19 +164,26 @@ class LateZone:
     units: list[str] = field(default_factory=list)
 
 
-def late_by_zone(*, user: Any, programme: Programme, now: datetime | None = None) -> list[LateZone]:
-    """Invited units that have not submitted a sheet of one of the programme's campaigns whose
-    deadline has passed, grouped by zone (most late first)."""
+def late_sheets(*, user: Any, programme: Programme, now: datetime | None = None) -> QuerySet:
+    """Sheets of the programme's closed campaigns that were not submitted."""
     from shidian.apps.campaigns.models import SUBMITTED, Sheet
 
-    now = now or timezone.now()
-    late = (
+    return (
         Sheet.objects.restrict(user)
-        .filter(campaign__programme=programme, campaign__deadline__lt=now)
+        .filter(campaign__programme=programme, campaign__deadline__lt=now or timezone.now())
         .exclude(status__in=list(SUBMITTED))
     )
+
+
+def late_by_zone(*, user: Any, programme: Programme, now: datetime | None = None) -> list[LateZone]:
+    """Invited units that have not submitted a sheet of one of the programme's campaigns whose
+    deadline has passed, grouped by zone: the LATE_ZONES zones with most late units, each
+    with its first names (one query per listed zone, so the page stays bounded)."""
+    late = late_sheets(user=user, programme=programme, now=now)
     zones = list(
-        late.values("unit__zone_id", "unit__zone__name").annotate(n=Count("pk")).order_by("-n")
+        late.values("unit__zone_id", "unit__zone__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit__zone__name")[:LATE_ZONES]
     )
     result = {z["unit__zone_id"]: LateZone(z["unit__zone__name"] or "", z["n"]) for z in zones}
     for zone_id in result:
@@ -265,7 +273,6 @@ def home_cards(*, user: Any) -> list[dict[str, Any]]:
     for programme in programmes_for(user=user)[:HOME_CARDS]:
         line = timeline(programme)
         counts = {c["state"]: c["n"] for c in status_counts(user=user, programme=programme)}
-        late = late_by_zone(user=user, programme=programme)
         cards.append(
             {
                 "programme": programme,
@@ -276,7 +283,7 @@ def home_cards(*, user: Any) -> list[dict[str, Any]]:
                 "target": sum(
                     Cycle.objects.filter(programme=programme).values_list("target", flat=True)
                 ),
-                "late": sum(z.n for z in late),
+                "late": late_sheets(user=user, programme=programme).count(),
                 "url": maybe_url("programmes:detail", programme_id=programme.pk),
             }
         )

@@ -142,7 +142,8 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
         "links": selectors.lifecycle_links(programme, manage=manage),
         "now": now,
     }
-    context["late_total"] = sum(z.n for z in context["late"])
+    context["late_total"] = selectors.late_sheets(user=user, programme=programme, now=now).count()
+    context["late_more"] = context["late_total"] - sum(z.n for z in context["late"])
     return render(request, "programmes/detail.html", context)
 
 
