@@ -11,8 +11,9 @@ from tests.browser.conftest import has_horizontal_scroll, login, screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_office_creates_a_programme_and_sees_its_cockpit(page, phone_page, live_server, tree,
-                                                         office_user):
+def test_office_creates_a_programme_and_sees_its_cockpit(
+    page, phone_page, live_server, tree, office_user
+):
     login(page, live_server, "office")
     page.goto(f"{live_server.url}/programmes/")
     page.click("#create-programme")

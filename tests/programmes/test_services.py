@@ -8,9 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from shidian.apps.programmes import services, states
-from shidian.apps.programmes.members import members_of
+from shidian.apps.programmes.members import MemberRole, members_of
 from shidian.apps.programmes.models import (
-    MemberRole,
     Participation,
     ParticipationEvent,
     Programme,

@@ -140,11 +140,18 @@ def test_other_roles_cannot_manage(client, tree, role, unit_attr):
     assert row.state == "eligible"
 
 
-def test_expert_in_the_county_sees_the_cockpit_but_not_the_edit(client, tree):
-    """The expert role has no subtree rights in the spine; until it lands the subtree rule
-    lets a county expert read but never manage."""
+def test_expert_sees_only_what_a_grant_gives(client, tree, office_user):
+    """Experts get nothing from their subtree: the county's programme is a 404 until a grant
+    names them; a leading-group grant lets them read (and approve), never manage."""
+    from shidian.apps.programmes.members import MemberRole, members_set
+
     p = programme(tree)
-    client.force_login(make_user("ex", tree.county, "expert"))
+    expert = make_user("ex", tree.county, "expert")
+    client.force_login(expert)
+    cockpit = reverse("programmes:detail", kwargs={"programme_id": p.pk})
+    assert client.get(cockpit).status_code == 404
+    members_set(programme=p, role=MemberRole.LEADING_GROUP, users=[expert], by=office_user)
+    assert client.get(cockpit).status_code == 200
     assert client.get(reverse("programmes:edit", kwargs={"programme_id": p.pk})).status_code == 403
 
 
@@ -157,8 +164,7 @@ def test_outsider_gets_404(outsider_client, tree):
 
 
 def test_office_member_of_another_unit_manages_by_membership(client, tree, office_user):
-    from shidian.apps.programmes.members import members_set
-    from shidian.apps.programmes.models import MemberRole
+    from shidian.apps.programmes.members import MemberRole, members_set
 
     p = programme(tree)
     helper = make_user("helper", tree.zone, "coordinator")

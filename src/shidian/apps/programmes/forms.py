@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
-from shidian.apps.programmes.members import member_candidates
-from shidian.apps.programmes.models import Cadence, MemberRole, ParticipationState
+from shidian.apps.programmes.members import MemberRole, member_candidates
+from shidian.apps.programmes.models import Cadence, ParticipationState
 from shidian.apps.programmes.services import CycleInput, PhaseInput, default_phases
 from shidian.apps.standards.selectors import usable_versions
 
@@ -75,8 +75,9 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, unit: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope_root"].queryset = (
-            OrgUnit.objects.restrict(user).subtree(unit).exclude(level=Level.SCHOOL)
+        # ``unit`` is the user's own (create) or a programme's they manage (edit).
+        self.fields["scope_root"].queryset = OrgUnit.objects.subtree(unit).exclude(
+            level=Level.SCHOOL
         )
         self.fields["scope_root"].initial = unit.pk
         versions = self.fields["standard_versions"]

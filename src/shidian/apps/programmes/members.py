@@ -1,8 +1,5 @@
-"""A programme's leading group and office members.
-
-They will be core Grants (role leading_group_member / office_member, target the programme) once
-the access spine lands; until then they are ProgrammeMember rows. Nothing else touches either,
-so the switch is this one file.
+"""A programme's leading group and office members: Grants (leading_group_member /
+office_member) on the programme. Nothing else in the app touches them.
 """
 
 from __future__ import annotations
@@ -12,7 +9,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from shidian.apps.programmes.models import MemberRole, Programme, ProgrammeMember
+from shidian.apps.core.access import GrantRole
+from shidian.apps.programmes.models import Programme
+
+
+class MemberRole:
+    LEADING_GROUP = GrantRole.LEADING_GROUP_MEMBER
+    OFFICE = GrantRole.OFFICE_MEMBER
 
 
 def member_candidates(*, programme_unit: Any) -> QuerySet:
@@ -27,32 +30,32 @@ def member_candidates(*, programme_unit: Any) -> QuerySet:
     )
 
 
+def _grants(programme: Programme, role: str):
+    from shidian.apps.core.models import Grant
+
+    return Grant.objects.on_target(programme).active().filter(role=role, unit__isnull=True)
+
+
 def members_of(*, programme: Programme, role: str) -> list[Any]:
     from shidian.apps.accounts.models import User
 
-    ids = ProgrammeMember.objects.filter(programme=programme, role=role).values("user_id")
+    ids = _grants(programme, role).values("user_id")
     return list(User.objects.filter(pk__in=ids).order_by("username"))  # scoping: ok by programme
 
 
 def members_set(*, programme: Programme, role: str, users: Iterable[Any], by: Any) -> None:
-    """Make exactly ``users`` the ``role`` members (called inside the service's transaction)."""
-    wanted = {u.pk for u in users}
-    current = set(
-        ProgrammeMember.objects.filter(programme=programme, role=role).values_list(
-            "user_id", flat=True
-        )
-    )
-    ProgrammeMember.objects.filter(
-        programme=programme, role=role, user_id__in=current - wanted
-    ).delete()
-    ProgrammeMember.objects.bulk_create(
-        [ProgrammeMember(programme=programme, role=role, user_id=pk) for pk in wanted - current]
-    )
+    """Make exactly ``users`` the ``role`` members: give the missing grants, revoke the others
+    (each audited by core; called inside the programme service's transaction)."""
+    from shidian.apps.core.services import grant_give, grant_revoke
+
+    wanted = {u.pk: u for u in users}
+    current = {g.user_id: g for g in _grants(programme, role).select_related("user")}
+    for user_id, grant in current.items():
+        if user_id not in wanted:
+            grant_revoke(by=by, grant=grant)
+    for user_id, user in wanted.items():
+        if user_id not in current:
+            grant_give(by=by, user=user, role=role, target=programme)
 
 
-def is_member(*, programme: Programme, user: Any, role: str = MemberRole.OFFICE) -> bool:
-    return ProgrammeMember.objects.filter(programme=programme, user_id=user.pk, role=role).exists()
-
-
-def member_programme_ids(*, user: Any) -> QuerySet:
-    return ProgrammeMember.objects.filter(user_id=user.pk).values("programme_id")
+__all__ = ["MemberRole", "member_candidates", "members_of", "members_set"]

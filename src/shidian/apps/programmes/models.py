@@ -35,11 +35,6 @@ class ParticipationState(models.TextChoices):
     WITHDRAWN = State.WITHDRAWN.value, _("退出")
 
 
-class MemberRole(models.TextChoices):
-    LEADING_GROUP = "leading_group_member", _("领导小组成员")
-    OFFICE = "office_member", _("项目办公室成员")
-
-
 class ProgrammeQuerySet(ScopedQuerySet):
     pass
 
@@ -206,23 +201,3 @@ class ParticipationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} -> {self.to_state}"
-
-
-class ProgrammeMember(models.Model):
-    """Stand-in for core Grants (office_member / leading_group_member on a programme) until the
-    access spine lands; only ``members.py`` reads or writes it."""
-
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(_("角色"), max_length=32, choices=MemberRole.choices)
-
-    objects = ChildQuerySet.as_manager()
-    scope_unit_field = "programme__unit"
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "user", "role"], name="programme_member")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.programme_id}:{self.user_id}:{self.role}"

@@ -114,15 +114,6 @@ class Migration(migrations.Migration):
             name='programme',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cycles', to='programmes.programme', verbose_name='试点项目'),
         ),
-        migrations.CreateModel(
-            name='ProgrammeMember',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leading_group_member', '领导小组成员'), ('office_member', '项目办公室成员')], max_length=32, verbose_name='角色')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.programme')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-        ),
         migrations.AddIndex(
             model_name='participation',
             index=models.Index(fields=['programme', 'state', 'batch'], name='part_state_idx'),
@@ -138,9 +129,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='cycle',
             constraint=models.UniqueConstraint(fields=('programme', 'year'), name='cycle_programme_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmemember',
-            constraint=models.UniqueConstraint(fields=('programme', 'user', 'role'), name='programme_member'),
         ),
     ]

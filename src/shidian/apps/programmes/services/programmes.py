@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, Locality, SchoolType
 from shidian.apps.programmes import access, members
-from shidian.apps.programmes.models import Cadence, Cycle, MemberRole, Phase, Programme
+from shidian.apps.programmes.members import MemberRole
+from shidian.apps.programmes.models import Cadence, Cycle, Phase, Programme
 from shidian.textclean import clean_text
 
 MIN_YEAR, MAX_YEAR, MAX_SPAN = 2000, 2100, 20
