@@ -44,3 +44,7 @@ def test_office_creates_a_programme_and_sees_its_cockpit(
     phone_page.wait_for_selector("#timeline")
     assert not has_horizontal_scroll(phone_page)
     screenshot(phone_page, "programme-cockpit-phone")
+    phone_page.goto(f"{live_server.url}/programmes/new/")
+    phone_page.wait_for_selector("#phase-rows")
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "programme-form-phone")
