@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shidian.apps.documents",
     "shidian.apps.standards",
     "shidian.apps.campaigns",
+    "shidian.apps.programmes",
 ]
 
 MIDDLEWARE = [

@@ -41,9 +41,21 @@ class CampaignForm(forms.Form):
     reviewers = forms.ModelMultipleChoiceField(
         label=_("评审专家"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
+    phase = forms.ModelChoiceField(
+        label=_("所属试点项目阶段"),
+        queryset=None,
+        required=False,
+        empty_label=_("不属于试点项目"),
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, programme_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from shidian.apps.programmes.selectors import phases_for
+
+        self.fields["phase"].queryset = phases_for(user=user)
+        self.fields["phase"].label_from_instance = lambda p: f"{p.programme.name} · {p.name}"
+        if programme_id:
+            self.fields["phase"].initial = phases_for(user=user, programme_id=programme_id).first()
         self.fields["version"].queryset = usable_versions(user=user)
         self.fields["version"].label_from_instance = lambda v: f"{v.standard.name} v{v.number}"
         if not self.fields["version"].queryset.exists():

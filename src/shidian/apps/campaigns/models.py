@@ -79,6 +79,23 @@ class Campaign(models.Model):
     reminded_at = models.DateTimeField(_("上次催报"), null=True, blank=True)
     # Until the office releases the reviews, every reviewer sees only their own (blind review).
     reviews_released_at = models.DateTimeField(_("评审结果公布时间"), null=True, blank=True)
+    # The programme phase the campaign belongs to; null for a stand-alone campaign.
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("试点项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    phase = models.ForeignKey(
+        "programmes.Phase",
+        verbose_name=_("项目阶段"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
 
     objects = CampaignQuerySet.as_manager()
     scope_unit_field = "unit"

@@ -59,17 +59,22 @@ def blind_reviews(user: Any, action: str, prefix: str) -> Q | None:
     return Q(**{f"{prefix}reviewer_id": user.pk}) | ~Q(**{f"{prefix}sheet__campaign__in": blind})
 
 
+# A programme's office members (grants on the programme) follow its campaigns and sheets too.
 CAMPAIGN = Policy(
     unit="unit",
     owner="unit",
-    targets=(("pk", "campaigns.campaign"),),
+    targets=(("pk", "campaigns.campaign"), ("programme", "programmes.programme")),
     extra=reviewer_of_campaign("pk"),
 )
 # A grant on the campaign (narrowed to some schools or not) or on one sheet reaches the sheet.
 SHEET = Policy(
     unit="unit",
     owner="campaign__unit",
-    targets=(("pk", "campaigns.sheet"), ("campaign", "campaigns.campaign")),
+    targets=(
+        ("pk", "campaigns.sheet"),
+        ("campaign", "campaigns.campaign"),
+        ("campaign__programme", "programmes.programme"),
+    ),
     extra=reviewer_of_campaign("campaign"),
 )
 

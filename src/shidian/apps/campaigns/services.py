@@ -43,6 +43,7 @@ def campaign_create(
     reviewers=(),
     notify: bool = True,
     base_url: str = "",
+    phase=None,
 ) -> Campaign:
     """Open a campaign: one sheet per invited unit, an in-app notice and an e-mail to each
     invited unit's coordinators (sent after the transaction commits)."""
@@ -51,7 +52,11 @@ def campaign_create(
     root = root or unit
     if not root.is_within(unit):
         raise ValidationError(_("参评范围必须在本单位之内。"))
+    if phase is not None and not unit.is_within(phase.programme.unit):
+        raise ValidationError(_("所选项目阶段不属于本单位的试点项目。"))
     campaign = Campaign.objects.create(
+        programme=phase.programme if phase is not None else None,
+        phase=phase,
         unit=unit,
         name=clean_text(name),
         version=version,

@@ -42,7 +42,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @action_required(MANAGE)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None, user=request.user)
+    programme_id = request.GET.get("programme", "")
+    form = CampaignForm(
+        request.POST or None,
+        user=request.user,
+        programme_id=int(programme_id) if programme_id.isdigit() else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -57,6 +62,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 root=data["root"],
                 school_types=data["school_types"],
                 reviewers=data["reviewers"],
+                phase=data["phase"],
                 base_url=request_base_url(request),
             )
         except ValidationError as exc:

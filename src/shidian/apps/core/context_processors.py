@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("core:home", _("首页"), "all"),
     ("orgs:list", _("组织机构"), "all"),
+    ("programmes:list", _("试点项目"), "office"),
     ("standards:list", _("指标体系"), "office"),
     ("campaigns:list", _("自查赋分"), "all"),
     ("documents:list", _("公文"), "office"),

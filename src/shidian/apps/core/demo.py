@@ -58,6 +58,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         summary = [f"{tree.units} units", f"{len(accounts)} accounts"]
         summary.append(_load_documents(tree=tree, office=office))
         summary.append(_load_campaigns(tree=tree, office=office))
+        summary.append(_load_programme(tree=tree, office=office))
     with translation.override("zh-hans"):
         rows = [
             {
@@ -98,6 +99,17 @@ def _load_campaigns(*, tree, office) -> str:
 
     result = load_demo_campaigns(county=tree.county, user=office)
     return f"2 standards, campaign {result['campaign'].name}"
+
+
+def _load_programme(*, tree, office) -> str:
+    """The seed's programme (5/5/4 pilots, three phases) holding the demo campaign."""
+    from shidian.apps.campaigns.demo import CAMPAIGN_NAME
+    from shidian.apps.campaigns.models import Campaign
+    from shidian.apps.programmes.demo import load_demo_programme
+
+    campaign = Campaign.objects.filter(unit=tree.county, name=CAMPAIGN_NAME).first()  # scoping: ok
+    result = load_demo_programme(county=tree.county, user=office, campaign=campaign)
+    return f"programme {result['programme'].name}"
 
 
 def demo_accounts_table() -> list[str]:

@@ -89,7 +89,8 @@ def home_data(*, user: Any) -> HomeData:
 def _home_for_role(user: Any) -> HomeData:
     from shidian.apps.accounts.models import Role
     from shidian.apps.accounts.selectors import account_counts
-    from shidian.apps.core.access import MANAGE, may
+    from shidian.apps.core.access import MANAGE
+    from shidian.apps.core.access.actions import subtree_actions
     from shidian.apps.orgs import selectors as org_selectors
     from shidian.apps.orgs.models import OrgUnit
 
@@ -101,7 +102,9 @@ def _home_for_role(user: Any) -> HomeData:
         "unit": maybe_url("orgs:detail", unit_id=unit.pk),
         "password_change": maybe_url("accounts:password_change"),
     }
-    if may(user, MANAGE):
+    # The office's page is for the office's role; a grant (say, office member of one programme)
+    # adds that programme's card through the home sections, not the whole office page.
+    if user.is_superuser or MANAGE in subtree_actions(user):
         links.update(
             accounts=maybe_url("accounts:list"),
             invite=maybe_url("accounts:invite"),

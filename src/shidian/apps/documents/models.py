@@ -174,6 +174,31 @@ class Document(models.Model):
     )
     pdf_error = models.TextField(_("PDF 错误"), blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
+    # What the document is about (all optional): a programme, one of its batches, a unit.
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("试点项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    cycle = models.ForeignKey(
+        "programmes.Cycle",
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("涉及单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -10,8 +10,21 @@ from shidian.apps.documents.models import Document, DocumentTemplate, TemplateVe
 def documents_for(user: Any):
     return (
         Document.objects.restrict(user)
-        .select_related("unit", "author", "template_version__template")
+        .select_related(
+            "unit", "author", "template_version__template", "programme", "cycle", "subject_unit"
+        )
         .order_by("-created_at", "-pk")
+    )
+
+
+def programmes_with_documents(user: Any) -> list[tuple[int, str]]:
+    """The programmes the user's documents are about (the list's filter)."""
+    return list(
+        Document.objects.restrict(user)
+        .filter(programme__isnull=False)
+        .values_list("programme_id", "programme__name")
+        .distinct()
+        .order_by("programme__name")
     )
 
 

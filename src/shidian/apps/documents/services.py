@@ -220,6 +220,7 @@ def document_generate(
     prefix: str = "",
     assets: list[tuple[str, bytes]] | None = None,
     regenerated_from: Document | None = None,
+    about: dict[str, Any] | None = None,
 ) -> Document:
     """Store the inputs and make the .docx (booklets: queued for the background). A number is
     allocated when ``prefix`` is given and the data has none. Any error rolls everything back,
@@ -244,6 +245,7 @@ def document_generate(
         author=user if getattr(user, "is_authenticated", False) else None,
         regenerated_from=regenerated_from,
         status=Status.RUNNING,
+        **(about or {}),
     )
     names = []
     for name, content in assets or []:
@@ -311,4 +313,9 @@ def document_regenerate(*, document: Document, user: Any) -> Document:
         template_version=document.template_version,
         assets=assets,
         regenerated_from=document,
+        about={
+            "programme": document.programme,
+            "cycle": document.cycle,
+            "subject_unit": document.subject_unit,
+        },
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shidian.apps.core.scoping import get_scoped_or_404
 from shidian.apps.documents import jobs, selectors, services
+from shidian.apps.documents.about_forms import AboutForm
 from shidian.apps.documents.forms import TemplateCreateForm, TemplateUploadForm
 from shidian.apps.documents.generate_forms import JsonForm, build_generate_form
 from shidian.apps.documents.messages import describe
@@ -48,11 +49,18 @@ def example_data(kind: str) -> dict:
 @require_GET
 def document_list(request: HttpRequest) -> HttpResponse:
     _office(request)
+    documents = selectors.documents_for(request.user)
+    programmes = selectors.programmes_with_documents(request.user)
+    programme_id = request.GET.get("programme", "")
+    if programme_id.isdigit():
+        documents = documents.filter(programme_id=int(programme_id))
     return render(
         request,
         "documents/list.html",
         {
-            "documents": selectors.documents_for(request.user)[:200],
+            "documents": documents[:200],
+            "programmes": programmes,
+            "programme_filter": programme_id,
             "templates": selectors.templates_for(request.user),
             "pdf_available": services.pdf_available(),
             "install_hint": INSTALL_HINT,
@@ -72,6 +80,12 @@ def document_generate(request: HttpRequest) -> HttpResponse:
     mode = "json" if params.get("mode") == "json" else "form"
     templates = selectors.templates_for(request.user, kind=kind)
     unit = request.user.unit
+    programme_id = params.get("programme", "")
+    about = AboutForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial={"programme": int(programme_id)} if programme_id.isdigit() else None,
+    )
     if request.method == "POST":
         form = build_generate_form(
             kind, unit=unit, templates=templates, mode=mode, data=request.POST, files=request.FILES
@@ -82,8 +96,8 @@ def document_generate(request: HttpRequest) -> HttpResponse:
                 kind, unit=unit, templates=templates, mode="json", initial_data=form.document_data()
             )
             mode = "json"
-        elif form.is_valid():
-            document = _generate(request, form, kind=kind)
+        elif form.is_valid() and about.is_valid():
+            document = _generate(request, form, kind=kind, about=about.about())
             if document is not None:
                 messages.success(request, _("公文已生成。"))
                 return redirect("documents:detail", document_id=document.pk)
@@ -102,11 +116,13 @@ def document_generate(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/generate.html",
-        {"form": form, "kind": kind, "kinds": Kind.choices, "mode": mode},
+        {"form": form, "about": about, "kind": kind, "kinds": Kind.choices, "mode": mode},
     )
 
 
-def _generate(request: HttpRequest, form: Any, *, kind: str) -> Document | None:
+def _generate(
+    request: HttpRequest, form: Any, *, kind: str, about: dict[str, Any] | None = None
+) -> Document | None:
     template = form.cleaned_data["template"]
     prefix = "" if form.cleaned_data.get("number") else form.cleaned_data.get("prefix", "")
     try:
@@ -118,6 +134,7 @@ def _generate(request: HttpRequest, form: Any, *, kind: str) -> Document | None:
             template_version=template.current if template else None,
             prefix=prefix.strip(),
             assets=[(f.name, f.read()) for f in form.cleaned_data["images"]],
+            about=about,
         )
     except DocgenError as exc:
         field = exc.params.get("field")
