@@ -22,6 +22,7 @@ def test_bulk_accounts_then_first_login_with_a_code(browser, page, live_server, 
     page.fill("#id_root", "")
     page.type("#id_root", "东片区")
     page.wait_for_selector(f'[role=option][data-code="{tree.zone.code}"]')
+    screenshot(page, "unit-picker-open")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert page.input_value("#id_root") == tree.zone.code
@@ -73,3 +74,16 @@ def test_activation_pages_fit_a_phone(browser, live_server, tree):
     assert not has_horizontal_scroll(phone)
     screenshot(phone, "accounts-activate-phone")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unit_picker_on_a_phone(phone_page, live_server, office_user, tree):
+    login(phone_page, live_server, "office")
+    phone_page.goto(f"{live_server.url}/accounts/invite/")
+    phone_page.fill("#id_unit", "")
+    phone_page.type("#id_unit", "小学")
+    phone_page.wait_for_selector(f'[role=option][data-code="{tree.school.code}"]')
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "unit-picker-phone")
+    phone_page.keyboard.press("Escape")
+    assert phone_page.is_hidden("[data-picker-results]")

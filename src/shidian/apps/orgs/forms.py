@@ -49,7 +49,9 @@ class UnitFilterForm(forms.Form):
             del self.fields["zone"]
 
     def filters(self) -> dict[str, Any]:
-        return self.cleaned_data if self.is_valid() else {}
+        # An invalid field (a zone code typed wrong) drops that filter only, not the others.
+        self.is_valid()
+        return dict(getattr(self, "cleaned_data", {}))
 
 
 class UnitImportForm(forms.Form):
