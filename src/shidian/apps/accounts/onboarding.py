@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from shidian.apps.accounts import activation
 from shidian.apps.accounts.codesheet import CodeRow
 from shidian.apps.accounts.models import AccountBatch, ActivationCode, Role, User
-from shidian.apps.accounts.permissions import can_manage_accounts
+from shidian.apps.core.access import MANAGE, can
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, OrgUnit
 from shidian.textclean import clean_text
@@ -50,10 +50,8 @@ class BulkResult:
 
 
 def _ensure_manages(actor: User, unit: OrgUnit) -> None:
-    if (
-        not can_manage_accounts(actor)
-        or not OrgUnit.objects.restrict(actor).filter(pk=unit.pk).exists()
-    ):
+    """Defence in depth: views pass scoped objects, services check again (core.access)."""
+    if not can(actor, MANAGE, unit):
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
 
 
@@ -219,7 +217,7 @@ def activation_codes_reissue(
     pending = (
         ActivationCode.objects.select_for_update(of=("self",))
         .filter(batch=batch, used_at__isnull=True, user__is_active=True)
-        .restrict(actor)
+        .restrict(actor, MANAGE)
     )
     if user_ids is not None:
         pending = pending.filter(user_id__in=list(user_ids))

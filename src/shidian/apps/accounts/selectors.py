@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shidian.apps.accounts.models import AccountBatch, ActivationCode, Invitation, User
+from shidian.apps.core.access import MANAGE
 from shidian.apps.orgs.models import OrgUnit
 
 
@@ -71,7 +72,8 @@ def account_counts(*, viewer: Any, unit: OrgUnit) -> dict[str, int]:
 
 
 def manageable_units(*, viewer: Any) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.restrict(viewer).filter(is_active=True).order_by("path")
+    """Active units whose accounts the viewer may manage (core.access MANAGE)."""
+    return OrgUnit.objects.restrict(viewer, MANAGE).filter(is_active=True).order_by("path")
 
 
 _USERNAME_CLEAN = re.compile(r"[^\w.@+-]")
@@ -97,7 +99,7 @@ def suggest_username(email: str) -> str:
 def batch_list(*, viewer: Any) -> QuerySet[AccountBatch]:
     """Bulk-creation batches of the viewer's subtree with activated / not yet counts."""
     return (
-        AccountBatch.objects.restrict(viewer)
+        AccountBatch.objects.restrict(viewer, MANAGE)
         .select_related("unit", "created_by")
         .annotate(
             n_accounts=Count("codes"),
@@ -111,7 +113,7 @@ def batch_list(*, viewer: Any) -> QuerySet[AccountBatch]:
 def batch_accounts(*, batch: AccountBatch, viewer: Any, status: str = "") -> QuerySet:
     """The batch's accounts the viewer may see with their codes' status, in tree order."""
     qs = (
-        ActivationCode.objects.restrict(viewer)
+        ActivationCode.objects.restrict(viewer, MANAGE)
         .filter(batch=batch)
         .select_related("user", "user__unit")
         .order_by("user__unit__path", "user__username")

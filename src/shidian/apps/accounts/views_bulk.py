@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.accounts import codesheet, onboarding, selectors
 from shidian.apps.accounts.forms import BulkAccountsForm, ReissueForm
 from shidian.apps.accounts.models import ACTIVATION_STATUS_LABELS, AccountBatch, Role, User
-from shidian.apps.accounts.permissions import ensure_can_manage, office_required
-from shidian.apps.core.scoping import get_scoped_or_404
+from shidian.apps.core.access import MANAGE, action_required, get_scoped_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 100
@@ -33,7 +32,7 @@ def _code_file(request: HttpRequest, rows: list, *, unit_code: str, batch_id: in
     return response
 
 
-@office_required
+@action_required(MANAGE)
 def bulk_create(request: HttpRequest) -> HttpResponse:
     form = BulkAccountsForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +74,7 @@ def bulk_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/bulk_create.html", {"form": form})
 
 
-@office_required
+@action_required(MANAGE)
 def batch_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.batch_list(viewer=request.user), 50).get_page(
         request.GET.get("page")
@@ -83,10 +82,11 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/batch_list.html", {"page": page})
 
 
-@office_required
+@action_required(MANAGE)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = get_scoped_or_404(selectors.batch_list(viewer=request.user), request.user, pk=batch_id)
-    ensure_can_manage(request.user)
+    batch = get_scoped_or_404(
+        selectors.batch_list(viewer=request.user), request.user, MANAGE, pk=batch_id
+    )
     status = request.GET.get("status", "")
     if status not in ACTIVATION_STATUS_LABELS:
         status = ""
@@ -125,24 +125,25 @@ def _reissue(request: HttpRequest, batch: AccountBatch, user_ids=None) -> HttpRe
     return _code_file(request, rows, unit_code=batch.unit.code, batch_id=batch.pk)
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def batch_reissue(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_scoped_or_404(
-        AccountBatch.objects.select_related("unit"), request.user, pk=batch_id
+        AccountBatch.objects.select_related("unit"), request.user, MANAGE, pk=batch_id
     )
-    ensure_can_manage(request.user)
     return _reissue(request, batch)
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def user_reissue(request: HttpRequest, user_id: int) -> HttpResponse:
     """A new code for one account not yet activated (lost the sheet, or the code expired)."""
     account = get_scoped_or_404(
-        User.objects.select_related("activation_code__batch__unit"), request.user, pk=user_id
+        User.objects.select_related("activation_code__batch__unit"),
+        request.user,
+        MANAGE,
+        pk=user_id,
     )
-    ensure_can_manage(request.user)
     record = getattr(account, "activation_code", None)
     if record is None:
         messages.error(request, _("该账号不是批量创建的，没有激活码。"))
