@@ -92,6 +92,13 @@ def test_field_takes_a_code_or_id_within_its_queryset(office_user, tree):
     assert "找不到代码为 B-1 的单位" in str(outside.errors)
     by_id = PickForm({"unit": str(tree.other_school.pk)}, user=office_user)
     assert not by_id.is_valid()
+    named = PickForm({"unit": "甲县第二初中"}, user=office_user)
+    assert named.is_valid() and named.cleaned_data["unit"] == tree.school2
+
+
+def test_a_name_two_units_share_is_not_guessed(office_user, two_first_schools):
+    form = PickForm({"unit": "第一小学"}, user=office_user)
+    assert not form.is_valid()
 
 
 def test_field_renders_the_code_and_the_chosen_path(office_user, tree):

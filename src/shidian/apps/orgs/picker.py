@@ -56,8 +56,9 @@ class UnitPickerWidget(forms.TextInput):
 
 
 class UnitPickerField(forms.Field):
-    """One unit of ``queryset``, chosen by its code (a numeric primary key is accepted too, so
-    links such as ``?unit=<id>`` and older clients keep working)."""
+    """One unit of ``queryset``, chosen by its code. A numeric primary key is accepted too (links
+    such as ``?unit=<id>`` and older clients keep working), and so is a full name that only one
+    unit of the queryset has."""
 
     widget = UnitPickerWidget
     default_error_messages = {
@@ -106,6 +107,10 @@ class UnitPickerField(forms.Field):
         unit = qs.filter(code=text).first() or qs.filter(code__iexact=text).first()
         if unit is None and text.isdigit():
             unit = qs.filter(pk=int(text)).first()
+        if unit is None:
+            # A name typed in full is fine too, as long as only one unit in reach has it.
+            named = list(qs.filter(name=text)[:2])
+            unit = named[0] if len(named) == 1 else None
         return unit
 
     def to_python(self, value: Any) -> OrgUnit | None:

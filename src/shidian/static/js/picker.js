@@ -88,6 +88,7 @@
         if (open) { event.preventDefault(); highlight(active - 1); }
       } else if (event.key === "Enter") {
         if (open && active >= 0) { event.preventDefault(); choose(options()[active]); }
+        else if (open && options().length === 1) { event.preventDefault(); choose(options()[0]); }
       } else if (event.key === "Escape") {
         if (open) { event.preventDefault(); close(); }
       }
