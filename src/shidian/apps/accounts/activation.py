@@ -17,7 +17,6 @@ import re
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -30,9 +29,8 @@ _NOT_CODE = re.compile(r"[\s\-_.·]+")
 
 
 def validity(days: int | None = None) -> timedelta:
-    """How long a new code stays valid: ``days`` or settings.ACTIVATION_CODE_DAYS (30)."""
-    value = days if days is not None else getattr(settings, "ACTIVATION_CODE_DAYS", DEFAULT_DAYS)
-    return timedelta(days=int(value))
+    """How long a new code stays valid: ``days`` (the office chooses, 1-90), else 30 days."""
+    return timedelta(days=int(days if days is not None else DEFAULT_DAYS))
 
 
 def new_code() -> str:
