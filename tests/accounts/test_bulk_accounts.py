@@ -130,6 +130,12 @@ def test_reissue_replaces_codes_of_accounts_not_activated(office_user, tree):
     assert AuditEvent.objects.filter(action="accounts.codes_reissue").count() == 1
 
 
+def test_reissue_days_are_checked(office_user, tree):
+    result = accounts_bulk_create(actor=office_user, root=tree.county)
+    with pytest.raises(ValidationError):
+        activation_codes_reissue(actor=office_user, batch=result.batch, days=91)
+
+
 def test_reissue_with_nothing_pending_says_so(office_user, tree):
     result = accounts_bulk_create(actor=office_user, root=tree.county)
     ActivationCode.objects.update(used_at=timezone.now())

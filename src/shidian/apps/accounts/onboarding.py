@@ -89,6 +89,15 @@ def _free_usernames(bases: list[str]) -> list[str]:
     return names
 
 
+def _checked_days(days: int | None) -> int:
+    days = activation.DEFAULT_DAYS if days is None else int(days)
+    if not 1 <= days <= activation.MAX_DAYS:
+        raise ValidationError(
+            _("激活码有效期应为 1 到 %(max)d 天。") % {"max": activation.MAX_DAYS}, code="days"
+        )
+    return days
+
+
 def _zone_name(row: dict) -> str:
     if row["zone__name"]:
         return row["zone__name"]
@@ -116,11 +125,7 @@ def accounts_bulk_create(
     _ensure_manages(actor, root)
     if role not in BULK_ROLES:
         raise ValidationError(_("批量创建只支持学校联络人和片区账号。"), code="role")
-    days = activation.DEFAULT_DAYS if days is None else int(days)
-    if not 1 <= days <= activation.MAX_DAYS:
-        raise ValidationError(
-            _("激活码有效期应为 1 到 %(max)d 天。") % {"max": activation.MAX_DAYS}, code="days"
-        )
+    days = _checked_days(days)
     # Serialise runs on the same subtree (PostgreSQL; SQLite transactions are serial anyway).
     OrgUnit.objects.select_for_update().filter(pk=root.pk).first()
     units = OrgUnit.objects.subtree(root).filter(level=BULK_ROLES[role], is_active=True)
@@ -214,6 +219,7 @@ def activation_codes_reissue(
     The new digest replaces the old, so the previous codes stop working at once.
     """
     _ensure_manages(actor, batch.unit)
+    days = _checked_days(days)
     pending = (
         ActivationCode.objects.select_for_update(of=("self",))
         .filter(batch=batch, used_at__isnull=True, user__is_active=True)
