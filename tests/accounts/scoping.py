@@ -26,7 +26,15 @@ def _victim_invitation(tree):
     ).pk
 
 
+def _victim_batch(tree):
+    """A bulk-creation batch of county A (the outsider's scope is county B)."""
+    from shidian.apps.accounts.models import AccountBatch
+
+    return AccountBatch.objects.create(unit=tree.county, role="coordinator").pk
+
+
 URL_KWARG_FACTORIES: dict = {
+    "batch_id": _victim_batch,
     "user_id": _victim_user,
     "invitation_id": _victim_invitation,
 }
@@ -34,6 +42,8 @@ PUBLIC_URL_NAMES = {
     "accounts:login",
     "accounts:logout",
     "accounts:invitation_accept",
+    "accounts:activate",
+    "accounts:activate_password",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",

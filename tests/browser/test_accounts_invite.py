@@ -30,7 +30,10 @@ def test_office_invites_a_coordinator_who_sets_a_password(
     page.fill("#id_email", "wang.fang@example.org")
     page.fill("#id_full_name", "王芳")
     page.select_option("#id_role", "coordinator")
-    page.select_option("#id_unit", str(tree.school.pk))
+    page.fill("#id_unit", "")
+    page.type("#id_unit", "第一小学")  # the unit picker searches as you type
+    page.click(f'[role=option][data-code="{tree.school.code}"]')
+    assert page.input_value("#id_unit") == tree.school.code
     screenshot(page, "accounts-invite")
     page.click("form.form button[type=submit]")
     page.wait_for_load_state("networkidle")

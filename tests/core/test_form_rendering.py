@@ -37,11 +37,18 @@ INITIAL = {
 
 
 def blocks(html: str) -> dict[str, str]:
-    """Each field's block of markup, by field name."""
+    """Each field's block of markup, by field name (nested divs in a widget are balanced)."""
     found = {}
-    for match in re.finditer(r'<(div|fieldset) class="field[^"]*".*?</\1>', html, re.S):
-        name = re.search(r'name="(\w+)"', match.group(0))
-        found[name.group(1)] = match.group(0)
+    for start in re.finditer(r'<(div|fieldset) class="field(?: [^"]*)?"', html):
+        tag, depth, end = start.group(1), 0, start.start()
+        for tok in re.finditer(rf"<(/?){tag}\b", html[start.start() :]):
+            depth += -1 if tok.group(1) else 1
+            if depth == 0:
+                end = start.start() + tok.end() + 1
+                break
+        block = html[start.start() : end]
+        name = re.search(r'name="(\w+)"', block)
+        found[name.group(1)] = block
     return found
 
 

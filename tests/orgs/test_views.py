@@ -239,8 +239,8 @@ def test_under_filter_cannot_reach_outside_scope(coordinator_client, tree):
     assert "甲县第二初中" not in body
 
 
-def test_move_page_offers_targets_outside_the_subtree(office_client, tree):
+def test_move_page_picks_the_new_parent_from_the_scope(office_client, tree):
     body = office_client.get(reverse("orgs:move", args=[tree.zone.pk])).content.decode()
-    options = body.split('<datalist id="parent-options">')[1].split("</datalist>")[0]
-    assert 'value="A1"' not in options and 'value="A1-1"' not in options  # itself, its subtree
-    assert 'value="B"' not in options  # outside the office's scope
+    assert "data-unit-picker" in body and 'name="parent_code"' in body
+    hits = office_client.get(reverse("orgs:pick"), {"q": "县", "levels": "county,zone"})
+    assert "甲县" in hits.content.decode() and "乙县" not in hits.content.decode()

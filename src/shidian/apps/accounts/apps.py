@@ -22,5 +22,8 @@ class AccountsConfig(AppConfig):
                 "accounts.password_change": _("修改密码"),
                 "accounts.password_reset": _("重置密码"),
                 "accounts.demo_create": _("创建演示账号"),
+                "accounts.bulk_create": _("批量创建账号"),
+                "accounts.codes_reissue": _("重新生成激活码"),
+                "accounts.activate": _("激活账号"),
             }
         )

@@ -9,23 +9,13 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.accounts import selectors
+from shidian.apps.accounts import activation, selectors
 from shidian.apps.accounts.models import Invitation, Role, User
+from shidian.apps.accounts.onboarding import BULK_ROLES
 from shidian.apps.accounts.permissions import ROLE_LEVELS, role_fits_level
 from shidian.apps.core.formfields import CleanCharField
-from shidian.apps.orgs.models import Level, OrgUnit
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth below the viewer's own unit."""
-
-    def __init__(self, *args: Any, base_depth: int = 1, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.base_depth = base_depth
-
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        indent = "\u3000" * max(obj.depth - self.base_depth, 0)
-        return f"{indent}{obj.name}（{obj.code}）"
+from shidian.apps.orgs.models import Level, SchoolType
+from shidian.apps.orgs.picker import UnitPickerField
 
 
 def _role_help() -> str:
@@ -40,14 +30,11 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("电子邮箱"), max_length=254)
     full_name = CleanCharField(label=_("姓名"), max_length=100, required=False)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    unit = UnitChoiceField(label=_("所属单位"), queryset=OrgUnit.objects.none())
+    unit = UnitPickerField(label=_("所属单位"))
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.queryset = selectors.manageable_units(viewer=viewer)
-        field.base_depth = viewer.unit.depth if viewer.unit else 1
-        field.empty_label = _("请选择单位")
+        self.fields["unit"].queryset = selectors.manageable_units(viewer=viewer)
         self.fields["role"].help_text = _role_help()
         self.fields["role"].initial = Role.COORDINATOR
 
@@ -72,7 +59,7 @@ class InviteForm(forms.Form):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("角色"), required=False)
-    unit = UnitChoiceField(label=_("单位"), required=False, queryset=OrgUnit.objects.none())
+    unit = UnitPickerField(label=_("单位"), required=False, help_text="")
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
@@ -82,12 +69,9 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("全部角色")), *Role.choices]
-        field = self.fields["unit"]
-        # Units above schools only: school names are found by the search box, and a province
-        # would otherwise send thousands of options.
-        field.queryset = selectors.manageable_units(viewer=viewer).exclude(level=Level.SCHOOL)
-        field.base_depth = viewer.unit.depth if viewer.unit else 1
-        field.empty_label = _("全部单位")
+        # Any unit of the subtree, found by the picker's search (a province has thousands).
+        self.fields["unit"].queryset = selectors.manageable_units(viewer=viewer)
+        self.fields["unit"].widget.attrs["placeholder"] = _("全部单位")
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("用户名、姓名、邮箱或单位")}
         )
@@ -126,6 +110,104 @@ class InvitationAcceptForm(SetPasswordMixin, forms.Form):
             username=data.get("username", ""),
             full_name=data.get("full_name", ""),
             email=self.invitation.email,
+        )
+        self.validate_password_for_user(candidate)
+        return data
+
+
+BULK_ROLE_CHOICES = [
+    (Role.COORDINATOR, _("每所学校一个学校联络人账号")),
+    (Role.ZONE, _("每个片区一个片区账号")),
+]
+
+
+class BulkAccountsForm(forms.Form):
+    root = UnitPickerField(
+        label=_("范围"),
+        levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.ZONE),
+        help_text=_("为该单位之下的单位创建账号。输入名称或代码搜索；不使用脚本时填写单位代码。"),
+    )
+    role = forms.ChoiceField(
+        label=_("创建"),
+        choices=BULK_ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        initial=Role.COORDINATOR,
+    )
+    school_types = forms.MultipleChoiceField(
+        label=_("学校类型（不选则全部）"),
+        choices=SchoolType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.IntegerField(
+        label=_("激活码有效天数"),
+        min_value=1,
+        max_value=activation.MAX_DAYS,
+        initial=activation.DEFAULT_DAYS,
+    )
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["root"].queryset = selectors.manageable_units(viewer=viewer).exclude(
+            level=Level.SCHOOL
+        )
+        if viewer.unit is not None:
+            self.fields["root"].initial = viewer.unit.code
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if role not in BULK_ROLES:
+            raise forms.ValidationError(_("请选择要创建的账号类型。"))
+        return role
+
+
+class ReissueForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("激活码有效天数"),
+        min_value=1,
+        max_value=activation.MAX_DAYS,
+        initial=activation.DEFAULT_DAYS,
+    )
+
+
+class ActivationCheckForm(forms.Form):
+    username = CleanCharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = CleanCharField(
+        label=_("激活码"),
+        max_length=32,
+        help_text=_("项目办公室发放的表格中的激活码，不区分大小写。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class ActivationPasswordForm(SetPasswordMixin, forms.Form):
+    full_name = CleanCharField(
+        label=_("姓名"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1=_("密码"), label2=_("确认密码")
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.validate_passwords()
+        candidate = User(
+            username=self.user.username,
+            full_name=data.get("full_name") or self.user.full_name,
+            email=self.user.email,
         )
         self.validate_password_for_user(candidate)
         return data

@@ -140,3 +140,99 @@ INVITATION_STATUS_LABELS = {
     "revoked": _("已撤销"),
     "expired": _("已过期"),
 }
+
+
+class AccountBatchQuerySet(ScopedQuerySet):
+    pass
+
+
+class AccountBatch(models.Model):
+    """One run of "create an account per unit under X": who ran it, when, for which subtree.
+
+    The accounts it created are the users of its activation codes (``codes``).
+    """
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("范围"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    school_types = models.JSONField(_("学校类型"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_count = models.PositiveIntegerField(_("新建账号数"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过的单位数"), default=0)
+    reissue_count = models.PositiveSmallIntegerField(_("重新生成次数"), default=0)
+
+    objects = AccountBatchQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("批量创建记录")
+        verbose_name_plural = _("批量创建记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_role_display()} · {self.created_count}"
+
+
+class ActivationCodeQuerySet(ScopedQuerySet):
+    def pending(self) -> ActivationCodeQuerySet:
+        return self.filter(used_at__isnull=True)
+
+
+class ActivationCode(models.Model):
+    """The one-time code of an account created in bulk, stored only as a keyed HMAC.
+
+    Re-issuing replaces the digest (the old code stops working); using it sets ``used_at``.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="activation_code"
+    )
+    batch = models.ForeignKey(
+        AccountBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="codes"
+    )
+    digest = models.CharField(max_length=64, editable=False)
+    issued_at = models.DateTimeField(_("生成时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+
+    objects = ActivationCodeQuerySet.as_manager()
+    scope_unit_field = "user__unit"
+
+    class Meta:
+        verbose_name = _("激活码")
+        verbose_name_plural = _("激活码")
+        indexes = [models.Index(fields=["batch", "used_at"], name="activation_batch_used_idx")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def status(self, now=None) -> str:
+        from django.utils import timezone
+
+        if self.used_at:
+            return "activated"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return str(ACTIVATION_STATUS_LABELS[self.status()])
+
+
+ACTIVATION_STATUS_LABELS = {
+    "pending": _("未激活"),
+    "activated": _("已激活"),
+    "expired": _("激活码已过期"),
+}

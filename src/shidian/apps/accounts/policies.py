@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from shidian.apps.accounts.models import Invitation, User
+from shidian.apps.accounts.models import AccountBatch, ActivationCode, Invitation, User
 from shidian.apps.core.access import VIEW, Policy, register
 
 
@@ -17,3 +17,5 @@ def own_account(user: Any, action: str, prefix: str) -> Q | None:
 
 register(User, Policy(unit="unit", extra=own_account))
 register(Invitation, Policy(unit="unit"))
+register(AccountBatch, Policy(unit="unit"))
+register(ActivationCode, Policy(unit="user__unit"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from shidian.apps.accounts.models import Invitation, User
+from shidian.apps.accounts.models import AccountBatch, ActivationCode, Invitation, User
+from shidian.apps.core.access import MANAGE
 from shidian.apps.orgs.models import OrgUnit
 
 
@@ -71,7 +72,8 @@ def account_counts(*, viewer: Any, unit: OrgUnit) -> dict[str, int]:
 
 
 def manageable_units(*, viewer: Any) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.restrict(viewer).filter(is_active=True).order_by("path")
+    """Active units whose accounts the viewer may manage (core.access MANAGE)."""
+    return OrgUnit.objects.restrict(viewer, MANAGE).filter(is_active=True).order_by("path")
 
 
 _USERNAME_CLEAN = re.compile(r"[^\w.@+-]")
@@ -92,3 +94,35 @@ def suggest_username(email: str) -> str:
     while f"{base}{n}".lower() in taken:
         n += 1
     return f"{base}{n}"
+
+
+def batch_list(*, viewer: Any) -> QuerySet[AccountBatch]:
+    """Bulk-creation batches of the viewer's subtree with activated / not yet counts."""
+    return (
+        AccountBatch.objects.restrict(viewer, MANAGE)
+        .select_related("unit", "created_by")
+        .annotate(
+            n_accounts=Count("codes"),
+            n_activated=Count("codes", filter=Q(codes__used_at__isnull=False)),
+            n_pending=Count("codes", filter=Q(codes__used_at__isnull=True)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def batch_accounts(*, batch: AccountBatch, viewer: Any, status: str = "") -> QuerySet:
+    """The batch's accounts the viewer may see with their codes' status, in tree order."""
+    qs = (
+        ActivationCode.objects.restrict(viewer, MANAGE)
+        .filter(batch=batch)
+        .select_related("user", "user__unit")
+        .order_by("user__unit__path", "user__username")
+    )
+    now = timezone.now()
+    if status == "activated":
+        qs = qs.filter(used_at__isnull=False)
+    elif status == "pending":
+        qs = qs.filter(used_at__isnull=True, expires_at__gt=now)
+    elif status == "expired":
+        qs = qs.filter(used_at__isnull=True, expires_at__lte=now)
+    return qs

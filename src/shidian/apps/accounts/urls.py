@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shidian.apps.accounts import views, views_auth
+from shidian.apps.accounts import views, views_activation, views_auth, views_bulk
 
 app_name = "accounts"
 urlpatterns = [
@@ -30,6 +30,15 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    # accounts in bulk with one-time activation codes (programme office)
+    path("bulk/", views_bulk.bulk_create, name="bulk_create"),
+    path("batches/", views_bulk.batch_list, name="batches"),
+    path("batches/<int:batch_id>/", views_bulk.batch_detail, name="batch_detail"),
+    path("batches/<int:batch_id>/reissue/", views_bulk.batch_reissue, name="batch_reissue"),
+    path("users/<int:user_id>/reissue/", views_bulk.user_reissue, name="user_reissue"),
+    # first login with an activation code (public: the code is the credential)
+    path("activate/", views_activation.activate, name="activate"),
+    path("activate/password/", views_activation.activate_password, name="activate_password"),
     # the link in the invitation e-mail (public: the signed token is the credential)
     path("join/<str:token>/", views_auth.invitation_accept, name="invitation_accept"),
     # password reset by e-mail, password change while logged in

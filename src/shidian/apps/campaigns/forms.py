@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shidian.apps.accounts.models import Role, User
 from shidian.apps.campaigns.services import invited_units
 from shidian.apps.orgs.models import Level, OrgUnit, SchoolType
+from shidian.apps.orgs.picker import UnitPickerField
 from shidian.apps.standards.selectors import usable_versions
 from shidian.textclean import clean_text
 
@@ -20,7 +21,9 @@ DEFAULT_DAYS = 14
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=200)
     version = forms.ModelChoiceField(label=_("指标体系版本"), queryset=None)
-    root = forms.ModelChoiceField(label=_("参评范围"), queryset=None)
+    root = UnitPickerField(
+        label=_("参评范围"), levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.ZONE)
+    )
     school_types = forms.MultipleChoiceField(
         label=_("学校类型（不选则全部）"),
         choices=SchoolType.choices,
@@ -63,7 +66,7 @@ class CampaignForm(forms.Form):
                 "还没有可用的已发布指标体系：请先在“指标体系”中导入并发布。"
             )
         self.fields["root"].queryset = OrgUnit.objects.restrict(user).exclude(level=Level.SCHOOL)
-        self.fields["root"].initial = user.unit_id
+        self.fields["root"].initial = user.unit.code if user.unit else None
         self.fields["reviewers"].queryset = User.objects.restrict(user).filter(
             role__in=[Role.EXPERT, Role.OFFICE], is_active=True
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.formfields import CleanCharField
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
+from shidian.apps.orgs.picker import UnitPickerField
 from shidian.apps.orgs.selectors import zones_for
 
 
@@ -31,9 +32,7 @@ class UnitFilterForm(forms.Form):
     locality = forms.ChoiceField(
         label=_("城乡"), required=False, choices=_blank(Locality.choices, _("全部城乡"))
     )
-    zone = forms.ModelChoiceField(
-        label=_("片区"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("全部片区")
-    )
+    zone = UnitPickerField(label=_("片区"), required=False, levels=(Level.ZONE,), help_text="")
 
     # Set by links from a unit's page ("the primary schools under this zone"); scoped below.
     under = forms.ModelChoiceField(
@@ -45,11 +44,14 @@ class UnitFilterForm(forms.Form):
         self.fields["under"].queryset = OrgUnit.objects.restrict(user)
         zones = zones_for(user)
         self.fields["zone"].queryset = zones
+        self.fields["zone"].widget.attrs["placeholder"] = _("全部片区")
         if not zones.exists():
             del self.fields["zone"]
 
     def filters(self) -> dict[str, Any]:
-        return self.cleaned_data if self.is_valid() else {}
+        # An invalid field (a zone code typed wrong) drops that filter only, not the others.
+        self.is_valid()
+        return dict(getattr(self, "cleaned_data", {}))
 
 
 class UnitImportForm(forms.Form):
@@ -73,22 +75,15 @@ class UnitImportForm(forms.Form):
 
 
 class UnitMoveForm(forms.Form):
-    parent_code = CleanCharField(
-        label=_("新上级单位代码"),
-        max_length=32,
-        help_text=_("填写新上级单位的代码。"),
-        widget=forms.TextInput(attrs={"list": "parent-options", "autocomplete": "off"}),
+    parent_code = UnitPickerField(
+        label=_("新上级单位"),
+        levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.ZONE),
+        help_text=_("输入新上级单位的名称或代码搜索；不使用脚本时填写其代码。"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_parent_code(self) -> OrgUnit:
-        code = self.cleaned_data["parent_code"]
-        parent = OrgUnit.objects.restrict(self.user).filter(code=code).first()
-        if parent is None:
-            raise forms.ValidationError(
-                _("在您的权限范围内找不到代码为 %(code)s 的单位。"), params={"code": code}
-            )
-        return parent
+        # Any unit in scope validates here; unit_move explains why a school or the unit's own
+        # subtree cannot be the new parent. The picker only suggests units above schools.
+        self.fields["parent_code"].queryset = OrgUnit.objects.restrict(user)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from shidian.apps.core.scoping import scope_root, sees_everything
 from shidian.apps.orgs import paths
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, OrgUnitQuerySet, SchoolType
+from shidian.textclean import clean_text
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,74 @@ def move_targets(*, unit: OrgUnit, user: Any, limit: int = 300) -> OrgUnitQueryS
 
 def subtree_size(*, unit: OrgUnit) -> int:
     return OrgUnit.objects.subtree(unit, include_self=False).count()
+
+
+# --- the unit picker (orgs/picker.py) ----------------------------------------------------------
+
+PICK_SEPARATORS = re.compile(r"[\s/›>＞、,，]+")
+ANCESTORS_SHOWN = 3  # the nearest ones tell 第一小学 of two districts apart
+
+
+@dataclass(frozen=True)
+class PickHit:
+    unit: OrgUnit
+    ancestors: list[str]  # names, nearest last
+
+    @property
+    def label(self) -> str:
+        return " › ".join([*self.ancestors, self.unit.name])
+
+
+def ancestor_names(units: Iterable[OrgUnit | None]) -> dict[int, list[str]]:
+    """The names of each unit's nearest ancestors (root side first), in one query."""
+    units = [u for u in units if u is not None]
+    wanted = {u.pk: paths.ancestor_paths(u.path)[-ANCESTORS_SHOWN:] for u in units}
+    all_paths = {p for ps in wanted.values() for p in ps}
+    names = dict(OrgUnit.objects.filter(path__in=all_paths).values_list("path", "name"))
+    return {pk: [names[p] for p in ps if p in names] for pk, ps in wanted.items()}
+
+
+def _within_any(units: list[OrgUnit]) -> Q:
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(path__gt=unit.path, path__lt=paths.subtree_upper_bound(unit.path))
+    return q
+
+
+def unit_pick(
+    *, user: Any, q: str, levels: Iterable[str] = (), limit: int = 20
+) -> tuple[list[PickHit], bool]:
+    """Units the user may see matching ``q``, best first, and whether there were more.
+
+    One word matches a unit's name (anywhere) or code (prefix). Several words are a path:
+    "甲县 第一小学" is a unit matching the last word under units matching each earlier one.
+    """
+    terms = [t for t in PICK_SEPARATORS.split(clean_text(q or "")) if t][:4]
+    if not terms:
+        return [], False
+    scoped = OrgUnit.objects.restrict(user).filter(is_active=True)
+    last = terms[-1][:64]
+    qs = scoped.filter(Q(name__icontains=last) | Q(code__istartswith=last))
+    levels = [lv for lv in levels if lv in Level.values]
+    if levels:
+        qs = qs.filter(level__in=levels)
+    for term in terms[:-1]:
+        term = term[:64]
+        above = list(
+            scoped.exclude(level=Level.SCHOOL)
+            .filter(Q(name__icontains=term) | Q(code__iexact=term))
+            .order_by("depth", "path")[:50]
+        )
+        qs = qs.filter(_within_any(above))
+    rank = Case(
+        When(code__iexact=last, then=Value(0)),
+        When(name__iexact=last, then=Value(1)),
+        When(name__istartswith=last, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    found = list(qs.annotate(rank=rank).order_by("rank", "depth", "path")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    names = ancestor_names(found)
+    return [PickHit(unit, names[unit.pk]) for unit in found], more

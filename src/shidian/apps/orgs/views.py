@@ -22,6 +22,7 @@ from shidian.apps.orgs.forms import UnitFilterForm, UnitImportForm, UnitMoveForm
 from shidian.apps.orgs.imports import UnitImportError, import_apply, import_preview
 from shidian.apps.orgs.messages import problem_text
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
+from shidian.apps.orgs.picker import PICK_LIMIT
 from shidian.apps.orgs.services import UnitMoveError, unit_move
 from shidian.apps.orgs.unitfile import UnitFileError
 from shidian.apps.orgs.unitrows import CLEAR_MARKERS
@@ -95,8 +96,7 @@ def unit_move_view(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已移动“%(name)s”及其下级单位。") % {"name": unit.name})
             return redirect("orgs:detail", unit_id=unit.pk)
-    targets = selectors.move_targets(unit=unit, user=request.user)
-    return render(request, "orgs/unit_move.html", {"unit": unit, "form": form, "targets": targets})
+    return render(request, "orgs/unit_move.html", {"unit": unit, "form": form})
 
 
 @login_required
@@ -171,3 +171,24 @@ def import_apply_view(request: HttpRequest, batch_id: int) -> HttpResponse:
         _("导入完成：新建 %(created)d 个，修改 %(updated)d 个，未变 %(unchanged)d 个。") % result,
     )
     return redirect("orgs:list")
+
+
+@login_required
+def unit_pick(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for the unit picker: an HTML fragment of at most PICK_LIMIT units of
+    the viewer's subtree (``?q=`` words, ``?levels=school,zone`` optional)."""
+    levels = [lv for lv in request.GET.get("levels", "").split(",") if lv]
+    hits, more = selectors.unit_pick(
+        user=request.user, q=request.GET.get("q", "")[:200], levels=levels, limit=PICK_LIMIT
+    )
+    list_id = "".join(c for c in request.GET.get("list", "") if c.isalnum() or c in "-_")[:60]
+    context = {
+        "hits": hits,
+        "more": more,
+        "limit": PICK_LIMIT,
+        "q": request.GET.get("q", "").strip(),
+        "list_id": list_id or "picker",
+    }
+    response = render(request, "orgs/pick_results.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
