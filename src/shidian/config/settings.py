@@ -137,6 +137,8 @@ else:
 # It must exceed a kind's longest silent step (a LibreOffice conversion: DOCUMENTS_CONVERT_TIMEOUT).
 RUNS_PROGRESS_INTERVAL = float(env_int("RUNS_PROGRESS_INTERVAL_MS", 1000)) / 1000
 RUNS_STALE_AFTER = env_int("RUNS_STALE_AFTER", 900)
+# Lists up to this many rows are exported at once; longer ones become a Run with a download.
+ORGS_EXPORT_INLINE_MAX = env_int("ORGS_EXPORT_INLINE_MAX", 20000)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -71,7 +71,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_run_or_404(request.user, run_id)
     context = {
         "run": run,
-        "card": presenters.card(run, user=request.user, next_url=request.get_full_path()),
+        # Reloads once the run ends, so the times and attempts below are current too.
+        "card": presenters.card(
+            run, user=request.user, reload=True, next_url=request.get_full_path()
+        ),
         "kind_label": kind_label(run.kind),
     }
     return render(request, "runs/detail.html", context)
