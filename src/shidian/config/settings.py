@@ -139,6 +139,7 @@ RUNS_PROGRESS_INTERVAL = float(env_int("RUNS_PROGRESS_INTERVAL_MS", 1000)) / 100
 RUNS_STALE_AFTER = env_int("RUNS_STALE_AFTER", 900)
 # Lists up to this many rows are exported at once; longer ones become a Run with a download.
 ORGS_EXPORT_INLINE_MAX = env_int("ORGS_EXPORT_INLINE_MAX", 20000)
+CAMPAIGN_EXPORT_INLINE_MAX = env_int("CAMPAIGN_EXPORT_INLINE_MAX", 20000)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
