@@ -44,6 +44,7 @@ class Progress:
         self._base_depth = len(connection.atomic_blocks)
         self.writes = 0
         self.done, self.total, self.message, self.params = 0, 0, "", {}
+        self._raw: Any = None
 
     def __call__(
         self,
@@ -54,11 +55,15 @@ class Progress:
         *,
         force: bool = False,
     ) -> None:
-        self.done = max(0, int(done))
+        self.done = done if done > 0 else 0
         if total is not None:
-            self.total = max(0, int(total))
-        if message is not None:
-            self.message, self.params = source_text(message), dict(params or {})
+            self.total = total if total > 0 else 0
+        if message is not None and message is not self._raw:
+            # Cheap when a kind passes the same message each call: converted once.
+            self._raw = message
+            self.message = source_text(message)
+        if params is not None:
+            self.params = dict(params)
         now = self.clock()
         if not force and self._last is not None and now - self._last < self.interval:
             return
