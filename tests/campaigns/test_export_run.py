@@ -10,9 +10,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shidian.apps.runs.models import Run, RunStatus
-from tests.campaigns.test_dashboard import filled  # noqa: F401 - the fixture
+from tests.campaigns import test_dashboard
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filled(tree, coordinator):
+    """Two submitted sheets (the dashboard tests' campaign)."""
+    return test_dashboard.filled.__wrapped__(tree, coordinator)
 
 
 def _rows(data: bytes):
@@ -26,7 +32,7 @@ def test_large_export_runs_in_the_background(
     filled,
     settings,
     tmp_path,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     url = reverse("campaigns:export", kwargs={"campaign_id": filled.pk}) + "?table=ranking"
@@ -54,7 +60,7 @@ def test_large_export_in_english_speaks_english(
     filled,
     settings,
     tmp_path,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CAMPAIGN_EXPORT_INLINE_MAX = 0
