@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from shidian.apps.runs.models import Run, RunStatus
@@ -73,3 +74,4 @@ def test_large_export_in_english_speaks_english(
     with run.files.get().file.open("rb") as fh:
         header = next(iter(_rows(fh.read()).values()))[0]
     assert header[0] == "Code"
+    translation.activate("zh-hans")  # the English request left English active in this thread

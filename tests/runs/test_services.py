@@ -179,3 +179,20 @@ def test_a_kind_that_is_gone_fails_clearly(tree, office_user):
     run = execute(run)
     assert run.status == RunStatus.FAILED and run.error_code == "unknown_kind"
     assert "tests.removed" in presenters.error_text(run)
+
+
+def test_access_policy_own_runs_and_managing_roles(tree, coordinator, office_user):
+    from shidian.apps.core.access import MANAGE, VIEW, can
+    from shidian.apps.runs.access import visible_runs
+
+    expert = make_user("expert1", tree.county, "expert")  # no subtree actions at all
+    leader = make_user("leader1", tree.county, "leading_group")
+    zone = make_user("zone1", tree.zone, "zone")
+    mine = start(expert, tree.county)
+    school_run = start(coordinator, tree.school)
+    assert list(visible_runs(expert)) == [mine] and can(expert, MANAGE, mine)
+    assert not can(expert, VIEW, school_run)
+    assert set(visible_runs(leader)) == {mine, school_run} and can(leader, MANAGE, school_run)
+    assert set(visible_runs(office_user)) == {mine, school_run}
+    assert list(visible_runs(zone)) == []  # a zone sees its own runs, not its schools'
+    assert not can(zone, MANAGE, school_run)

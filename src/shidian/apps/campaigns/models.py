@@ -32,19 +32,7 @@ def reviewing(user: Any) -> models.QuerySet:
 
 
 class CampaignScopedQuerySet(ScopedQuerySet):
-    """Subtree scoping, narrowed for experts to the campaigns they review.
-
-    The model names the lookup to its campaign in ``scope_campaign_field`` ("pk" for the
-    campaign itself, "campaign", "sheet__campaign"). This is the one place that decides what an
-    expert sees; the later grants mechanism replaces the narrowing, not the callers.
-    """
-
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        qs = super().restrict(user)
-        if reviews_only(user):
-            field = self.model.scope_campaign_field
-            qs = qs.filter(**{f"{field}__in": reviewing(user)})
-        return qs
+    """Rows of campaigns; who sees which is decided by campaigns/policies.py."""
 
 
 class CampaignStatus(models.TextChoices):
@@ -258,16 +246,7 @@ class Evidence(models.Model):
 
 
 class ReviewQuerySet(CampaignScopedQuerySet):
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        """Blind review: a reviewer sees only their own review of a campaign until its office
-        releases the reviews; the office that runs the campaign always sees them all."""
-        qs = super().restrict(user)
-        if sees_everything(user) or not getattr(user, "is_authenticated", False):
-            return qs
-        blind = Campaign.objects.filter(pk__in=reviewing(user), reviews_released_at__isnull=True)
-        if user.is_office and user.unit is not None:
-            blind = blind.exclude(pk__in=Campaign.objects.within(user.unit).values("pk"))
-        return qs.filter(models.Q(reviewer_id=user.pk) | ~models.Q(sheet__campaign__in=blind))
+    """Blind review is the Review policy's rule (campaigns/policies.py)."""
 
 
 class Review(models.Model):

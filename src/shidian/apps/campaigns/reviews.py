@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet
-from shidian.apps.campaigns.selectors import owns
+from shidian.apps.core.access import MANAGE, can
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.engine.scoring import AnswerError, Method, check_score
@@ -124,7 +124,7 @@ def review_save(
 def reviews_release(*, campaign: Campaign, user) -> Campaign:
     """The office shows every reviewer the others' scores (reconciled figures); from then on
     the reviews are frozen. Each reviewer gets an in-app notice."""
-    if not owns(user=user, campaign=campaign):
+    if not can(user, MANAGE, campaign):
         raise PermissionDenied
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # scoping: ok owner
     if campaign.reviews_released_at is not None:

@@ -1,55 +1,34 @@
-"""Who may see and steer a run. One place, so the switch to the ACCESS API is one module.
+"""Who may see and steer a run: the ACCESS API (core.access) with the policy in policies.py.
 
-A person sees the runs they started (inside their subtree) and, when their role manages
-(office, leading group), every run about a unit of their subtree. Cancel and retry need the
-starter or that managing role.
+A person sees the runs they started and, when their role manages (office, leading group),
+every run about a unit of their subtree. Cancel and retry are MANAGE on the run: the starter
+or that managing role.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
-from shidian.apps.core.scoping import get_scoped_or_404, sees_everything
+from shidian.apps.core.access import MANAGE, VIEW, can, get_scoped_or_404, require
 from shidian.apps.runs.models import Run, RunFile, RunQuerySet
 
 
-def _manages(user: Any) -> bool:
-    return bool(getattr(user, "is_office", False))
-
-
 def visible_runs(user: Any) -> RunQuerySet:
-    runs = Run.objects.restrict(user)
-    if sees_everything(user) or _manages(user):
-        return runs
-    return runs.filter(created_by=user)
+    return Run.objects.restrict(user, VIEW)
 
 
 def visible_files(user: Any):
-    files = RunFile.objects.restrict(user)
-    if sees_everything(user) or _manages(user):
-        return files
-    return files.filter(run__created_by=user)
+    return RunFile.objects.restrict(user, VIEW)
 
 
 def get_run_or_404(user: Any, run_id: Any) -> Run:
-    return get_scoped_or_404(visible_runs(user), user, pk=run_id)
+    return get_scoped_or_404(Run, user, pk=run_id)
 
 
 def can_control(user: Any, run: Run) -> bool:
-    """Cancel and retry: the starter, or a managing role whose subtree holds the run."""
-    if user is None:
-        return True  # the system
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if sees_everything(user):
-        return True
-    if not Run.objects.restrict(user).filter(pk=run.pk).exists():
-        return False
-    return run.created_by_id == user.pk or _manages(user)
+    """Cancel and retry; ``None`` is the system."""
+    return user is None or can(user, MANAGE, run)
 
 
 def require_control(user: Any, run: Run) -> None:
-    if not can_control(user, run):
-        raise PermissionDenied
+    require(user, MANAGE, run)

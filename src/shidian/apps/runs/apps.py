@@ -11,6 +11,7 @@ class RunsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from shidian.apps.core.audit import register_actions
+        from shidian.apps.runs import policies  # noqa: F401  (registers the access policies)
 
         register_actions(
             {

@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shidian.apps.core.scoping import get_scoped_or_404
+from shidian.apps.core.access import get_scoped_or_404
 from shidian.apps.runs import presenters, selectors, services
-from shidian.apps.runs.access import get_run_or_404, visible_files
-from shidian.apps.runs.models import RunStatus
+from shidian.apps.runs.access import get_run_or_404
+from shidian.apps.runs.models import RunFile, RunStatus
 from shidian.apps.runs.registry import kind_choices, kind_label
 
 
@@ -123,7 +123,7 @@ def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def run_file(request: HttpRequest, run_id: int, file_id: int) -> FileResponse:
     run = get_run_or_404(request.user, run_id)
-    attached = get_scoped_or_404(visible_files(request.user), request.user, pk=file_id, run=run)
+    attached = get_scoped_or_404(RunFile, request.user, pk=file_id, run=run)
     return FileResponse(
         attached.file.open("rb"),
         as_attachment=True,
