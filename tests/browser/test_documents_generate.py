@@ -68,7 +68,8 @@ def test_booklet_status_card(page, live_server, office_user):
     page.wait_for_load_state("networkidle")
     # The test backend runs the task at once; the card shows the final state and stops polling.
     page.wait_for_selector("#doc-state")
-    assert page.locator("#doc-status[hx-trigger]").count() == 0
+    assert page.locator(".run-card[data-run-status=succeeded]").count() == 1  # its Run's card
+    assert page.locator(".run-card[hx-trigger]").count() == 0
     assert page.locator("#dl-docx").count() == 1
     screenshot(page, "documents-booklet")
 

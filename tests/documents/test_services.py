@@ -11,6 +11,7 @@ from shidian.apps.documents.models import Document, NumberCounter, PdfStatus, St
 from shidian.docgen.errors import DataInvalid, TemplateInvalid
 from shidian.docgen.render import shipped_template
 from tests.documents.conftest import EXAMPLES, example, needs_soffice
+from tests.runs.helpers import execute, run_about
 
 NO_SOFFICE = "/nonexistent/soffice"
 
@@ -108,14 +109,15 @@ def test_pdf_missing_libreoffice_marks_failed_then_retry(tree, office_user, sett
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    jobs.document_convert_pdf(document_id=doc.pk)
+    run = execute(jobs.pdf_start(document=doc, by=office_user))
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.FAILED
-    assert doc.pdf_error.startswith("soffice_missing")
+    assert run.status == "failed" and run.error_code == "soffice_missing"
     assert not doc.pdf
-    jobs.document_request_pdf(document=doc, user=office_user)
+    again = jobs.document_request_pdf(document=doc, user=office_user)
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.QUEUED
+    assert again.pk == run.pk and again.status == "queued"  # the same run, retried
 
 
 def test_pdf_hanging_libreoffice_times_out(tree, office_user, settings, fake_soffice):
@@ -124,10 +126,10 @@ def test_pdf_hanging_libreoffice_times_out(tree, office_user, settings, fake_sof
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    jobs.document_convert_pdf(document_id=doc.pk)
+    run = execute(jobs.pdf_start(document=doc, by=office_user))
     doc.refresh_from_db()
-    assert doc.pdf_status == PdfStatus.FAILED and doc.pdf_error.startswith("soffice_timeout")
-    assert doc.pdf_attempts == 1 and not doc.pdf
+    assert doc.pdf_status == PdfStatus.FAILED and run.error_code == "soffice_timeout"
+    assert run.attempts == 1 and not doc.pdf
 
 
 @override_settings(DOCUMENTS_SOFFICE=NO_SOFFICE)
@@ -138,9 +140,10 @@ def test_booklet_builds_in_background_with_progress(tree, office_user, tmp_path)
         unit=tree.county, user=office_user, kind="booklet", data=data, assets=assets
     )
     assert doc.status == Status.QUEUED and sorted(doc.assets) == ["photo1.jpg", "photo2.jpg"]
-    jobs.booklet_build(document_id=doc.pk)
+    run = execute(run_about(doc, jobs.BOOKLET))
     doc.refresh_from_db()
-    assert doc.status == Status.DONE and doc.progress == 100 and doc.docx
+    assert doc.status == Status.DONE and run.percent == 100 and doc.docx
+    assert run.status == "succeeded" and run.progress_total == len(data["chapters"])
 
 
 @override_settings(DOCUMENTS_SOFFICE=NO_SOFFICE)
@@ -149,9 +152,10 @@ def test_booklet_cancel(tree, office_user):
         unit=tree.county, user=office_user, kind="booklet", data=example("booklet")
     )
     jobs.document_cancel(document=doc, user=office_user)
-    jobs.booklet_build(document_id=doc.pk)
+    run = execute(run_about(doc, jobs.BOOKLET))
     doc.refresh_from_db()
     assert doc.status == Status.CANCELLED and not doc.docx
+    assert run.status == "cancelled" and run.attempts == 0  # never started
 
 
 @override_settings(DOCUMENTS_SOFFICE=NO_SOFFICE)
@@ -164,9 +168,9 @@ def test_booklet_with_a_bad_image_fails_clearly(tree, office_user):
         data=data,
         assets=[("photo1.jpg", b"not an image"), ("photo2.jpg", b"nor this")],
     )
-    jobs.booklet_build(document_id=doc.pk)
+    run = execute(run_about(doc, jobs.BOOKLET))
     doc.refresh_from_db()
-    assert doc.status == Status.FAILED and doc.error.startswith("image_invalid")
+    assert doc.status == Status.FAILED and run.error_code == "image_invalid"
     assert not doc.docx
 
 
@@ -196,9 +200,11 @@ def test_booklet_with_libreoffice_gets_toc_and_pdf(tree, office_user, settings):
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="booklet", data=example("booklet"), assets=assets
     )
-    jobs.booklet_build(document_id=doc.pk)
+    booklet_run = execute(run_about(doc, jobs.BOOKLET))
+    pdf_run = execute(run_about(doc, jobs.PDF))  # queued by the booklet when it succeeded
     doc.refresh_from_db()
-    assert doc.status == Status.DONE and doc.pdf_status == PdfStatus.DONE and doc.progress == 100
+    assert doc.status == Status.DONE and doc.pdf_status == PdfStatus.DONE
+    assert booklet_run.percent == 100 and pdf_run.percent == 100
     with doc.docx.open("rb") as fh:
         body = zipfile.ZipFile(io.BytesIO(fh.read())).read("word/document.xml").decode()
     assert "目录页码在生成" not in body  # the placeholder was replaced by the real entries

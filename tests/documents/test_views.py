@@ -12,6 +12,7 @@ from shidian.apps.documents import jobs, services
 from shidian.apps.documents.models import Document, DocumentTemplate, PdfStatus
 from shidian.docgen.render import shipped_template
 from tests.documents.conftest import example
+from tests.runs.helpers import execute
 
 NO_SOFFICE = "/nonexistent/soffice"
 
@@ -111,10 +112,10 @@ def test_retry_after_failure(office_client, tree, office_user, settings, fake_so
     doc = services.document_generate(
         unit=tree.county, user=office_user, kind="bulletin", data=example("bulletin")
     )
-    jobs.document_convert_pdf(document_id=doc.pk)
+    execute(jobs.pdf_start(document=doc, by=office_user))
     url = reverse("documents:detail", kwargs={"document_id": doc.pk})
     page = office_client.get(url).content.decode()
-    assert "超时" in page and 'id="retry-btn"' in page
+    assert "超时" in page and 'class="btn run-retry"' in page
     office_client.post(reverse("documents:retry_pdf", kwargs={"document_id": doc.pk}))
     doc.refresh_from_db()
     assert doc.pdf_status in {PdfStatus.QUEUED, PdfStatus.FAILED}

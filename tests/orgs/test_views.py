@@ -133,13 +133,17 @@ def test_template_is_importable_after_filling(office_client, office_user, tree):
     assert response.status_code == 302 and batch.notes["counts"]["create"] == 1
 
 
-def test_import_flow(office_client, tree):
+def test_import_flow(office_client, tree, django_capture_on_commit_callbacks):
     response = upload(office_client, xlsx(NEW_ZONE_ROWS), "units.xlsx")
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("orgs:import_review", args=[batch.pk])
     page = office_client.get(response["Location"]).content.decode()
     assert "确认导入" in page and "甲县石桥教学点" in page
-    done = office_client.post(reverse("orgs:import_apply", args=[batch.pk]), follow=True)
+    # Applying is a Run (后台任务): it runs when the request commits, the review page shows it.
+    with django_capture_on_commit_callbacks(execute=True):
+        started = office_client.post(reverse("orgs:import_apply", args=[batch.pk]))
+    assert started["Location"] == reverse("orgs:import_review", args=[batch.pk])
+    done = office_client.get(started["Location"])
     assert "导入完成" in done.content.decode()
     assert OrgUnit.objects.filter(code__in=["A2", "A2-1", "A2-2"]).count() == 3
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "shidian.apps.core",
+    "shidian.apps.runs",
     "shidian.apps.orgs",
     "shidian.apps.accounts",
     "shidian.apps.documents",
@@ -131,6 +132,15 @@ else:
     raise ImproperlyConfigured(
         f"TASK_BACKEND={TASK_BACKEND!r}: use 'database' (default), 'redis' or 'immediate'"
     )
+
+# Long work (apps/runs): progress rows are written at most once per interval; a running run whose
+# worker has not reported for RUNS_STALE_AFTER seconds is shown as interrupted (retry offered).
+# It must exceed a kind's longest silent step (a LibreOffice conversion: DOCUMENTS_CONVERT_TIMEOUT).
+RUNS_PROGRESS_INTERVAL = float(env_int("RUNS_PROGRESS_INTERVAL_MS", 1000)) / 1000
+RUNS_STALE_AFTER = env_int("RUNS_STALE_AFTER", 900)
+# Lists up to this many rows are exported at once; longer ones become a Run with a download.
+ORGS_EXPORT_INLINE_MAX = env_int("ORGS_EXPORT_INLINE_MAX", 20000)
+CAMPAIGN_EXPORT_INLINE_MAX = env_int("CAMPAIGN_EXPORT_INLINE_MAX", 20000)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,13 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shidian.apps.campaigns import exports, selectors, services
+from shidian.apps.campaigns import export_tables, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
 from shidian.apps.campaigns.localtime import local_text, zone_label
 from shidian.apps.campaigns.models import Sheet, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
+from shidian.apps.campaigns.runkinds import EXPORT_KIND
 from shidian.apps.core.access import MANAGE, REMIND, action_required, can, may
+from shidian.apps.core.scoping import scope_root
 from shidian.apps.orgs.models import SchoolType
+from shidian.apps.runs.services import run_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100
@@ -211,161 +215,39 @@ def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A dashboard table as XLSX: at once for a usual campaign; for a very large one (a
+    province, a nation) as a Run (后台任务) whose card offers the file."""
     table = request.GET.get("table", "ranking")
     campaign, sheets = _dashboard(request, campaign_id, reviews_part=table == "gaps")
-    labels = dict(SchoolType.choices)
-    statuses = dict(SheetStatus.choices)
-    extra: list[tuple[str, list[str], list[list]]] = []
-    zone = zone_label()
-    if table == "ranking":
-        dimensions = campaign.version.as_standard().dimensions
-        headers = [
-            _("名次"),
-            _("代码"),
-            _("单位"),
-            _("学校类型"),
-            _("片区"),
-            _("状态"),
-            _("自评总分"),
-            _("一票否决"),
-        ] + [d.name for d in dimensions]
-        rows = [
-            [
-                r["rank"],
-                r["unit__code"],
-                r["unit__name"],
-                str(labels.get(r["unit__school_type"], "")),
-                r["unit__zone__name"] or "",
-                str(statuses[r["status"]]),
-                r["total"],
-                _("是") if r["vetoed"] else "",
-            ]
-            + [r["dimension_scores"].get(d.code, 0) for d in dimensions]
-            for r in selectors.ranking(sheets=sheets, limit=None)
-        ]
-        # Units not yet submitted are listed apart, without a rank.
-        extra.append(
-            (
-                _("未提交（不参加排名）"),
-                [
-                    _("代码"),
-                    _("单位"),
-                    _("学校类型"),
-                    _("片区"),
-                    _("状态"),
-                    _("已填要点"),
-                    _("更新时间（%(zone)s）") % {"zone": zone},
-                ],
-                [
-                    [
-                        r["unit__code"],
-                        r["unit__name"],
-                        str(labels.get(r["unit__school_type"], "")),
-                        r["unit__zone__name"] or "",
-                        str(statuses[r["status"]]),
-                        r["answered"],
-                        local_text(r["updated_at"]) if r["status"] != "not_opened" else "",
-                    ]
-                    for r in selectors.unranked_rows(sheets=sheets)
-                ],
-            )
-        )
-    elif table == "completeness":
-        headers = [
-            _("代码"),
-            _("单位"),
-            _("学校类型"),
-            _("状态"),
-            _("已填要点"),
-            # The page shows local time; the file says which zone it is in.
-            _("提交时间（%(zone)s）") % {"zone": zone},
-            _("更新时间（%(zone)s）") % {"zone": zone},
-        ]
-        rows = [
-            [
-                r["unit__code"],
-                r["unit__name"],
-                str(labels.get(r["unit__school_type"], "")),
-                str(statuses[r["status"]]),
-                r["answered"],
-                local_text(r["submitted_at"]),
-                local_text(r["updated_at"]) if r["status"] != "not_opened" else "",
-            ]
-            for r in sheets.order_by("status", "unit__code").values(
-                "unit__code",
-                "unit__name",
-                "unit__school_type",
-                "status",
-                "answered",
-                "submitted_at",
-                "updated_at",
-            )
-        ]
-    elif table in ("type", "zone"):
-        headers = [_("分组"), _("单位数"), _("平均分"), _("最低分"), _("最高分")]
-        rows = [
-            [r["label"], r["n"], r["avg"], r["min"], r["max"]]
-            for r in selectors.distribution(sheets=sheets, by=table)
-        ]
-    elif table == "weakest":
-        # All submitted sheets first, then each school type on its own (a filter in Excel).
-        groups = [{"label": _("全部类型"), "code": None}] + selectors.submitted_types(sheets=sheets)
-        headers = [
-            _("学校类型"),
-            _("编号"),
-            _("一级指标"),
-            _("二级指标"),
-            _("评分要点"),
-            _("分值"),
-            _("平均得分"),
-            _("得分率"),
-            _("单位数"),
-        ]
-        rows = [
-            [
-                str(group["label"]),
-                r["code"],
-                r["dimension"],
-                r["indicator"],
-                r["text"],
-                r["max"],
-                r["avg"],
-                r["share"],
-                r["n"],
-            ]
-            for group in groups
-            for r in selectors.weakest_items(
-                campaign=campaign, sheets=sheets, limit=10_000, school_type=group["code"]
-            )
-        ]
-    elif table == "gaps":
-        headers = [
-            _("单位"),
-            _("自评总分"),
-            _("自评否决"),
-            _("核定总分"),
-            _("核定为否决的人数"),
-            _("差距"),
-            _("评审人数"),
-        ]
-        rows = [
-            [
-                r["unit"],
-                r["self"],
-                _("是") if r["self_vetoed"] else "",
-                r["reviewed"],
-                r["vetoes"] or "",
-                r["gap"],
-                r["reviews"],
-            ]
-            for r in selectors.gap_summary(sheets=sheets, user=request.user)
-        ]
-    else:
+    if table not in export_tables.TABLES:
         raise Http404
-    data = exports.table_xlsx(table, [str(h) for h in headers], rows, extra=extra)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{table}.xlsx"'
-    return response
+    count = sheets.count()
+    if count <= settings.CAMPAIGN_EXPORT_INLINE_MAX:
+        data = export_tables.export_table(
+            campaign=campaign, sheets=sheets, table=table, user=request.user
+        )
+        response = HttpResponse(data, content_type=XLSX)
+        filename = export_tables.export_filename(campaign, table)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    root = scope_root(request.user)
+    if request.method == "POST" and root is not None:
+        run = run_start(
+            EXPORT_KIND,
+            by=request.user,
+            unit=root,
+            params={"campaign_id": campaign.pk, "table": table},
+            subject=campaign,
+        )
+        return redirect("runs:detail", run_id=run.pk)
+    context = {
+        "title": _("导出 XLSX"),
+        "explanation": _("共 %(n)d 份填报表，导出需要一些时间：将在后台生成 Excel，完成后可下载。")
+        % {"n": count},
+        "action": request.get_full_path(),
+        "back_url": reverse("campaigns:detail", kwargs={"campaign_id": campaign.pk}),
+    }
+    return render(request, "runs/offer.html", context)
 
 
 @require_POST

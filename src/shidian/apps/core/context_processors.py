@@ -18,6 +18,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("documents:list", _("公文"), "office"),
     ("accounts:list", _("账号管理"), "office"),
     ("core:audit", _("审计日志"), "office"),
+    ("runs:list", _("后台任务"), "all"),
 ]
 
 

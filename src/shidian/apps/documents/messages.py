@@ -38,6 +38,17 @@ def _texts() -> dict[str, str]:
     }
 
 
+def describe_code(code: str, params: dict[str, Any]) -> str | None:
+    """A failed run's code and params (runs store them), told the same way; None when unknown."""
+    if code not in _texts() and code != "docx_missing":
+        return None
+    if code == "docx_missing":
+        return _("文档的 .docx 还没有生成，无法转换 PDF。")
+    params = dict(params)
+    detail = str(params.pop("detail", "") or "")
+    return describe(DocgenError(detail, code=code, **params))
+
+
 def describe(error: DocgenError | str) -> str:
     """A message for the person in front of the page; the English detail stays attached."""
     if isinstance(error, DocgenError):

@@ -2,51 +2,39 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from shidian.apps.core.services import audit_record
+from shidian.apps.documents import jobs
 from shidian.apps.documents.models import (
     Document,
     DocumentTemplate,
     Kind,
     NumberCounter,
-    PdfStatus,
     Status,
     TemplateVersion,
 )
-from shidian.docgen import convert
+from shidian.apps.documents.rendering import (  # noqa: F401 - convert_timeout, soffice_binary
+    convert_timeout,
+    pdf_available,
+    render_document,
+    sha256_hex,
+    soffice_binary,
+    store_docx,
+)
 from shidian.docgen.errors import DataInvalid
-from shidian.docgen.render import render_docx, shipped_template
+from shidian.docgen.render import shipped_template
 from shidian.docgen.shipped import KIND_LABELS
 from shidian.docgen.text import doc_number, normalise_number
 from shidian.docgen.validate import check_template
 
 log = logging.getLogger(__name__)
-
-
-def soffice_binary() -> str:
-    return getattr(settings, "DOCUMENTS_SOFFICE", "") or "soffice"
-
-
-def convert_timeout() -> float:
-    return float(getattr(settings, "DOCUMENTS_CONVERT_TIMEOUT", 180))
-
-
-def pdf_available() -> bool:
-    return convert.available(soffice_binary())
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -60,7 +48,7 @@ def _add_version(
     version = TemplateVersion(
         template=template,
         number=(last.number + 1) if last else 1,
-        sha256=_sha(data),
+        sha256=sha256_hex(data),
         original_name=filename[:200],
         note=note[:200],
         fields=sorted(report.fields),
@@ -160,48 +148,6 @@ def number_allocate(*, unit: Any, prefix: str, year: int) -> int:
 # --- generation -------------------------------------------------------------------------------
 
 
-def _template_bytes(version: TemplateVersion | None, kind: str) -> bytes:
-    if version is None:
-        return shipped_template(kind)
-    with version.file.open("rb") as fh:
-        return fh.read()
-
-
-def _materialise_assets(document: Document, folder: Path) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in document.assets:
-        with default_storage.open(f"documents/{document.unit_id}/{document.pk}/assets/{name}") as f:
-            (folder / name).write_bytes(f.read())
-
-
-def _check_image_references(value: Any, assets: list[str]) -> None:
-    """Images in stored inputs are the document's uploaded assets, by bare file name: a path
-    (absolute, or climbing out with ..) would embed any image file on the server."""
-    if isinstance(value, dict):
-        image = value.get("image")
-        if isinstance(image, str) and image not in assets:
-            raise DataInvalid(f"image file not found: {image}", code="image_missing")
-        for item in value.values():
-            _check_image_references(item, assets)
-    elif isinstance(value, list):
-        for item in value:
-            _check_image_references(item, assets)
-
-
-def _render(document: Document, *, progress: Any = None) -> bytes:
-    _check_image_references(document.inputs, list(document.assets or []))
-    with tempfile.TemporaryDirectory(prefix="shidian-assets-") as tmp:
-        _materialise_assets(document, Path(tmp))
-        return render_docx(
-            document.kind,
-            document.inputs,
-            template=_template_bytes(document.template_version, document.kind),
-            base_dir=Path(tmp),
-            progress=progress,
-        )
-
-
 def _safe_asset_name(name: str) -> str:
     base = Path(name).name.replace(" ", "_")
     if not base or base.startswith("."):
@@ -260,17 +206,14 @@ def document_generate(
     if kind == Kind.BOOKLET:
         document.status = Status.QUEUED
         document.save(update_fields=["status"])
-        transaction.on_commit(lambda: _enqueue("build_booklet", document.pk))
+        jobs.booklet_start(document=document, by=user)  # a Run, enqueued on commit
     else:
-        docx = _render(document)  # DocgenError propagates: the transaction rolls back
-        _store_docx(document, docx)
+        docx = render_document(document)  # DocgenError propagates: the transaction rolls back
+        store_docx(document, docx)
         document.status = Status.DONE
-        document.progress = 100
-        document.save(update_fields=["status", "progress"])
+        document.save(update_fields=["status"])
         if pdf_available():
-            document.pdf_status = PdfStatus.QUEUED
-            document.save(update_fields=["pdf_status"])
-            transaction.on_commit(lambda: _enqueue("convert_pdf", document.pk))
+            jobs.pdf_start(document=document, by=user)
     audit_record(
         actor=user,
         action="documents.generate",
@@ -278,22 +221,6 @@ def document_generate(
         summary=f"{document.number} {title}".strip()[:300],
     )
     return document
-
-
-def _store_docx(document: Document, docx: bytes) -> None:
-    document.docx.save(_filename(document, "docx"), ContentFile(docx), save=False)
-    document.docx_sha256 = _sha(docx)
-    document.save(update_fields=["docx", "docx_sha256"])
-
-
-def _filename(document: Document, ext: str) -> str:
-    return f"{document.kind}-{document.pk}.{ext}"
-
-
-def _enqueue(name: str, document_id: int) -> None:
-    from shidian.apps.documents import tasks
-
-    getattr(tasks, name).enqueue(document_id)
 
 
 def document_regenerate(*, document: Document, user: Any) -> Document:

@@ -27,6 +27,7 @@ from shidian.apps.documents.models import (
     Status,
     TemplateVersion,
 )
+from shidian.apps.runs.selectors import latest_run
 from shidian.docgen.convert import INSTALL_HINT
 from shidian.docgen.errors import DocgenError
 from shidian.docgen.render import render_docx
@@ -153,6 +154,7 @@ def _document(request: HttpRequest, document_id: int) -> Document:
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     template = "documents/detail.html#status" if request.htmx else "documents/detail.html"
+    pdf_run = latest_run(request.user, document, jobs.PDF)
     return render(
         request,
         template,
@@ -160,8 +162,12 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "document": document,
             "pdf_available": services.pdf_available(),
             "install_hint": INSTALL_HINT,
-            "error_text": describe(document.error) if document.error else "",
-            "pdf_error_text": describe(document.pdf_error) if document.pdf_error else "",
+            # Long work shows as run cards (apps/runs): the booklet's compilation, the PDF.
+            "booklet_run": latest_run(request.user, document, jobs.BOOKLET),
+            "pdf_run": pdf_run,
+            "can_request_pdf": document.status == Status.DONE
+            and (pdf_run is None or not pdf_run.is_active)
+            and document.pdf_status in {PdfStatus.FAILED, PdfStatus.NONE},
             "Status": Status,
             "PdfStatus": PdfStatus,
         },
@@ -194,7 +200,12 @@ def document_pdf(request: HttpRequest, document_id: int) -> FileResponse:
 @require_POST
 def document_retry_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
-    if document.status == Status.DONE and document.pdf_status in {PdfStatus.FAILED, PdfStatus.NONE}:
+    pdf_run = latest_run(request.user, document, jobs.PDF)
+    if (
+        document.status == Status.DONE
+        and document.pdf_status in {PdfStatus.FAILED, PdfStatus.NONE}
+        and (pdf_run is None or not pdf_run.is_active)
+    ):
         jobs.document_request_pdf(document=document, user=request.user)
         messages.info(request, _("已重新排队转换 PDF。"))
     return redirect("documents:detail", document_id=document.pk)
@@ -204,8 +215,7 @@ def document_retry_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_POST
 def document_cancel(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
-    if document.status in {Status.QUEUED, Status.RUNNING}:
-        jobs.document_cancel(document=document, user=request.user)
+    if jobs.document_cancel(document=document, user=request.user) is not None:
         messages.info(request, _("已请求取消。"))
     return redirect("documents:detail", document_id=document.pk)
 

@@ -75,16 +75,21 @@ def _rows(units: Iterable[tuple]) -> Iterable[list[Any]]:
         yield [_cell(key, value) for key, value in zip(COLUMN_KEYS, row, strict=True)]
 
 
-def export_units(units: Any) -> bytes:
-    """The units (a queryset the caller has already scoped and filtered) as an XLSX file."""
+def export_units(units: Any, *, progress: Any = None) -> bytes:
+    """The units (a queryset the caller has already scoped and filtered) as an XLSX file;
+    ``progress(done, total)`` is called as rows are written (the background export)."""
     book = Workbook(write_only=True)
     ws = book.create_sheet("单位")
     ws.freeze_panes = "A2"
     for index, key in enumerate(COLUMN_KEYS):
         ws.column_dimensions[column_letter(index)].width = WIDTHS.get(key, 10)
     _header(ws)
-    for row in _rows(units.order_by("path").values_list(*EXPORT_FIELDS).iterator(chunk_size=5000)):
+    total = units.count() if progress is not None else 0
+    rows = _rows(units.order_by("path").values_list(*EXPORT_FIELDS).iterator(chunk_size=5000))
+    for done, row in enumerate(rows, start=1):
         ws.append([safe_value(ws, value) for value in row])
+        if progress is not None:
+            progress(done, total)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -74,18 +74,22 @@ def import_apply(*, batch: ImportBatch, actor: Any, request: Any = None) -> dict
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.APPLIED:
-            raise UnitImportError(_("这个文件已经导入过了。"))
+            raise UnitImportError(_("这个文件已经导入过了。"), code="already_applied")
         plan = build_plan(_raw_rows(locked), locked.columns, user=actor)
         if plan.digest == locked.plan_digest:
             if plan.has_errors:
-                raise UnitImportError(_("还有被拒绝的行：请修改文件后重新上传。"))
+                raise UnitImportError(
+                    _("还有被拒绝的行：请修改文件后重新上传。"), code="rows_rejected"
+                )
             return _apply_batch(locked, plan, actor, request)
     ImportBatch.objects.filter(pk=batch.pk).update(
         plan=plan.as_json(),
         plan_digest=plan.digest,
         notes={**locked.notes, "counts": plan.counts},
     )
-    raise UnitImportError(_("预览之后数据已有变化，请核对更新后的预览再确认。"))
+    raise UnitImportError(
+        _("预览之后数据已有变化，请核对更新后的预览再确认。"), code="plan_changed"
+    )
 
 
 def _apply_batch(batch: ImportBatch, plan: Plan, actor: Any, request: Any) -> dict[str, int]:

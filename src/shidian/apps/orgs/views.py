@@ -4,28 +4,32 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import MANAGE, may
 from shidian.apps.core.scoping import get_scoped_or_404, scope_root
-from shidian.apps.orgs import selectors
+from shidian.apps.orgs import runkinds, selectors
 from shidian.apps.orgs.exporting import export_filename, export_units, template_workbook
 from shidian.apps.orgs.forms import UnitFilterForm, UnitImportForm, UnitMoveForm
-from shidian.apps.orgs.imports import UnitImportError, import_apply, import_preview
+from shidian.apps.orgs.imports import import_preview
 from shidian.apps.orgs.messages import problem_text
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
 from shidian.apps.orgs.picker import PICK_LIMIT
 from shidian.apps.orgs.services import UnitMoveError, unit_move
 from shidian.apps.orgs.unitfile import UnitFileError
 from shidian.apps.orgs.unitrows import CLEAR_MARKERS
+from shidian.apps.runs.selectors import latest_run
+from shidian.apps.runs.services import run_start
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,9 +105,25 @@ def unit_move_view(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def unit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as XLSX: at once when it is small, as a Run (后台任务) when large."""
     form = UnitFilterForm(request.GET or None, user=request.user)
     units = selectors.unit_search(user=request.user, filters=form.filters())
-    return _xlsx(export_units(units), export_filename(scope_root(request.user)))
+    count = units.count()
+    if count <= settings.ORGS_EXPORT_INLINE_MAX:
+        return _xlsx(export_units(units), export_filename(scope_root(request.user)))
+    root = scope_root(request.user)
+    if request.method == "POST" and root is not None:
+        query = {k: v for k, v in request.GET.items() if v}
+        run = run_start(runkinds.EXPORT, by=request.user, unit=root, params={"query": query})
+        return redirect("runs:detail", run_id=run.pk)
+    context = {
+        "title": _("导出单位"),
+        "explanation": _("共 %(n)d 个单位，导出需要一些时间：将在后台生成 Excel，完成后可下载。")
+        % {"n": count},
+        "action": request.get_full_path(),
+        "back_url": reverse("orgs:list"),
+    }
+    return render(request, "runs/offer.html", context)
 
 
 @login_required
@@ -144,12 +164,16 @@ def import_review(request: HttpRequest, batch_id: int) -> HttpResponse:
     for row in page.object_list:
         row["messages"] = [problem_text(code, params) for code, params in row["errors"]]
     counts = batch.notes.get("counts", {})
+    run = latest_run(request.user, batch, runkinds.IMPORT)
     context = {
         "batch": batch,
         "page": page,
         "show": show,
         "counts": counts,
-        "can_apply": batch.status == ImportStatus.PENDING and not counts.get("error"),
+        "run": run,
+        "can_apply": batch.status == ImportStatus.PENDING
+        and not counts.get("error")
+        and (run is None or not run.is_active),
         "nothing_to_do": not counts.get("create") and not counts.get("update"),
     }
     return render(request, "orgs/import_review.html", context)
@@ -158,19 +182,25 @@ def import_review(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_apply_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Start applying the batch as a Run (10,000 units take seconds); the review page shows
+    its card. The cheap refusals are said at once; the run re-validates everything."""
     batch = get_scoped_or_404(ImportBatch, request.user, pk=batch_id)
     _require_manager(request)
-    try:
-        result = import_apply(batch=batch, actor=request.user, request=request)
-    except UnitImportError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("orgs:import_review", batch_id=batch.pk)
-    messages.success(
-        request,
-        _("导入完成：新建 %(created)d 个，修改 %(updated)d 个，未变 %(unchanged)d 个。") % result,
-    )
-    return redirect("orgs:list")
+    if batch.status == ImportStatus.APPLIED:
+        messages.error(request, _("这个文件已经导入过了。"))
+    elif batch.notes.get("counts", {}).get("error"):
+        messages.error(request, _("还有被拒绝的行：请修改文件后重新上传。"))
+    else:
+        running = latest_run(request.user, batch, runkinds.IMPORT)
+        if running is None or not running.is_active:
+            run_start(
+                runkinds.IMPORT,
+                by=request.user,
+                unit=batch.unit,
+                params={"batch_id": batch.pk},
+                subject=batch,
+            )
+    return redirect("orgs:import_review", batch_id=batch.pk)
 
 
 @login_required
