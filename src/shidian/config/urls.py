@@ -10,5 +10,6 @@ urlpatterns = [
     path("documents/", include("shidian.apps.documents.urls")),
     path("standards/", include("shidian.apps.standards.urls")),
     path("campaigns/", include("shidian.apps.campaigns.urls")),
+    path("programmes/", include("shidian.apps.programmes.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]

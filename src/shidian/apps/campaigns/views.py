@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from shidian.apps.campaigns import export_tables, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
-from shidian.apps.campaigns.localtime import local_text, zone_label
 from shidian.apps.campaigns.models import Sheet, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.runkinds import EXPORT_KIND
