@@ -56,6 +56,7 @@ def test_programme_accounts_and_the_schools_first_task(
 
     # 3. School accounts in bulk for the zone, codes in the XLSX.
     page.goto(f"{live_server.url}/accounts/bulk/")
+    page.fill("#id_root", "")
     page.type("#id_root", "东片区")
     page.wait_for_selector(f'[role=option][data-code="{tree.zone.code}"]')
     page.keyboard.press("ArrowDown")
