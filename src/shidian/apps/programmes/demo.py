@@ -104,7 +104,9 @@ def _late_campaign(programme: Programme, *, county: OrgUnit, user: Any, campaign
 
     if campaign is None:
         return None
-    zone = OrgUnit.objects.subtree(county).filter(level=Level.ZONE).order_by("path").first()
+    zones = OrgUnit.objects.subtree(county).filter(level=Level.ZONE).order_by("path")
+    # The zone the demo's zone account belongs to, so its home page shows the schools behind.
+    zone = zones.filter(users__role="zone").first() or zones.first()
     now = timezone.now()
     late = campaign_create(
         unit=county,
