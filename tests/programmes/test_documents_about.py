@@ -44,5 +44,5 @@ def test_bad_subject_is_refused(office_client, tree):
     response = office_client.post(reverse("documents:generate"), post)
     text = response.content.decode()
     assert "所选批次不属于所选试点项目" in text
-    assert "没有这个代码的单位" in text
+    assert "在您的权限范围内找不到代码为 B-1 的单位" in text
     assert not Document.objects.exists()

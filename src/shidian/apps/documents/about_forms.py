@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.orgs.models import OrgUnit
+from shidian.apps.orgs.picker import UnitPickerField
 
 
 class AboutForm(forms.Form):
@@ -21,14 +22,7 @@ class AboutForm(forms.Form):
     cycle = forms.ModelChoiceField(
         label=_("批次"), queryset=None, required=False, empty_label=_("不涉及批次")
     )
-    subject_unit = forms.ModelChoiceField(
-        label=_("涉及单位（代码）"),
-        queryset=None,
-        required=False,
-        to_field_name="code",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages={"invalid_choice": _("没有这个代码的单位，或不在本单位范围内。")},
-    )
+    subject_unit = UnitPickerField(label=_("涉及单位"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, prefix="about", **kwargs)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
+from shidian.apps.orgs.picker import UnitPickerField
 from shidian.apps.programmes.members import MemberRole, member_candidates
 from shidian.apps.programmes.models import Cadence, ParticipationState
 from shidian.apps.programmes.services import CycleInput, PhaseInput, default_phases
@@ -31,7 +32,9 @@ class ProgrammeForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     start_year = forms.IntegerField(label=_("起始年份"), min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label=_("结束年份"), min_value=2000, max_value=2100)
-    scope_root = forms.ModelChoiceField(label=_("参与范围"), queryset=OrgUnit.objects.none())
+    scope_root = UnitPickerField(
+        label=_("参与范围"), levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.ZONE)
+    )
     scope_levels = forms.MultipleChoiceField(
         label=_("单位层级"),
         choices=Level.choices,
@@ -79,7 +82,7 @@ class ProgrammeForm(forms.Form):
         self.fields["scope_root"].queryset = OrgUnit.objects.subtree(unit).exclude(
             level=Level.SCHOOL
         )
-        self.fields["scope_root"].initial = unit.pk
+        self.fields["scope_root"].initial = unit.code
         versions = self.fields["standard_versions"]
         versions.queryset = usable_versions(user=user)
         versions.label_from_instance = lambda v: f"{v.standard.name} v{v.number}"
