@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shidian.apps.accounts",
     "shidian.apps.documents",
     "shidian.apps.standards",
+    "shidian.apps.notifications",
     "shidian.apps.campaigns",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("units/", include("shidian.apps.orgs.urls")),
     path("documents/", include("shidian.apps.documents.urls")),
     path("standards/", include("shidian.apps.standards.urls")),
+    path("notifications/", include("shidian.apps.notifications.urls")),
     path("campaigns/", include("shidian.apps.campaigns.urls")),
 ]

@@ -301,27 +301,5 @@ class Review(models.Model):
         return f"{self.sheet_id} · {self.reviewer_id}"
 
 
-class NotificationQuerySet(ScopedQuerySet):
-    pass
-
-
-class Notification(models.Model):
-    """An in-app message to one user (the e-mail goes out after commit)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_notifications"
-    )
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    message = models.CharField(_("内容"), max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = NotificationQuerySet.as_manager()
-    scope_unit_field = "user__unit"
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.message
+# Moved to its own app (notifications); importable from here for code written before.
+from shidian.apps.notifications.models import Notification  # noqa: E402, F401

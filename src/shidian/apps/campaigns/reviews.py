@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet
+from shidian.apps.campaigns.models import Campaign, Review, Sheet
 from shidian.apps.campaigns.selectors import owns
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
+from shidian.apps.notifications.services import notify
 from shidian.engine.scoring import AnswerError, Method, check_score
 from shidian.engine.scoring.score import is_vetoed, parse_yes_no
 from shidian.textclean import clean_text
@@ -133,11 +134,13 @@ def reviews_release(*, campaign: Campaign, user) -> Campaign:
     campaign.save(update_fields=["reviews_released_at"])
     url = f"{reverse('campaigns:my_reviews')}?campaign={campaign.pk}"
     message = _("%(name)s：评审结果已公布") % {"name": campaign.name}
-    Notification.objects.bulk_create(
-        [
-            Notification(user=u, campaign=campaign, message=message, url=url)
-            for u in campaign.reviewers.all()
-        ]
+    notify(
+        campaign.reviewers.all(),
+        "campaigns.reviews_release",
+        message,
+        link=url,
+        target=campaign,
+        mail=False,
     )
     audit_record(
         actor=user,

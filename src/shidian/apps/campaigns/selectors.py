@@ -24,7 +24,6 @@ from django.http import Http404
 from shidian.apps.campaigns.models import (
     SUBMITTED,
     Campaign,
-    Notification,
     Review,
     Sheet,
     SheetStatus,
@@ -81,9 +80,9 @@ def my_sheets(*, user) -> QuerySet:
 
 
 def notifications_for(*, user, limit: int = 10):
-    return Notification.objects.filter(user=user).select_related("campaign")[
-        :limit
-    ]  # scoping: ok own
+    from shidian.apps.notifications.selectors import notifications_for as own
+
+    return own(user=user, limit=limit)
 
 
 def completeness(*, sheets: QuerySet) -> dict[str, int]:

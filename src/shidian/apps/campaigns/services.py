@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.accounts.models import Role, User
-from shidian.apps.campaigns.models import Campaign, Notification, Sheet, SheetStatus
+from shidian.apps.campaigns.models import Campaign, Sheet, SheetStatus
 from shidian.apps.campaigns.notices import OPEN, REMIND, compose_for
 from shidian.apps.core.services import audit_record
+from shidian.apps.notifications.mail import send_mail_now, send_messages_now  # noqa: F401
+from shidian.apps.notifications.services import Note, deliver
 from shidian.apps.orgs.models import Level, OrgUnit
 from shidian.textclean import clean_text
 
@@ -84,9 +84,6 @@ def _coordinators(unit_ids):
     )
 
 
-MAIL_BATCH = 200
-
-
 def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: str = "") -> int:
     """Tell the coordinators of ``unit_ids`` about their sheet (``kind``: open, remind,
     return): in-app notices now, e-mails through the task queue once the transaction commits.
@@ -103,7 +100,7 @@ def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: st
         .defer("answers", "scores")
     }
     item_count = len(campaign.version.as_standard().items())
-    notices, mails = [], []
+    notes = []
     for user in users:
         sheet = sheets.get(user.unit_id)
         if sheet is None:
@@ -118,32 +115,8 @@ def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: st
             item_count=item_count,
         )
         url = reverse("campaigns:sheet", kwargs={"sheet_id": sheet.pk})
-        notices.append(Notification(user=user, campaign=campaign, message=notice.subject, url=url))
-        if user.email:
-            mails.append([notice.subject, notice.body, user.email])
-    Notification.objects.bulk_create(notices, batch_size=2000)
-    if mails:
-        from shidian.apps.campaigns.tasks import send_campaign_messages
-
-        batches = [mails[i : i + MAIL_BATCH] for i in range(0, len(mails), MAIL_BATCH)]
-        transaction.on_commit(
-            lambda: [send_campaign_messages.enqueue(messages=batch) for batch in batches]
-        )
-    return len(notices)
-
-
-def send_mail_now(*, subject: str, body: str, to: list[str]) -> int:
-    # One message per recipient so addresses are not disclosed to each other.
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
-    return send_mass_mail(messages, fail_silently=False)
-
-
-def send_messages_now(*, messages: list[list[str]]) -> int:
-    """Send [subject, body, address] triples, one message each."""
-    return send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for subject, body, to in messages],
-        fail_silently=False,
-    )
+        notes.append(Note(user=user, subject=notice.subject, body=notice.body, link=url))
+    return deliver(notes, kind=f"campaigns.{kind}", target=campaign, base_url=base_url)
 
 
 @transaction.atomic
