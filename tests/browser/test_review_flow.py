@@ -24,7 +24,7 @@ def _prepare(tree, coordinator):
     answers = full_answers(target.campaign.version.as_standard(), ratio=(36, 40))
     sheets.sheet_save_all(sheet=target, user=coordinator, answers=answers, base_version=0)
     Evidence.objects.create(
-        sheet=target,
+        submission=target,
         item_code="D1.2.1",
         file=SimpleUploadedFile("多媒体教室清单（2026年春季学期）.pdf", b"%PDF-1.4 x"),
         original_name="多媒体教室清单（2026年春季学期）.pdf",

@@ -44,7 +44,7 @@ def evidence(tree):
         return found
     target = sheet(tree)
     return Evidence.objects.create(
-        sheet=target,
+        submission=target,
         item_code="D1.1.1",
         file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"),
         original_name="a.pdf",

@@ -82,7 +82,7 @@ def two_campaigns(tree, coordinator):
             base_version=0,
         )
         Evidence.objects.create(
-            sheet=target,
+            submission=target,
             item_code="D1.2.1",
             file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"),
             original_name="a.pdf",
@@ -97,7 +97,7 @@ def test_expert_sees_exactly_the_sheets_of_the_campaigns_they_review(two_campaig
     assert set(Sheet.objects.restrict(expert)) == set(reviewed.sheets.all())
     assert set(Campaign.objects.restrict(expert)) == {reviewed}
     assert set(Evidence.objects.restrict(expert)) == set(
-        Evidence.objects.filter(sheet__campaign=reviewed)
+        Evidence.objects.filter(submission__campaign=reviewed)
     )
     assert set(SheetRevision.objects.restrict(expert)) == set(
         SheetRevision.objects.filter(sheet__campaign=reviewed)
@@ -118,7 +118,7 @@ def test_expert_downloads_evidence_of_reviewed_sheets_only(client, two_campaigns
     expert, reviewed, other = two_campaigns
     client.force_login(expert)
     for opened, status in ((reviewed, 200), (other, 404)):
-        item = Evidence.objects.get(sheet__campaign=opened)
+        item = Evidence.objects.get(submission__campaign=opened)
         url = reverse("campaigns:evidence", kwargs={"evidence_id": item.pk})
         assert client.get(url).status_code == status
 

@@ -107,7 +107,7 @@ def test_full_workflow_with_revisions(coordinator_client, tree, coordinator, off
     for item in standard.items():
         if item.evidence_required:
             Evidence.objects.create(
-                sheet=target,
+                submission=target,
                 item_code=item.code,
                 file="x.pdf",
                 original_name="x.pdf",

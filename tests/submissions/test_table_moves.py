@@ -94,3 +94,8 @@ def test_rows_survive_the_moves():
     note = Notification.objects.get(user_id=ids["office"])  # scoping: ok test
     assert (note.message, note.url) == ("旧通知", "/x/")
     assert (note.target_type, note.target_id) == ("campaigns.campaign", ids["campaign"])
+
+    from shidian.apps.evidence.models import Evidence
+
+    evidence = Evidence.objects.get(submission_id=ids["sheet"])  # scoping: ok test
+    assert (evidence.original_name, evidence.file.name) == ("a.pdf", "evidence/1/1/a.pdf")

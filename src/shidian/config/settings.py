@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shidian.apps.documents",
     "shidian.apps.standards",
     "shidian.apps.notifications",
+    "shidian.apps.evidence",
     "shidian.apps.campaigns",
 ]
 

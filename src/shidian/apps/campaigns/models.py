@@ -8,8 +8,6 @@ aggregate) expand the JSON in the database (see selectors.item_averages).
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -166,6 +164,11 @@ class Sheet(models.Model):
         return f"{self.campaign} · {self.unit}"
 
     @property
+    def round_key(self) -> int:
+        """The id its files are filed under (evidence/<round>/<sheet>/)."""
+        return self.campaign_id
+
+    @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
@@ -212,51 +215,6 @@ class SheetRevision(models.Model):
         return f"{self.sheet_id} #{self.number}"
 
 
-class EvidenceQuerySet(CampaignScopedQuerySet):
-    pass
-
-
-# The stored name keeps only a short start of the original (which is kept whole in
-# ``original_name``), so that the path, with the storage's "_abc1234" de-duplication suffix,
-# stays within the FileField's max_length (100) and every file system's 255-byte limit.
-STORED_STEM_BYTES = 40
-
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    name = PurePosixPath(filename.replace("\\", "/")).name
-    suffix = PurePosixPath(name).suffix.lower()
-    if len(suffix) > 8 or not suffix[1:].isalnum():
-        suffix = ""
-    stem = re.sub(r"(?u)[^-\w]", "", name[: len(name) - len(suffix)] if suffix else name)
-    stem = stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") or "file"
-    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{stem}{suffix}"
-
-
-class Evidence(models.Model):
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="evidence")
-    item_code = models.CharField(_("评分要点"), max_length=64)
-    file = models.FileField(_("文件"), upload_to=evidence_path)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    kind = models.CharField(_("类型"), max_length=16)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EvidenceQuerySet.as_manager()
-    scope_unit_field = "sheet__unit"
-    scope_campaign_field = "sheet__campaign"
-
-    class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
-        ordering = ["item_code", "created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
 class ReviewQuerySet(CampaignScopedQuerySet):
     def restrict(self, user: Any) -> ScopedQuerySet:
         """Blind review: a reviewer sees only their own review of a campaign until its office
@@ -301,5 +259,7 @@ class Review(models.Model):
         return f"{self.sheet_id} · {self.reviewer_id}"
 
 
-# Moved to its own app (notifications); importable from here for code written before.
+# Moved to their own apps; importable from here for code written before (and for the
+# migrations that name evidence_path).
+from shidian.apps.evidence.models import Evidence, evidence_path  # noqa: E402, F401
 from shidian.apps.notifications.models import Notification  # noqa: E402, F401

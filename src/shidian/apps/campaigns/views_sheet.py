@@ -299,7 +299,7 @@ def _sheet_url(sheet) -> str:
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_scoped_or_404(
-        Evidence.objects.select_related("sheet"), request.user, pk=evidence_id
+        Evidence.objects.select_related("submission"), request.user, pk=evidence_id
     )
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
@@ -310,7 +310,9 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 @login_required
 def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_scoped_or_404(
-        Evidence.objects.select_related("sheet__campaign__version"), request.user, pk=evidence_id
+        Evidence.objects.select_related("submission__campaign__version"),
+        request.user,
+        pk=evidence_id,
     )
     try:
         evidence_services.evidence_delete(evidence=evidence, user=request.user)
@@ -318,4 +320,4 @@ def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
         raise Http404 from exc
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    return redirect("campaigns:sheet", sheet_id=evidence.sheet_id)
+    return redirect("campaigns:sheet", sheet_id=evidence.submission_id)
