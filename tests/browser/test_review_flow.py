@@ -61,7 +61,7 @@ def test_expert_reviews_on_a_phone(browser, live_server, tree, coordinator):
     page.click("button:has-text('保存评审意见')")
     page.wait_for_load_state("networkidle")
     assert page.locator("#my-vetoed").is_visible()
-    review = Review.objects.get(sheet=target)
+    review = Review.objects.get(submission=target)
     assert review.vetoed and review.item_scores == {"D1.1.3": 2}
     assert not has_horizontal_scroll(page)
     context.add_cookies([{"name": "shidian_language", "value": "en", "url": live_server.url}])

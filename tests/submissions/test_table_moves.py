@@ -99,3 +99,8 @@ def test_rows_survive_the_moves():
 
     evidence = Evidence.objects.get(submission_id=ids["sheet"])  # scoping: ok test
     assert (evidence.original_name, evidence.file.name) == ("a.pdf", "evidence/1/1/a.pdf")
+
+    from shidian.apps.reviews.models import Review
+
+    review = Review.objects.get(submission_id=ids["sheet"])  # scoping: ok test
+    assert (review.reviewer_id, review.item_scores, review.total) == (ids["expert"], {"D1": 4}, 4)

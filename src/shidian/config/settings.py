@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shidian.apps.standards",
     "shidian.apps.notifications",
     "shidian.apps.evidence",
+    "shidian.apps.reviews",
     "shidian.apps.campaigns",
 ]
 

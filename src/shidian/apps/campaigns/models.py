@@ -215,51 +215,8 @@ class SheetRevision(models.Model):
         return f"{self.sheet_id} #{self.number}"
 
 
-class ReviewQuerySet(CampaignScopedQuerySet):
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        """Blind review: a reviewer sees only their own review of a campaign until its office
-        releases the reviews; the office that runs the campaign always sees them all."""
-        qs = super().restrict(user)
-        if sees_everything(user) or not getattr(user, "is_authenticated", False):
-            return qs
-        blind = Campaign.objects.filter(pk__in=reviewing(user), reviews_released_at__isnull=True)
-        if user.is_office and user.unit is not None:
-            blind = blind.exclude(pk__in=Campaign.objects.within(user.unit).values("pk"))
-        return qs.filter(models.Q(reviewer_id=user.pk) | ~models.Q(sheet__campaign__in=blind))
-
-
-class Review(models.Model):
-    """A reviewer's scores and remarks on one sheet."""
-
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    item_scores = models.JSONField(_("核定得分"), default=dict)
-    total = models.FloatField(_("核定总分"), default=0)
-    strengths = models.TextField(_("亮点"), blank=True)
-    weaknesses = models.TextField(_("不足"), blank=True)
-    suggestions = models.TextField(_("建议"), blank=True)
-    # The reviewer's own 是/否 on veto items (item code -> "是"/"否"); an item left blank keeps
-    # the unit's answer, as a blank score keeps the unit's score.
-    veto_answers = models.JSONField(_("否决项核定"), default=dict, blank=True)
-    vetoed = models.BooleanField(_("一票否决"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ReviewQuerySet.as_manager()
-    scope_unit_field = "sheet__unit"
-    scope_campaign_field = "sheet__campaign"
-
-    class Meta:
-        verbose_name = _("评审")
-        verbose_name_plural = _("评审")
-        constraints = [models.UniqueConstraint(fields=["sheet", "reviewer"], name="review_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.sheet_id} · {self.reviewer_id}"
-
-
 # Moved to their own apps; importable from here for code written before (and for the
 # migrations that name evidence_path).
 from shidian.apps.evidence.models import Evidence, evidence_path  # noqa: E402, F401
 from shidian.apps.notifications.models import Notification  # noqa: E402, F401
+from shidian.apps.reviews.models import Review  # noqa: E402, F401

@@ -260,7 +260,7 @@ def review_gaps(*, sheet: Sheet, user) -> list[dict]:
     """Per item: the unit's self-score, the reviewed scores ``user`` may see, and the mean gap
     (self - reviewed). Before the office releases the reviews a reviewer sees only their own
     (``Review.objects.restrict``)."""
-    reviews = list(Review.objects.restrict(user).filter(sheet=sheet))
+    reviews = list(Review.objects.restrict(user).filter(submission=sheet))
     standard = sheet.campaign.version.as_standard()
     rows = []
     for item in standard.items():
@@ -285,8 +285,8 @@ def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
     reviews ``user`` may see count, so a reviewer's figures never reveal another's score."""
     totals: dict[int, list[float]] = defaultdict(list)
     vetoes: dict[int, int] = defaultdict(int)
-    visible = Review.objects.restrict(user).filter(sheet__in=sheets)
-    for sheet_id, total, vetoed in visible.values_list("sheet_id", "total", "vetoed"):
+    visible = Review.objects.restrict(user).filter(submission__in=sheets)
+    for sheet_id, total, vetoed in visible.values_list("submission_id", "total", "vetoed"):
         totals[sheet_id].append(total)
         vetoes[sheet_id] += bool(vetoed)
     if not totals:
@@ -313,7 +313,7 @@ def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
 def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
     """The sheets ``user`` reviews (every sheet of the campaigns naming them as reviewer), with
     ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
-    mine = Review.objects.filter(sheet=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
+    mine = Review.objects.filter(submission=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
     qs = Sheet.objects.restrict(user).filter(campaign_id__in=reviewing(user))
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -354,7 +354,9 @@ def review_progress(*, campaign: Campaign) -> dict:
     """For the campaign's office: how many reviewers, how many reviews so far."""
     return {
         "reviewers": campaign.reviewers.count(),
-        "reviews": Review.objects.filter(sheet__campaign=campaign).count(),  # scoping: ok owner
+        "reviews": Review.objects.filter(
+            submission__campaign=campaign
+        ).count(),  # scoping: ok owner
         "released_at": campaign.reviews_released_at,
     }
 

@@ -1,0 +1,73 @@
+"""Reviews (评审) of a submission: a reviewer's score per item, veto answers and remarks.
+
+Blind review (PRODUCT.md): until the round's office releases the reviews, a reviewer sees only
+their own; the office that runs the round always sees them all. That rule is
+``ReviewQuerySet.restrict`` and nothing else decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shidian.apps.core.scoping import ScopedQuerySet, sees_everything
+
+# From a review to the round (campaign) its submission belongs to.
+ROUND = "submission__campaign"
+
+
+class ReviewQuerySet(ScopedQuerySet):
+    def restrict(self, user: Any) -> ScopedQuerySet:
+        """Reviews of submissions ``user`` may see, and of those: their own, every review of
+        a released round, and every review of a round their office runs (or one above it)."""
+        if sees_everything(user):
+            return self.all()
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        holder = self.model._meta.get_field("submission").related_model
+        qs = self.filter(submission__in=holder.objects.restrict(user).values("pk"))
+        shown = models.Q(reviewer_id=user.pk) | models.Q(
+            **{f"{ROUND}__reviews_released_at__isnull": False}
+        )
+        unit = getattr(user, "unit", None)
+        if getattr(user, "is_office", False) and unit is not None:
+            rounds = holder._meta.get_field(ROUND.split("__")[1]).related_model
+            shown |= models.Q(**{f"{ROUND}__in": rounds.objects.within(unit).values("pk")})
+        return qs.filter(shown)
+
+
+class Review(models.Model):
+    """A reviewer's scores and remarks on one submission."""
+
+    submission = models.ForeignKey(
+        "campaigns.Sheet", on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    item_scores = models.JSONField(_("核定得分"), default=dict)
+    total = models.FloatField(_("核定总分"), default=0)
+    strengths = models.TextField(_("亮点"), blank=True)
+    weaknesses = models.TextField(_("不足"), blank=True)
+    suggestions = models.TextField(_("建议"), blank=True)
+    # The reviewer's own 是/否 on veto items (item code -> "是"/"否"); an item left blank keeps
+    # the unit's answer, as a blank score keeps the unit's score.
+    veto_answers = models.JSONField(_("否决项核定"), default=dict, blank=True)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
+    scope_unit_field = "submission__unit"
+
+    class Meta:
+        verbose_name = _("评审")
+        verbose_name_plural = _("评审")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="review_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} · {self.reviewer_id}"
