@@ -4,7 +4,9 @@ For every named pattern:
 - anonymous visitors are sent to the login page (unless the pattern is declared public);
 - with kwargs, an outsider asking for an object of another county gets 404 on GET and POST
   (405 is accepted for the method a view does not serve, but one of the two must be 404);
-- without kwargs, an outsider's page never shows the other county's names.
+- without kwargs, an outsider's page never shows the other county's names;
+- insiders without a grant (an expert of county A with no assignment, declared in
+  ``INSIDER_PERSONAS``) get 404 on every pattern with kwargs and see no school of county A.
 
 Each app declares, in ``tests/<app>/scoping.py``, ``URL_KWARG_FACTORIES`` (kwarg name ->
 function(tree) returning a value that points at an object inside county A, which the outsider
@@ -26,7 +28,12 @@ VICTIM_MARKER = "甲县"
 
 
 def _declarations():
-    factories, public = {}, set()
+    factories, public, _insiders = _all_declarations()
+    return factories, public
+
+
+def _all_declarations():
+    factories, public, insiders = {}, set(), {}
     for module in pkgutil.iter_modules([str(TESTS_DIR)]):
         if not module.ispkg:
             continue
@@ -36,7 +43,8 @@ def _declarations():
             continue
         factories.update(getattr(decl, "URL_KWARG_FACTORIES", {}))
         public |= set(getattr(decl, "PUBLIC_URL_NAMES", set()))
-    return factories, public
+        insiders.update(getattr(decl, "INSIDER_PERSONAS", {}))
+    return factories, public, insiders
 
 
 def _walk(patterns, namespace=""):
@@ -112,3 +120,30 @@ def test_pattern_is_scoped(name, kwargs, route, client, tree, outsider, office_u
             if response.status_code == 200 and not getattr(response, "streaming", False):
                 body = response.content.decode("utf-8", errors="ignore")
                 assert VICTIM_MARKER not in body, f"{url} shows another county's data"
+
+
+SCHOOL_NAMES = ("甲县第一小学", "甲县第二初中")
+INSIDERS = sorted(_all_declarations()[2])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", INSIDERS)
+@pytest.mark.parametrize("name,kwargs,route", [p for p in PATTERNS if p[0]], ids=lambda v: str(v))
+def test_pattern_is_closed_to_insiders_without_grants(persona, name, kwargs, route, client, tree):
+    factories, public, insiders = _all_declarations()
+    if name in public:
+        return
+    values = {kw: factories[kw](tree) for kw in kwargs}
+    url = reverse(name, kwargs=values)
+    client.force_login(insiders[persona](tree))
+    got, posted = client.get(url), client.post(url, {})
+    if kwargs:
+        statuses = {got.status_code, posted.status_code}
+        assert statuses <= {403, 404, 405} and 404 in statuses, (
+            f"{url}: {persona} got GET {got.status_code} / POST {posted.status_code}"
+        )
+    else:
+        for response in (got, posted):
+            if response.status_code == 200 and not getattr(response, "streaming", False):
+                body = response.content.decode("utf-8", errors="ignore")
+                assert not any(n in body for n in SCHOOL_NAMES), f"{url} shows county A's schools"

@@ -9,10 +9,18 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shidian.apps.evidence.files import MAX_NAME_BYTES, check_upload, clean_name, sniff
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    with translation.override("zh-hans"):
+        yield
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 

@@ -105,7 +105,10 @@ def test_export_both_formats_round_trip(office_client, tree):
 
 def test_coordinator_cannot_reach_standards(coordinator_client, tree):
     published_version(tree.county)
-    assert coordinator_client.get(reverse("standards:list")).status_code == 404
+    refused = coordinator_client.get(reverse("standards:list"))
+    # The same styled refusal as every other page (core.access.action_required).
+    assert refused.status_code == 403
+    assert "没有权限" in refused.content.decode()
 
 
 def test_usable_versions_include_the_units_above(tree, office_user):

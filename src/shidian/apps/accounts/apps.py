@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号")
 
     def ready(self) -> None:
+        from shidian.apps.accounts import policies  # noqa: F401  (registers the access policies)
         from shidian.apps.core.audit import register_actions
 
         register_actions(

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.accounts import emails, tokens
 from shidian.apps.accounts.models import Invitation, Role, User
-from shidian.apps.accounts.permissions import can_manage_accounts, role_fits_level
+from shidian.apps.accounts.permissions import role_fits_level
+from shidian.apps.core.access import MANAGE, can
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import OrgUnit
 from shidian.textclean import clean_text
@@ -24,10 +25,7 @@ log = logging.getLogger(__name__)
 
 def _ensure_in_scope(actor: User, unit: OrgUnit) -> None:
     """Defence in depth: views pass scoped objects, services check again."""
-    if (
-        not can_manage_accounts(actor)
-        or not OrgUnit.objects.restrict(actor).filter(pk=unit.pk).exists()
-    ):
+    if not can(actor, MANAGE, unit):
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
 
 

@@ -17,10 +17,9 @@ from django.views.decorators.http import require_POST
 from shidian.apps.accounts import selectors, services
 from shidian.apps.accounts.forms import InviteForm, UserFilterForm
 from shidian.apps.accounts.models import INVITATION_STATUS_LABELS, Invitation, User
-from shidian.apps.accounts.permissions import ensure_can_manage, office_required
 from shidian.apps.core import selectors as core_selectors
+from shidian.apps.core.access import MANAGE, action_required, get_scoped_or_404
 from shidian.apps.core.audit import action_label
-from shidian.apps.core.scoping import get_scoped_or_404
 
 PAGE_SIZE = 50
 
@@ -33,7 +32,7 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-@office_required
+@action_required(MANAGE)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET or None, viewer=request.user)
     form.is_valid()  # an invalid field (a unit outside scope) drops that filter, not the others
@@ -55,10 +54,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@office_required
+@action_required(MANAGE)
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    account = get_scoped_or_404(User.objects.select_related("unit"), request.user, pk=user_id)
-    ensure_can_manage(request.user)
+    account = get_scoped_or_404(
+        User.objects.select_related("unit"), request.user, MANAGE, pk=user_id
+    )
     events = list(core_selectors.audit_events(viewer=request.user, target=account)[:20])
     for event in events:
         event.action_label = action_label(event.action)
@@ -69,11 +69,12 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
-    account = get_scoped_or_404(User.objects.select_related("unit"), request.user, pk=user_id)
-    ensure_can_manage(request.user)
+    account = get_scoped_or_404(
+        User.objects.select_related("unit"), request.user, MANAGE, pk=user_id
+    )
     try:
         services.user_deactivate(actor=request.user, user=account, request=request)
     except ValidationError as error:
@@ -83,11 +84,12 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:detail", user_id=account.pk)
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
-    account = get_scoped_or_404(User.objects.select_related("unit"), request.user, pk=user_id)
-    ensure_can_manage(request.user)
+    account = get_scoped_or_404(
+        User.objects.select_related("unit"), request.user, MANAGE, pk=user_id
+    )
     try:
         services.user_reactivate(actor=request.user, user=account, request=request)
     except ValidationError as error:
@@ -97,7 +99,7 @@ def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:detail", user_id=account.pk)
 
 
-@office_required
+@action_required(MANAGE)
 def invite(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.method == "GET" and request.GET.get("unit"):
@@ -130,7 +132,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/invite.html", {"form": form})
 
 
-@office_required
+@action_required(MANAGE)
 def invitation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "pending")
     if status not in INVITATION_STATUS_LABELS and status != "all":
@@ -146,11 +148,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_scoped_or_404(Invitation, request.user, pk=invitation_id)
-    ensure_can_manage(request.user)
+    invitation = get_scoped_or_404(Invitation, request.user, MANAGE, pk=invitation_id)
     try:
         services.invitation_resend(
             actor=request.user, invitation=invitation, base_url=_base_url(request), request=request
@@ -164,11 +165,10 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("accounts:invitations")
 
 
-@office_required
+@action_required(MANAGE)
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_scoped_or_404(Invitation, request.user, pk=invitation_id)
-    ensure_can_manage(request.user)
+    invitation = get_scoped_or_404(Invitation, request.user, MANAGE, pk=invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation, request=request)
     except ValidationError as error:

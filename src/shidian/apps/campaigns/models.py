@@ -30,19 +30,7 @@ def reviewing(user: Any) -> models.QuerySet:
 
 
 class CampaignScopedQuerySet(ScopedQuerySet):
-    """Subtree scoping, narrowed for experts to the campaigns they review.
-
-    The model names the lookup to its campaign in ``scope_campaign_field`` ("pk" for the
-    campaign itself, "campaign", "sheet__campaign"). This is the one place that decides what an
-    expert sees; the later grants mechanism replaces the narrowing, not the callers.
-    """
-
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        qs = super().restrict(user)
-        if reviews_only(user):
-            field = self.model.scope_campaign_field
-            qs = qs.filter(**{f"{field}__in": reviewing(user)})
-        return qs
+    """Rows of campaigns; who sees which is decided by campaigns/policies.py."""
 
 
 class CampaignStatus(models.TextChoices):

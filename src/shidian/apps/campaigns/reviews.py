@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Campaign, Review, Sheet
-from shidian.apps.campaigns.selectors import owns
+from shidian.apps.core.access import MANAGE, can
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.apps.reviews import services as review_services
@@ -119,7 +119,7 @@ def review_save(
 def reviews_release(*, campaign: Campaign, user) -> Campaign:
     """The office shows every reviewer the others' scores (reconciled figures); from then on
     the reviews are frozen. Each reviewer gets an in-app notice."""
-    if not owns(user=user, campaign=campaign):
+    if not can(user, MANAGE, campaign):
         raise PermissionDenied
     url = f"{reverse('campaigns:my_reviews')}?campaign={campaign.pk}"
     campaign = review_services.reviews_release(

@@ -28,8 +28,10 @@ from shidian.apps.campaigns.models import (
     Sheet,
     SheetStatus,
     reviewing,
-    reviews_only,
 )
+from shidian.apps.core.access import VIEW
+from shidian.apps.core.access.actions import subtree_actions
+from shidian.apps.core.scoping import sees_everything
 from shidian.apps.orgs.models import SchoolType
 
 
@@ -53,11 +55,6 @@ def campaign_for(*, user, campaign_id: int) -> Campaign:
     return campaign
 
 
-def owns(*, user, campaign: Campaign) -> bool:
-    """The campaign's office (or anyone above it) manages it: return, accept, remind."""
-    return bool(user.is_office) and Campaign.objects.restrict(user).filter(pk=campaign.pk).exists()
-
-
 def sheets_for(*, user, campaign: Campaign) -> QuerySet:
     return Sheet.objects.restrict(user).filter(campaign=campaign)
 
@@ -65,7 +62,7 @@ def sheets_for(*, user, campaign: Campaign) -> QuerySet:
 def follows(*, user) -> bool:
     """Whether the user follows campaigns through their dashboards (completeness, ranking,
     distributions). Experts do not: what concerns them is their own reviews."""
-    return not reviews_only(user)
+    return sees_everything(user) or VIEW in subtree_actions(user)
 
 
 def my_sheets(*, user) -> QuerySet:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns.models import (
     EDITABLE,
     RevisionKind,
@@ -24,6 +23,7 @@ from shidian.apps.campaigns.models import (
     SheetRevision,
     SheetStatus,
 )
+from shidian.apps.core.access import FILL, require
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.engine.scoring import (
@@ -134,19 +134,10 @@ def _lock(sheet: Sheet) -> Sheet:
     return locked
 
 
-def can_edit(sheet: Sheet, user) -> bool:
-    """Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
-    expert who belongs to the school reviews, never fills)."""
-    return (
-        bool(getattr(user, "unit_id", None))
-        and user.unit_id == sheet.unit_id
-        and getattr(user, "role", None) in (Role.COORDINATOR, Role.COMMUNITY_LEAD)
-    )
-
-
 def _require_editor(sheet: Sheet, user) -> None:
-    if user is not None and not can_edit(sheet, user):
-        raise PermissionDenied
+    # Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
+    # expert who belongs to the school reviews, never fills): FILL comes from the school's role.
+    require(user, FILL, sheet)
 
 
 @transaction.atomic

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shidian.apps.accounts.models import Role
 from shidian.apps.campaigns import exports, selectors, services
 from shidian.apps.campaigns.forms import CampaignForm
 from shidian.apps.campaigns.localtime import local_text, zone_label
 from shidian.apps.campaigns.models import SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
+from shidian.apps.core.access import MANAGE, REMIND, action_required, can, may
 from shidian.apps.orgs.models import SchoolType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +31,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         # Zones follow the campaigns of their schools like the office, limited to their subtree
         # (the dashboards read sheets through restrict(user)).
         "campaigns": selectors.campaigns_for(user=request.user)
-        if request.user.is_office or request.user.role == Role.ZONE
+        if may(request.user, REMIND)
         else [],
         "my_sheets": selectors.my_sheets(user=request.user),
         "notifications": selectors.notifications_for(user=request.user),
@@ -40,10 +40,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/list.html", context)
 
 
-@login_required
+@action_required(MANAGE)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_office or request.user.unit is None:
-        raise Http404
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -99,7 +97,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     counts = selectors.completeness(sheets=sheets)
     total = sum(counts.values())
     done = sum(counts[s] for s in ("submitted", "resubmitted", "accepted"))
-    manager = selectors.owns(user=request.user, campaign=campaign)
+    manager = can(request.user, MANAGE, campaign)
     context = {
         "campaign": campaign,
         "counts": [(s, label, counts[s]) for s, label in SheetStatus.choices],
@@ -368,7 +366,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
-    if not selectors.owns(user=request.user, campaign=campaign):
+    if not can(request.user, MANAGE, campaign):
         raise Http404
     from shidian.apps.campaigns.tasks import remind_campaign
 

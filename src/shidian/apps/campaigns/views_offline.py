@@ -16,6 +16,7 @@ from shidian.apps.campaigns import ingest, sheets
 from shidian.apps.campaigns.presenters import answer_text
 from shidian.apps.campaigns.views_sheet import _sheet
 from shidian.apps.campaigns.workbook import MAX_UPLOAD_BYTES, WorkbookError, build_workbook
+from shidian.apps.core.access import FILL, can
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIRM_SALT = "shidian.campaigns.upload-confirm"
@@ -99,7 +100,7 @@ def _confirm(request: HttpRequest, sheet, context: dict) -> HttpResponse:
 @login_required
 def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
-    if not sheets.can_edit(sheet, request.user):
+    if not can(request.user, FILL, sheet):
         raise Http404
     context = {"sheet": sheet, "campaign": sheet.campaign}
     if request.method == "POST" and request.POST.get("confirm"):

@@ -17,6 +17,7 @@ from shidian.apps.campaigns import reviews, selectors
 from shidian.apps.campaigns.models import Review
 from shidian.apps.campaigns.review_presenters import review_groups
 from shidian.apps.campaigns.views_sheet import _sheet
+from shidian.apps.core.access import MANAGE, can
 from shidian.engine.scoring import Method
 
 PAGE = 100
@@ -27,7 +28,7 @@ def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
     campaign = sheet.campaign
     is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
-    manager = selectors.owns(user=request.user, campaign=campaign)
+    manager = can(request.user, MANAGE, campaign)
     if not (is_reviewer or manager):
         raise Http404
     standard = campaign.version.as_standard()

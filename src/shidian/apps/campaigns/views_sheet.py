@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.campaigns import evidence as evidence_services
-from shidian.apps.campaigns import selectors, sheets
+from shidian.apps.campaigns import sheets
 from shidian.apps.campaigns.models import Evidence, Sheet, SheetRevision, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.presenters import answer_text, answers_from_post, sheet_groups
+from shidian.apps.core.access import FILL, MANAGE, can
 from shidian.apps.core.scoping import get_scoped_or_404
 
 
@@ -65,8 +66,8 @@ def _sheet(request: HttpRequest, sheet_id: int) -> Sheet:
 
 def _context(request, sheet: Sheet, **extra) -> dict:
     standard = sheet.campaign.version.as_standard()
-    manager = selectors.owns(user=request.user, campaign=sheet.campaign)
-    can_edit = sheets.can_edit(sheet, request.user) and sheet.is_editable
+    manager = can(request.user, MANAGE, sheet.campaign)
+    can_edit = can(request.user, FILL, sheet) and sheet.is_editable
     return {
         "sheet": sheet,
         "campaign": sheet.campaign,
@@ -193,7 +194,7 @@ def sheet_submit(request: HttpRequest, sheet_id: int) -> HttpResponse:
 
 def _manager_sheet(request, sheet_id) -> Sheet:
     sheet = _sheet(request, sheet_id)
-    if not selectors.owns(user=request.user, campaign=sheet.campaign):
+    if not can(request.user, MANAGE, sheet.campaign):
         raise Http404
     return sheet
 

@@ -2,9 +2,11 @@
 
 Every scoped model uses :class:`ScopedQuerySet` (``objects = MyQuerySet.as_manager()``) and names
 the lookup from itself to its organisation unit in ``scope_unit_field`` ("" for the unit itself,
-"unit" for a model with a ``unit`` foreign key, "sheet__unit" further away). Views never call
-``Model.objects.get``: they call :func:`get_scoped_or_404` or ``Model.objects.restrict(user)``,
-so an object outside the user's subtree is indistinguishable from a missing one (404).
+"unit" for a model with a ``unit`` foreign key, "sheet__unit" further away), or registers a
+:class:`~shidian.apps.core.access.Policy` saying more (owner, grant targets). Views never call
+``Model.objects.get``: they call :func:`get_scoped_or_404` or
+``Model.objects.restrict(user, action)``, so an object outside the user's reach is
+indistinguishable from a missing one (404).
 A test walks every URL pattern with an outsider to prove it; see tests/core/test_url_scoping.py.
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.http import Http404
 
 if TYPE_CHECKING:
     from shidian.apps.accounts.models import User
@@ -40,15 +41,12 @@ def sees_everything(user: Any) -> bool:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows how to restrict itself to a user's subtree."""
+    """A queryset that knows which of its rows a person may act on (see core.access)."""
 
-    def restrict(self, user: User | Any) -> ScopedQuerySet:
-        if sees_everything(user):
-            return self.all()
-        root = scope_root(user)
-        if root is None:
-            return self.none()
-        return self.within(root)
+    def restrict(self, user: User | Any, action: str = "view") -> ScopedQuerySet:
+        from shidian.apps.core.access.policy import restrict_queryset
+
+        return restrict_queryset(self, user, action)
 
     def within(self, unit: OrgUnit) -> ScopedQuerySet:
         field = getattr(self.model, "scope_unit_field", None)
@@ -60,12 +58,12 @@ class ScopedQuerySet(models.QuerySet):
         )
 
 
-def get_scoped_or_404(model_or_qs: type[M] | models.QuerySet, user: Any, **lookup: Any) -> M:
-    """Fetch one object the user may see; missing and forbidden both raise Http404."""
-    qs = model_or_qs._default_manager.all() if isinstance(model_or_qs, type) else model_or_qs
-    if not isinstance(qs, ScopedQuerySet):
-        raise TypeError(f"{qs.model.__name__} is not a scoped model")
-    try:
-        return qs.restrict(user).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+def get_scoped_or_404(
+    model_or_qs: type[M] | models.QuerySet, user: Any, action: str = "view", **lookup: Any
+) -> M:
+    """Fetch one object the user may see; missing and forbidden both raise Http404.
+
+    Kept here for the views that import it from scoping; it is core.access's check."""
+    from shidian.apps.core.access.checks import get_scoped_or_404 as check
+
+    return check(model_or_qs, user, action, **lookup)

@@ -64,8 +64,8 @@ HOME_REVIEW_LIMIT = 20
 def home_data(*, user: Any) -> HomeData:
     """Pick the home page for the user's role; every read is limited to their subtree."""
     from shidian.apps.accounts.models import Role
-    from shidian.apps.accounts.permissions import can_manage_accounts
     from shidian.apps.accounts.selectors import account_counts
+    from shidian.apps.core.access import MANAGE, may
     from shidian.apps.orgs import selectors as org_selectors
     from shidian.apps.orgs.models import OrgUnit
 
@@ -77,7 +77,7 @@ def home_data(*, user: Any) -> HomeData:
         "unit": maybe_url("orgs:detail", unit_id=unit.pk),
         "password_change": maybe_url("accounts:password_change"),
     }
-    if can_manage_accounts(user):
+    if may(user, MANAGE):
         links.update(
             accounts=maybe_url("accounts:list"),
             invite=maybe_url("accounts:invite"),

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,8 +8,8 @@ from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from shidian.apps.accounts.permissions import can_manage_accounts
 from shidian.apps.core import selectors
+from shidian.apps.core.access import MANAGE, action_required
 from shidian.apps.core.audit import action_choices, action_label
 
 
@@ -23,12 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"home": data, "unit": data.unit})
 
 
-@login_required
+@action_required(MANAGE)
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     """The audit log of the viewer's subtree, for programme-office staff."""
-    if not can_manage_accounts(request.user):
-        raise PermissionDenied
     action = request.GET.get("action", "")
     q = request.GET.get("q", "").strip()[:100]
     events = selectors.audit_events(viewer=request.user, action=action, q=q)

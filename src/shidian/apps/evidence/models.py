@@ -1,16 +1,15 @@
 """Evidence files (佐证材料) attached to a submission, one item of its form at a time.
 
-Who may read a file follows from what it is attached to: a user sees an evidence file exactly
-when they may see its submission (``EvidenceQuerySet.restrict``), so the rules live in one
-place, the holder's. Another object that needs attachments later adds its own nullable
-foreign key here and the same file checks (``evidence.files``).
+Who may read a file follows from what it is attached to: a user may do to an evidence file what
+they may do to its submission (the holder's access policy seen through ``submission``), so the
+rules live in one place, the holder's. Another object that needs attachments later adds its
+own nullable foreign key here and uses the same file checks (``evidence.files``).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -41,10 +40,8 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 
 
 class EvidenceQuerySet(ScopedQuerySet):
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        """The files of the submissions ``user`` may see (the holder's rules decide)."""
-        holder = self.model._meta.get_field("submission").related_model
-        return self.filter(submission__in=holder.objects.restrict(user).values("pk"))
+    """Who sees a file is the holder's policy seen through ``submission`` (registered by the
+    app that owns the holder: ``Policy.through("submission")``)."""
 
 
 class Evidence(models.Model):

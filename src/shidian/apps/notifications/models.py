@@ -21,7 +21,7 @@ class NotificationQuerySet(ScopedQuerySet):
         """A user's own notifications (nobody reads another's, whatever their subtree)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(user_id=user.pk)
+        return self.restrict(user).filter(user_id=user.pk)
 
 
 class Notification(models.Model):

@@ -9,6 +9,7 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.core.audit import register_actions
+        from shidian.apps.orgs import policies  # noqa: F401  (registers the access policies)
 
         register_actions(
             {

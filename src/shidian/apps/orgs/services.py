@@ -20,11 +20,6 @@ class UnitMoveError(ValidationError):
     """A move that would break the tree (a cycle) or leave the actor's subtree."""
 
 
-def can_manage_units(user: Any) -> bool:
-    """Programme office staff (and superusers) import, export for editing and move units."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_office", False))
-
-
 def next_child_path(parent: OrgUnit | None) -> str:
     """The path for a new last child of ``parent`` (a new root when ``parent`` is None)."""
     if parent is None:

@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shidian.apps.core.access import MANAGE, may
 from shidian.apps.core.scoping import get_scoped_or_404, scope_root
 from shidian.apps.orgs import selectors
 from shidian.apps.orgs.exporting import export_filename, export_units, template_workbook
@@ -21,7 +22,7 @@ from shidian.apps.orgs.forms import UnitFilterForm, UnitImportForm, UnitMoveForm
 from shidian.apps.orgs.imports import UnitImportError, import_apply, import_preview
 from shidian.apps.orgs.messages import problem_text
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
-from shidian.apps.orgs.services import UnitMoveError, can_manage_units, unit_move
+from shidian.apps.orgs.services import UnitMoveError, unit_move
 from shidian.apps.orgs.unitfile import UnitFileError
 from shidian.apps.orgs.unitrows import CLEAR_MARKERS
 
@@ -30,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not can_manage_units(request.user):
+    if not may(request.user, MANAGE):
         raise PermissionDenied
 
 
@@ -50,7 +51,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": urlencode(query),
-        "can_manage": can_manage_units(request.user),
+        "can_manage": may(request.user, MANAGE),
     }
     template = "orgs/unit_list.html#results" if request.htmx else "orgs/unit_list.html"
     response = render(request, template, context)
@@ -71,7 +72,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "schools": sum(t.count for t in by_type),
         "by_locality": selectors.counts_by_locality(unit=unit),
         "subtree_size": selectors.subtree_size(unit=unit),
-        "can_move": can_manage_units(request.user) and unit != scope_root(request.user),
+        "can_move": may(request.user, MANAGE) and unit != scope_root(request.user),
     }
     return render(request, "orgs/unit_detail.html", context)
 

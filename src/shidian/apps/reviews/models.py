@@ -1,42 +1,22 @@
 """Reviews (评审) of a submission: a reviewer's score per item, veto answers and remarks.
 
 Blind review (PRODUCT.md): until the round's office releases the reviews, a reviewer sees only
-their own; the office that runs the round always sees them all. That rule is
-``ReviewQuerySet.restrict`` and nothing else decides it.
+their own; the office that runs the round always sees them all. That rule is the Review
+access policy's ``limit`` and nothing else decides it.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.core.scoping import ScopedQuerySet, sees_everything
-
-# From a review to the round (campaign) its submission belongs to.
-ROUND = "submission__campaign"
+from shidian.apps.core.scoping import ScopedQuerySet
 
 
 class ReviewQuerySet(ScopedQuerySet):
-    def restrict(self, user: Any) -> ScopedQuerySet:
-        """Reviews of submissions ``user`` may see, and of those: their own, every review of
-        a released round, and every review of a round their office runs (or one above it)."""
-        if sees_everything(user):
-            return self.all()
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        holder = self.model._meta.get_field("submission").related_model
-        qs = self.filter(submission__in=holder.objects.restrict(user).values("pk"))
-        shown = models.Q(reviewer_id=user.pk) | models.Q(
-            **{f"{ROUND}__reviews_released_at__isnull": False}
-        )
-        unit = getattr(user, "unit", None)
-        if getattr(user, "is_office", False) and unit is not None:
-            rounds = holder._meta.get_field(ROUND.split("__")[1]).related_model
-            shown |= models.Q(**{f"{ROUND}__in": rounds.objects.within(unit).values("pk")})
-        return qs.filter(shown)
+    """Blind review is the Review policy's ``limit`` (registered by the app owning the
+    submissions), so restrict(user, action) is the one place that decides."""
 
 
 class Review(models.Model):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shidian.apps.core.scoping import get_scoped_or_404
+from shidian.apps.core.access import MANAGE, action_required, get_scoped_or_404
 from shidian.apps.standards import selectors, services
 from shidian.apps.standards.forms import ImportForm, ItemEditForm
 from shidian.apps.standards.models import Standard, StandardVersion
@@ -51,18 +49,7 @@ FIELD_LABELS = {
 }
 
 
-def office_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_office or request.user.unit_id is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@office_required
+@action_required(MANAGE)
 def standard_list(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = None
@@ -92,7 +79,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     return render(request, "standards/list.html", context)
 
 
-@office_required
+@action_required(MANAGE)
 def standard_detail(request: HttpRequest, standard_id: int) -> HttpResponse:
     standard = get_scoped_or_404(Standard, request.user, pk=standard_id)
     versions = standard.versions.order_by("-number")
@@ -122,7 +109,7 @@ def _rows(version: StandardVersion) -> list[dict]:
     return rows
 
 
-@office_required
+@action_required(MANAGE)
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_scoped_or_404(
         StandardVersion.objects.select_related("standard"), request.user, pk=version_id
@@ -132,7 +119,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     return render(request, "standards/version.html", context)
 
 
-@office_required
+@action_required(MANAGE)
 def version_export(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_scoped_or_404(
         StandardVersion.objects.select_related("standard"), request.user, pk=version_id
@@ -151,27 +138,27 @@ def version_export(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @require_POST
-@office_required
+@action_required(MANAGE)
 def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = get_scoped_or_404(StandardVersion, request.user, pk=version_id)
+    version = get_scoped_or_404(StandardVersion, request.user, MANAGE, pk=version_id)
     services.version_publish(version=version, user=request.user)
     messages.success(request, _("已发布。发布后的版本不再修改，修订时会创建新版本。"))
     return redirect("standards:version", version_id=version.pk)
 
 
 @require_POST
-@office_required
+@action_required(MANAGE)
 def version_new_draft(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = get_scoped_or_404(StandardVersion, request.user, pk=version_id)
+    version = get_scoped_or_404(StandardVersion, request.user, MANAGE, pk=version_id)
     draft = services.version_new_draft(version=version, user=request.user)
     messages.info(request, _("已创建新版本草稿。"))
     return redirect("standards:version", version_id=draft.pk)
 
 
-@office_required
+@action_required(MANAGE)
 def version_item_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_scoped_or_404(
-        StandardVersion.objects.select_related("standard"), request.user, pk=version_id
+        StandardVersion.objects.select_related("standard"), request.user, MANAGE, pk=version_id
     )
     code = request.GET.get("code", "")
     item = next((i for i in version.as_standard().items() if i.code == code), None)
@@ -199,7 +186,7 @@ def version_item_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     )
 
 
-@office_required
+@action_required(MANAGE)
 def version_compare(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_scoped_or_404(
         StandardVersion.objects.select_related("standard"), request.user, pk=version_id
