@@ -232,7 +232,7 @@ def ensure_workbooks(campaign, outdir: Path, workers: int = 2) -> list[Path]:
 def reset_sheets(campaign) -> None:
     from shidian.apps.campaigns.models import SheetRevision
 
-    SheetRevision.objects.filter(sheet__campaign=campaign).delete()
+    SheetRevision.objects.filter(submission__round=campaign).delete()
     campaign.sheets.update(
         answers={},
         scores={},

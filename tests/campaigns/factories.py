@@ -31,7 +31,7 @@ def campaign(tree, path=INFO, **extra):
 def sheet(tree, unit=None):
     from shidian.apps.campaigns.models import Sheet
 
-    return Sheet.objects.get(campaign=campaign(tree), unit=unit or tree.school)  # scoping: ok
+    return Sheet.objects.get(round=campaign(tree), unit=unit or tree.school)  # scoping: ok
 
 
 def evidence(tree):

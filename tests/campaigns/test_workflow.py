@@ -253,7 +253,7 @@ def test_office_creates_a_campaign_through_the_form(office_client, tree):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert Sheet.objects.filter(campaign__name="测试活动").count() == 2
+    assert Sheet.objects.filter(round__name="测试活动").count() == 2
 
 
 def test_autosave_response_is_json_for_a_conflict_message(coordinator_client, tree):

@@ -245,7 +245,7 @@ def test_restrict_and_can_always_agree(tree, role, home, action, granted):
     if role in ("coordinator", "community_lead") and home != "school":
         unit = tree.school
     person = User.objects.create_user(username=f"p-{User.objects.count()}", unit=unit, role=role)
-    rows = list(Sheet.objects.filter(campaign=campaign(tree)))
+    rows = list(Sheet.objects.filter(round=campaign(tree)))
     if granted:
         Grant.objects.create(
             user=person,

@@ -104,3 +104,21 @@ def test_rows_survive_the_moves():
 
     review = Review.objects.get(submission_id=ids["sheet"])  # scoping: ok test
     assert (review.reviewer_id, review.item_scores, review.total) == (ids["expert"], {"D1": 4}, 4)
+
+    from shidian.apps.campaigns.models import Campaign, Sheet, SheetRevision
+    from shidian.apps.submissions.models import Revision, Round, Submission
+
+    moved = Round.objects.get(pk=ids["campaign"])  # scoping: ok test
+    assert (moved.kind, moved.name) == ("self_assessment", "迁移活动")
+    assert list(moved.reviewers.values_list("pk", flat=True)) == [ids["expert"]]
+    assert Campaign.objects.get(pk=ids["campaign"]).sheets.count() == 1  # scoping: ok test
+    row = Submission.objects.get(pk=ids["sheet"])  # scoping: ok test
+    assert (row.round_id, row.status, row.version, row.answers) == (
+        ids["campaign"],
+        "submitted",
+        3,
+        {"D1": {"value": "A"}},
+    )
+    assert Sheet.objects.get(pk=ids["sheet"]).campaign.pk == ids["campaign"]  # scoping: ok
+    assert Revision.objects.get(submission_id=ids["sheet"]).number == 3  # scoping: ok test
+    assert SheetRevision.objects.filter(submission_id=ids["sheet"]).count() == 1  # scoping: ok

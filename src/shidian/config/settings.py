@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shidian.apps.notifications",
     "shidian.apps.evidence",
     "shidian.apps.reviews",
+    "shidian.apps.submissions",
     "shidian.apps.campaigns",
 ]
 

@@ -133,6 +133,6 @@ def reviews_release(*, campaign: Campaign, user) -> Campaign:
         action="campaigns.reviews_release",
         target=campaign,
         unit=campaign.unit,
-        summary=str(Review.objects.filter(submission__campaign=campaign).count()),  # scoping: ok
+        summary=str(Review.objects.filter(submission__round=campaign).count()),  # scoping: ok
     )
     return campaign

@@ -38,7 +38,7 @@ from shidian.apps.orgs.models import SchoolType
 def campaigns_for(*, user) -> QuerySet:
     """Campaigns the user's office owns, plus those inviting units in the user's subtree."""
     own = Campaign.objects.restrict(user).values("pk")
-    invited = Sheet.objects.restrict(user).values("campaign_id")
+    invited = Sheet.objects.restrict(user).values("round_id")
     return (
         Campaign.objects.filter(Q(pk__in=own) | Q(pk__in=invited))  # scoping: ok restricted
         .select_related("version__standard", "unit")
@@ -56,7 +56,7 @@ def campaign_for(*, user, campaign_id: int) -> Campaign:
 
 
 def sheets_for(*, user, campaign: Campaign) -> QuerySet:
-    return Sheet.objects.restrict(user).filter(campaign=campaign)
+    return Sheet.objects.restrict(user).filter(round=campaign)
 
 
 def follows(*, user) -> bool:
@@ -70,9 +70,9 @@ def my_sheets(*, user) -> QuerySet:
     return (
         Sheet.objects.restrict(user)
         .filter(unit_id=unit_id)
-        .select_related("campaign", "campaign__version__standard")
-        .defer("campaign__version__data")
-        .order_by("-campaign__created_at")
+        .select_related("round", "round__version__standard")
+        .defer("round__version__data")
+        .order_by("-round__created_at")
     )
 
 
@@ -311,19 +311,19 @@ def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
     """The sheets ``user`` reviews (every sheet of the campaigns naming them as reviewer), with
     ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
     mine = Review.objects.filter(submission=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
-    qs = Sheet.objects.restrict(user).filter(campaign_id__in=reviewing(user))
+    qs = Sheet.objects.restrict(user).filter(round_id__in=reviewing(user))
     if campaign is not None:
-        qs = qs.filter(campaign=campaign)
+        qs = qs.filter(round=campaign)
     return (
-        qs.select_related("campaign", "unit")
+        qs.select_related("round", "unit")
         .only(
             "pk",
             "status",
             "total",
             "vetoed",
-            "campaign__name",
-            "campaign__deadline",
-            "campaign__reviews_released_at",
+            "round__name",
+            "round__deadline",
+            "round__reviews_released_at",
             "unit__name",
             "unit__code",
         )
@@ -333,7 +333,7 @@ def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
             my_vetoed=Subquery(mine.values("vetoed")[:1]),
             ready=ExpressionWrapper(Q(status__in=sorted(SUBMITTED)), output_field=BooleanField()),
         )
-        .order_by("-campaign__created_at", "campaign_id", "scored", "-ready", "unit__code")
+        .order_by("-round__created_at", "round_id", "scored", "-ready", "unit__code")
     )
 
 
@@ -351,9 +351,7 @@ def review_progress(*, campaign: Campaign) -> dict:
     """For the campaign's office: how many reviewers, how many reviews so far."""
     return {
         "reviewers": campaign.reviewers.count(),
-        "reviews": Review.objects.filter(
-            submission__campaign=campaign
-        ).count(),  # scoping: ok owner
+        "reviews": Review.objects.filter(submission__round=campaign).count(),  # scoping: ok owner
         "released_at": campaign.reviews_released_at,
     }
 

@@ -94,7 +94,7 @@ def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: st
     sheets = {
         s.unit_id: s
         for s in Sheet.objects.filter(  # scoping: ok the service is told which units
-            campaign=campaign, unit_id__in={u.unit_id for u in users}
+            round=campaign, unit_id__in={u.unit_id for u in users}
         )
         .select_related("unit")
         .defer("answers", "scores")

@@ -46,7 +46,7 @@ class EvidenceQuerySet(ScopedQuerySet):
 
 class Evidence(models.Model):
     submission = models.ForeignKey(
-        "campaigns.Sheet", on_delete=models.CASCADE, related_name="evidence"
+        "submissions.Submission", on_delete=models.CASCADE, related_name="evidence"
     )
     item_code = models.CharField(_("评分要点"), max_length=64)
     file = models.FileField(_("文件"), upload_to=evidence_path)

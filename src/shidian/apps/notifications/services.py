@@ -32,7 +32,7 @@ class Note:
 def target_label(target: models.Model | None) -> tuple[str, int | None]:
     if target is None:
         return "", None
-    return target._meta.label_lower, target.pk
+    return target._meta.concrete_model._meta.label_lower, target.pk
 
 
 def deliver(

@@ -23,7 +23,7 @@ class Review(models.Model):
     """A reviewer's scores and remarks on one submission."""
 
     submission = models.ForeignKey(
-        "campaigns.Sheet", on_delete=models.CASCADE, related_name="reviews"
+        "submissions.Submission", on_delete=models.CASCADE, related_name="reviews"
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
