@@ -27,7 +27,6 @@ from shidian.apps.submissions.models import (
     Revision,
     RevisionKind,  # noqa: F401
     Round,
-    RoundReviewer,
     RoundStatus,
     Submission,
 )
@@ -45,8 +44,10 @@ def reviews_only(user: Any) -> bool:
 
 
 def reviewing(user: Any) -> models.QuerySet:
-    """Ids of the rounds naming ``user`` as a reviewer (a subquery)."""
-    return RoundReviewer.objects.filter(user_id=user.pk).values("round_id")
+    """Ids of the rounds ``user`` reviews (expert grants; a subquery)."""
+    from shidian.apps.submissions.reviewers import reviewing as granted
+
+    return granted(user)
 
 
 class CampaignScopedQuerySet(ScopedQuerySet):

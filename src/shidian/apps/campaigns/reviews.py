@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import Campaign, Review, Sheet
-from shidian.apps.core.access import MANAGE, can
+from shidian.apps.core.access import MANAGE, REVIEW, can
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
 from shidian.apps.reviews import services as review_services
@@ -66,7 +66,7 @@ def review_save(
     Every problem is reported at once and nothing is stored while there is one.
     """
     campaign = sheet.campaign
-    if not campaign.reviewers.filter(pk=reviewer.pk).exists():
+    if not can(reviewer, REVIEW, sheet):  # an expert grant on the campaign or the sheet
         raise PermissionDenied
     if campaign.reviews_released_at is not None:
         raise ValidationError(_("评审结果已公布，评审意见不能再修改。"))

@@ -61,7 +61,7 @@ def campaign_create(
         invite_school_types=list(school_types or []),
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    campaign.reviewers.set(reviewers)
+    campaign.reviewers.set(reviewers, by=user)  # expert grants on the round
     units = list(invited_units(root=root, school_types=school_types).values_list("pk", flat=True))
     Sheet.objects.bulk_create(
         [Sheet(campaign=campaign, unit_id=pk) for pk in units], batch_size=2000

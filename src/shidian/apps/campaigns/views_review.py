@@ -17,7 +17,7 @@ from shidian.apps.campaigns import reviews, selectors
 from shidian.apps.campaigns.models import Review
 from shidian.apps.campaigns.review_presenters import review_groups
 from shidian.apps.campaigns.views_sheet import _sheet
-from shidian.apps.core.access import MANAGE, can
+from shidian.apps.core.access import MANAGE, REVIEW, can
 from shidian.engine.scoring import Method
 
 PAGE = 100
@@ -27,7 +27,7 @@ PAGE = 100
 def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
     campaign = sheet.campaign
-    is_reviewer = campaign.reviewers.filter(pk=request.user.pk).exists()
+    is_reviewer = can(request.user, REVIEW, sheet)
     manager = can(request.user, MANAGE, campaign)
     if not (is_reviewer or manager):
         raise Http404

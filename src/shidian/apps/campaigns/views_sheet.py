@@ -18,7 +18,7 @@ from shidian.apps.campaigns import sheets
 from shidian.apps.campaigns.models import Evidence, Sheet, SheetRevision, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.presenters import answer_text, answers_from_post, sheet_groups
-from shidian.apps.core.access import FILL, MANAGE, can
+from shidian.apps.core.access import FILL, MANAGE, REVIEW, can
 from shidian.apps.core.scoping import get_scoped_or_404
 
 
@@ -81,7 +81,7 @@ def _context(request, sheet: Sheet, **extra) -> dict:
         "can_edit": can_edit,
         "manager": manager,
         "can_return": manager and sheet.status in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED),
-        "is_reviewer": sheet.campaign.reviewers.filter(pk=request.user.pk).exists(),
+        "is_reviewer": can(request.user, REVIEW, sheet),
         "max_total": standard.max_total(),
         **extra,
     }

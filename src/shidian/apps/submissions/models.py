@@ -59,13 +59,6 @@ class Round(models.Model):
         null=True,
     )
     invite_school_types = models.JSONField(_("学校类型"), default=list, blank=True)
-    reviewers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评审专家"),
-        blank=True,
-        related_name="+",
-        through="RoundReviewer",
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,21 +83,12 @@ class Round(models.Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
+    @property
+    def reviewers(self):
+        """The people holding an expert grant on this round (see submissions.reviewers)."""
+        from shidian.apps.submissions.reviewers import RoundReviewers
 
-class RoundReviewer(models.Model):
-    """A reviewer named on a round (the table campaigns' many-to-many field created)."""
-
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, db_column="campaign_id")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-
-    class Meta:
-        db_table = "campaigns_campaign_reviewers"
-        constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="round_reviewer_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.round_id} · {self.user_id}"
+        return RoundReviewers(self)
 
 
 class SubmissionQuerySet(ScopedQuerySet):

@@ -2,9 +2,10 @@
 
 A round is run by its unit (the owner: manage, approve). A submission concerns its unit: the
 unit fills it, its zone and the office above see and remind. The round's named reviewers see
-the round and its submissions and review them, nothing else; a grant on a round (narrowed to
-some units or not) or on one submission reaches the submission. Revisions and evidence follow
-their submission. Reviews are blind until the round's reviews are released.
+the round and its submissions and review them, nothing else: a reviewer is an expert grant on
+the round (narrowed to some units or not) or on one submission, and reaches the submission.
+Revisions and evidence follow their submission. Reviews are blind until the round's reviews
+are released.
 """
 
 from __future__ import annotations
@@ -14,27 +15,11 @@ from typing import Any
 
 from django.db.models import Q
 
-from shidian.apps.core.access import MANAGE, REVIEW, VIEW, Policy, path_q, register
+from shidian.apps.core.access import MANAGE, Policy, path_q, register
 from shidian.apps.core.access.actions import subtree_actions
 from shidian.apps.evidence.models import Evidence
 from shidian.apps.reviews.models import Review
-from shidian.apps.submissions.models import Revision, Round, RoundReviewer, Submission
-
-REVIEWER_ACTIONS = frozenset({VIEW, REVIEW})
-
-
-def reviewing(user: Any):
-    """Ids of the rounds naming ``user`` as a reviewer (a subquery)."""
-    return RoundReviewer.objects.filter(user_id=user.pk).values("round_id")
-
-
-def reviewer_of_round(lookup: str):
-    def rule(user: Any, action: str, prefix: str) -> Q | None:
-        if action not in REVIEWER_ACTIONS:
-            return None
-        return Q(**{f"{prefix}{lookup}__in": reviewing(user)})
-
-    return rule
+from shidian.apps.submissions.models import Revision, Round, Submission
 
 
 def blind_reviews(user: Any, action: str, prefix: str) -> Q | None:
@@ -52,13 +37,11 @@ ROUND = Policy(
     unit="unit",
     owner="unit",
     targets=(("pk", "submissions.round"),),
-    extra=reviewer_of_round("pk"),
 )
 SUBMISSION = Policy(
     unit="unit",
     owner="round__unit",
     targets=(("pk", "submissions.submission"), ("round", "submissions.round")),
-    extra=reviewer_of_round("round"),
 )
 
 register(Round, ROUND)
