@@ -18,8 +18,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.accounts.models import Role
-from shidian.apps.core.scoping import ScopedQuerySet, sees_everything
+from shidian.apps.core.scoping import ScopedQuerySet
 from shidian.apps.evidence.models import Evidence, evidence_path  # noqa: F401
 from shidian.apps.notifications.models import Notification  # noqa: F401
 from shidian.apps.reviews.models import Review  # noqa: F401
@@ -35,12 +34,6 @@ from shidian.apps.submissions.states import EDITABLE, SUBMITTED, Status  # noqa:
 KIND = "self_assessment"
 CampaignStatus = RoundStatus
 SheetStatus = Status
-
-
-def reviews_only(user: Any) -> bool:
-    """Experts are invited to review, not to follow the county: they read the sheets of the
-    campaigns naming them as reviewers and nothing else of their subtree (no dashboards)."""
-    return getattr(user, "role", None) == Role.EXPERT and not sees_everything(user)
 
 
 def reviewing(user: Any) -> models.QuerySet:

@@ -219,7 +219,8 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     return submission
 
 
-def _decide(submission: Submission, user, refused: str) -> Submission:
+def _decide(submission: Submission, user) -> Submission:
+    """Only the round's owner (MANAGE: its office or above) returns and accepts."""
     require(user, MANAGE, submission)
     return lock(submission)
 
@@ -235,7 +236,7 @@ def submission_return(
 ) -> Submission:
     """The owner sends a submitted form back with comments per item; the kind tells the unit
     what to change and by when (``base_url``: the address for an e-mail's link)."""
-    submission = _decide(submission, user, "return")
+    submission = _decide(submission, user)
     try:
         submission.status = states.after_return(submission.status)
     except states.Refused as exc:
@@ -257,7 +258,7 @@ def submission_return(
 
 @transaction.atomic
 def submission_accept(*, submission: Submission, user) -> Submission:
-    submission = _decide(submission, user, "accept")
+    submission = _decide(submission, user)
     try:
         submission.status = states.after_accept(submission.status)
     except states.Refused as exc:
