@@ -194,6 +194,7 @@ def _write_chunk(args) -> int:
             unit_id=unit_id,
             campaign_id=campaign_id,
             campaign=SimpleNamespace(version_id=version_id),
+            version=0,
             answers=_answers(standard, rng),
             comments={},
         )
