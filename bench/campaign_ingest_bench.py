@@ -194,6 +194,7 @@ def _write_chunk(args) -> int:
             unit_id=unit_id,
             campaign_id=campaign_id,
             campaign=SimpleNamespace(version_id=version_id),
+            version=0,
             answers=_answers(standard, rng),
             comments={},
         )
@@ -232,7 +233,7 @@ def ensure_workbooks(campaign, outdir: Path, workers: int = 2) -> list[Path]:
 def reset_sheets(campaign) -> None:
     from shidian.apps.campaigns.models import SheetRevision
 
-    SheetRevision.objects.filter(sheet__campaign=campaign).delete()
+    SheetRevision.objects.filter(submission__round=campaign).delete()
     campaign.sheets.update(
         answers={},
         scores={},

@@ -147,7 +147,7 @@ def national(n_units: int) -> None:
             )
             cursor.execute("ANALYZE campaigns_sheet")
         print(f"generated {n_units} units and sheets in {time.perf_counter() - started:.0f} s")
-    sheets = Sheet.objects.filter(campaign=campaign)
+    sheets = Sheet.objects.filter(round=campaign)
     print(f"national campaign: {sheets.count()} sheets x {len(items)} items")
     for attempt in ("cold", "warm"):
         started = time.perf_counter()

@@ -27,7 +27,7 @@ def _prepare(tree, coordinator):
     for item in standard.items():
         if item.evidence_required:
             Evidence.objects.create(
-                sheet=target,
+                submission=target,
                 item_code=item.code,
                 file="x.pdf",
                 original_name="x.pdf",
@@ -225,5 +225,5 @@ def test_a_very_long_evidence_file_name_is_shortened_before_upload(
     page.click('button[form="ev-D1.1.1"]')
     page.wait_for_load_state("networkidle")
     assert "佐证材料已上传" in page.inner_text("main")
-    evidence = Evidence.objects.get(sheet=target)
+    evidence = Evidence.objects.get(submission=target)
     assert evidence.original_name == "a" * 251 + ".pdf"

@@ -24,7 +24,7 @@ def _prepare(tree, coordinator):
     answers = full_answers(target.campaign.version.as_standard(), ratio=(36, 40))
     sheets.sheet_save_all(sheet=target, user=coordinator, answers=answers, base_version=0)
     Evidence.objects.create(
-        sheet=target,
+        submission=target,
         item_code="D1.2.1",
         file=SimpleUploadedFile("多媒体教室清单（2026年春季学期）.pdf", b"%PDF-1.4 x"),
         original_name="多媒体教室清单（2026年春季学期）.pdf",
@@ -61,7 +61,7 @@ def test_expert_reviews_on_a_phone(browser, live_server, tree, coordinator):
     page.click("button:has-text('保存评审意见')")
     page.wait_for_load_state("networkidle")
     assert page.locator("#my-vetoed").is_visible()
-    review = Review.objects.get(sheet=target)
+    review = Review.objects.get(submission=target)
     assert review.vetoed and review.item_scores == {"D1.1.3": 2}
     assert not has_horizontal_scroll(page)
     context.add_cookies([{"name": "shidian_language", "value": "en", "url": live_server.url}])

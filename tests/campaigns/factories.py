@@ -31,7 +31,7 @@ def campaign(tree, path=INFO, **extra):
 def sheet(tree, unit=None):
     from shidian.apps.campaigns.models import Sheet
 
-    return Sheet.objects.get(campaign=campaign(tree), unit=unit or tree.school)  # scoping: ok
+    return Sheet.objects.get(round=campaign(tree), unit=unit or tree.school)  # scoping: ok
 
 
 def evidence(tree):
@@ -44,7 +44,7 @@ def evidence(tree):
         return found
     target = sheet(tree)
     return Evidence.objects.create(
-        sheet=target,
+        submission=target,
         item_code="D1.1.1",
         file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"),
         original_name="a.pdf",

@@ -188,7 +188,7 @@ def test_scheduled_reminders_use_site_url(
 ):
     settings.SITE_URL = "https://shidian.example.edu.cn"
     opened = campaign(tree, deadline=timezone.now() + timedelta(days=2))
-    target = Sheet.objects.get(campaign=opened, unit=tree.school)
+    target = Sheet.objects.get(round=opened, unit=tree.school)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.remind_due_campaigns(days_before=3) == 2
@@ -212,7 +212,7 @@ def test_english_notices_read_as_english(tree):
     from shidian.apps.campaigns.notices import OPEN, compose
 
     opened = campaign(tree)
-    target = Sheet.objects.select_related("unit").get(campaign=opened, unit=tree.school)
+    target = Sheet.objects.select_related("unit").get(round=opened, unit=tree.school)
     with translation.override("en"):
         notice = compose(kind=OPEN, campaign=opened, sheet=target, link="http://x/")
     text = notice.subject + notice.body

@@ -49,7 +49,7 @@ def mixed(tree, coordinator):
     Sheet.objects.create(campaign=opened, unit=third)
     third_user = make_user("coord-c", third, "coordinator")
     sheets.sheet_save_all(
-        sheet=Sheet.objects.get(campaign=opened, unit=third),
+        sheet=Sheet.objects.get(round=opened, unit=third),
         user=third_user,
         answers=full_answers(standard, level="B", yes="是", ratio=(5, 10), number=10),
         base_version=0,

@@ -50,7 +50,7 @@ def two_campaigns(tree, coordinator):
     expert = make_user("expert", tree.county, "expert", full_name="刘专家")
     reviewed.reviewers.add(expert)
     for opened in (reviewed, other):
-        target = Sheet.objects.get(campaign=opened, unit=tree.school)
+        target = Sheet.objects.get(round=opened, unit=tree.school)
         sheets.sheet_save_all(
             sheet=target,
             user=coordinator,
@@ -58,7 +58,7 @@ def two_campaigns(tree, coordinator):
             base_version=0,
         )
         Evidence.objects.create(
-            sheet=target,
+            submission=target,
             item_code="D1.2.1",
             file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"),
             original_name="a.pdf",
@@ -73,10 +73,10 @@ def test_expert_sees_exactly_the_sheets_of_the_campaigns_they_review(two_campaig
     assert set(Sheet.objects.restrict(expert)) == set(reviewed.sheets.all())
     assert set(Campaign.objects.restrict(expert)) == {reviewed}
     assert set(Evidence.objects.restrict(expert)) == set(
-        Evidence.objects.filter(sheet__campaign=reviewed)
+        Evidence.objects.filter(submission__round=reviewed)
     )
     assert set(SheetRevision.objects.restrict(expert)) == set(
-        SheetRevision.objects.filter(sheet__campaign=reviewed)
+        SheetRevision.objects.filter(submission__round=reviewed)
     )
 
 
@@ -85,7 +85,7 @@ def test_expert_opens_reviewed_sheets_pages_and_no_other(client, tree, two_campa
     expert, reviewed, other = two_campaigns
     client.force_login(expert)
     for opened, status in ((reviewed, 200), (other, 404)):
-        target = Sheet.objects.get(campaign=opened, unit=tree.school)
+        target = Sheet.objects.get(round=opened, unit=tree.school)
         url = reverse(f"campaigns:{url_name}", kwargs={"sheet_id": target.pk})
         assert client.get(url).status_code == status, (opened.name, url_name)
 
@@ -94,7 +94,7 @@ def test_expert_downloads_evidence_of_reviewed_sheets_only(client, two_campaigns
     expert, reviewed, other = two_campaigns
     client.force_login(expert)
     for opened, status in ((reviewed, 200), (other, 404)):
-        item = Evidence.objects.get(sheet__campaign=opened)
+        item = Evidence.objects.get(submission__round=opened)
         url = reverse("campaigns:evidence", kwargs={"evidence_id": item.pk})
         assert client.get(url).status_code == status
 
@@ -131,7 +131,7 @@ def test_zone_and_office_dashboards_are_unchanged(client, two_campaigns, office_
 
 def test_expert_lists_their_reviews_with_links(client, tree, two_campaigns):
     expert, reviewed, other = two_campaigns
-    target = Sheet.objects.get(campaign=reviewed, unit=tree.school)
+    target = Sheet.objects.get(round=reviewed, unit=tree.school)
     reviews.review_save(sheet=target, reviewer=expert, item_scores={"D1.1.3": 1})
     client.force_login(expert)
     for url in ("/", reverse("campaigns:my_reviews")):
@@ -139,7 +139,7 @@ def test_expert_lists_their_reviews_with_links(client, tree, two_campaigns):
         body = response.content.decode()
         assert reviewed.name in body and other.name not in body
         for unit in (tree.school, tree.school2):
-            row_sheet = Sheet.objects.get(campaign=reviewed, unit=unit)
+            row_sheet = Sheet.objects.get(round=reviewed, unit=unit)
             assert reverse("campaigns:review", kwargs={"sheet_id": row_sheet.pk}) in body
         assert "已评" in body and "未评" in body
         assert timezone.localtime(reviewed.deadline).strftime("%Y-%m-%d %H:%M") in body

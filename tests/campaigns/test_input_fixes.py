@@ -138,7 +138,7 @@ def dirty(tree, coordinator):
     OrgUnit.objects.filter(pk=tree.school.pk).update(name="甲县\x01第一小学\x0b")
     type(opened).objects.filter(pk=opened.pk).update(name="自查\x07赋分")
     Review.objects.create(
-        sheet=target,
+        submission=target,
         reviewer=make_user("expert", tree.county, "expert"),
         total=50,
         strengths=f"好{nul}",

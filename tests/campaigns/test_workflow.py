@@ -107,7 +107,7 @@ def test_full_workflow_with_revisions(coordinator_client, tree, coordinator, off
     for item in standard.items():
         if item.evidence_required:
             Evidence.objects.create(
-                sheet=target,
+                submission=target,
                 item_code=item.code,
                 file="x.pdf",
                 original_name="x.pdf",
@@ -253,7 +253,7 @@ def test_office_creates_a_campaign_through_the_form(office_client, tree):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert Sheet.objects.filter(campaign__name="测试活动").count() == 2
+    assert Sheet.objects.filter(round__name="测试活动").count() == 2
 
 
 def test_autosave_response_is_json_for_a_conflict_message(coordinator_client, tree):

@@ -10,7 +10,7 @@ def _grant_in_county_a(tree):
     return Grant.objects.create(
         user=expert,
         role="expert",
-        target_type="campaigns.sheet",
+        target_type="submissions.submission",
         target_id=sheet(tree).pk,
         owner_unit=tree.county,
     ).pk

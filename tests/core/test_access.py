@@ -104,7 +104,7 @@ def test_a_grant_on_one_sheet_gives_exactly_that_sheet(tree, expert, office_user
     assert ids(Sheet.objects.restrict(expert, REVIEW)) == {target.pk}
     assert not Sheet.objects.restrict(expert, MANAGE).exists()
     assert ids(Evidence.objects.restrict(expert)) == set(
-        Evidence.objects.filter(sheet=target).values_list("pk", flat=True)
+        Evidence.objects.filter(submission=target).values_list("pk", flat=True)
     )
     assert not can(expert, VIEW, other)
     assert not Campaign.objects.restrict(expert).exists()
@@ -245,12 +245,12 @@ def test_restrict_and_can_always_agree(tree, role, home, action, granted):
     if role in ("coordinator", "community_lead") and home != "school":
         unit = tree.school
     person = User.objects.create_user(username=f"p-{User.objects.count()}", unit=unit, role=role)
-    rows = list(Sheet.objects.filter(campaign=campaign(tree)))
+    rows = list(Sheet.objects.filter(round=campaign(tree)))
     if granted:
         Grant.objects.create(
             user=person,
             role=GrantRole.EXPERT,
-            target_type="campaigns.sheet",
+            target_type="submissions.submission",
             target_id=rows[0].pk,
             owner_unit=tree.county,
         )
@@ -267,7 +267,7 @@ def test_experts_with_grants_are_blind_to_each_other_until_release(tree, office_
     second = make_user("expert-2", tree.other_county, "expert")
     for person in (first, second):
         grant_give(by=office_user, user=person, role=GrantRole.EXPERT, target=target)
-    review = Review.objects.create(sheet=target, reviewer=first, total=42)
+    review = Review.objects.create(submission=target, reviewer=first, total=42)
     assert ids(Review.objects.restrict(first)) == {review.pk}
     assert not Review.objects.restrict(second).exists()
     assert ids(Review.objects.restrict(office_user)) == {review.pk}

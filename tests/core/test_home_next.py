@@ -40,7 +40,7 @@ def test_a_returned_sheet_comes_first_with_the_offices_note(client, tree, coordi
     first = campaign(tree)
     later = campaign(tree, name="第二次自查", deadline=timezone.now() + timedelta(days=2))
     # (submit and return are tested in tests/campaigns; here only the home page matters)
-    Sheet.objects.filter(campaign=first, unit=tree.school).update(  # scoping: ok test
+    Sheet.objects.filter(round=first, unit=tree.school).update(  # scoping: ok test
         status=SheetStatus.RETURNED, return_note="请补充佐证材料"
     )
     body = home(client, coordinator)
@@ -50,7 +50,7 @@ def test_a_returned_sheet_comes_first_with_the_offices_note(client, tree, coordi
 
 def test_submitted_and_closed_work_is_not_a_task(client, tree, coordinator):
     run = campaign(tree)
-    Sheet.objects.filter(campaign=run, unit=tree.school).update(  # scoping: ok test
+    Sheet.objects.filter(round=run, unit=tree.school).update(  # scoping: ok test
         status=SheetStatus.SUBMITTED
     )
     assert run.name not in home(client, coordinator).split('id="todos"')[1].split("</section>")[0]
@@ -76,7 +76,7 @@ def test_zone_sees_schools_behind_and_reminds_only_its_own(client, tree, zone_us
     )
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
     reminded = set(
-        Notification.objects.filter(campaign=run)
+        Notification.objects.filter(target_id=run.pk)
         .exclude(pk__in=before)
         .values_list("user__username", flat=True)
     )

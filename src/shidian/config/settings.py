@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "shidian.apps.accounts",
     "shidian.apps.documents",
     "shidian.apps.standards",
+    "shidian.apps.notifications",
+    "shidian.apps.evidence",
+    "shidian.apps.reviews",
+    "shidian.apps.submissions",
     "shidian.apps.campaigns",
     "shidian.apps.programmes",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/", include("shidian.apps.orgs.urls")),
     path("documents/", include("shidian.apps.documents.urls")),
     path("standards/", include("shidian.apps.standards.urls")),
+    path("notifications/", include("shidian.apps.notifications.urls")),
     path("campaigns/", include("shidian.apps.campaigns.urls")),
     path("programmes/", include("shidian.apps.programmes.urls")),
     path("runs/", include("shidian.apps.runs.urls")),

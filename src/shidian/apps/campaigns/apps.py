@@ -8,7 +8,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("自查赋分")
 
     def ready(self) -> None:
-        from shidian.apps.campaigns import policies  # noqa: F401  (registers the access policies)
+        from shidian.apps.campaigns import sheets  # noqa: F401  (registers the self-assessment kind)
         from shidian.apps.campaigns.todos import campaign_todos, schools_behind
         from shidian.apps.core.audit import register_actions
         from shidian.apps.core.home_sections import register_home_section

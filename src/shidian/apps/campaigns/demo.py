@@ -105,7 +105,7 @@ def load_demo_campaigns(*, county: OrgUnit | None = None, user=None, seed: int =
     )
     rng = random.Random(seed)
     standard = smart.as_standard()
-    sheets = list(Sheet.objects.filter(campaign=campaign).select_related("unit", "campaign"))
+    sheets = list(Sheet.objects.filter(round=campaign).select_related("unit", "round"))
     # Schools with a demo coordinator keep a half-filled draft, so the demo can be tried.
     with_coordinator = set(
         User.objects.filter(role=Role.COORDINATOR).values_list("unit_id", flat=True)  # scoping: ok

@@ -1,110 +1,34 @@
-"""Evidence uploads: the type is decided by the file's first bytes, never by its name alone."""
+"""Evidence uploads on a self-assessment sheet: the sheet's rules (its coordinators, while open,
+an item of the standard), then the evidence app's checks and storage."""
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
-
 from shidian.apps.campaigns.models import Evidence, Sheet
-from shidian.textclean import clean_text
+
+# Importable from here, as before the evidence app existed.
+from shidian.apps.evidence.files import (  # noqa: F401
+    MAX_NAME_BYTES,
+    OFFICE_ZIP,
+    OLE,
+    clean_name,
+    sniff,
+    trim_name,
+    utf8_prefix,
+)
+from shidian.apps.submissions import services as submission_services
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-# Names are limited in bytes, not characters: file systems and object stores count UTF-8
-# bytes, and one emoji or CJK Extension B character is four of them.
-MAX_NAME_BYTES = 255
-OFFICE_ZIP = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
-OLE = {".doc", ".xls", ".ppt"}
 
 
-def sniff(head: bytes, name: str, file) -> str | None:
-    """Return 'image', 'pdf' or 'office' when the bytes match the name's type, else None."""
-    suffix = Path(name).suffix.lower()
-    if head.startswith(b"\xff\xd8\xff") and suffix in {".jpg", ".jpeg"}:
-        return "image"
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and suffix == ".png":
-        return "image"
-    if head[:6] in (b"GIF87a", b"GIF89a") and suffix == ".gif":
-        return "image"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP" and suffix == ".webp":
-        return "image"
-    if head.startswith(b"%PDF-") and suffix == ".pdf":
-        return "pdf"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and suffix in OLE:
-        return "office"
-    if head.startswith(b"PK\x03\x04") and suffix in OFFICE_ZIP:
-        try:
-            file.seek(0)
-            with zipfile.ZipFile(file) as archive:
-                names = archive.namelist()
-            file.seek(0)
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" in names and any(n.startswith(OFFICE_ZIP[suffix]) for n in names):
-            return "office"
-    return None
-
-
-def utf8_prefix(text: str, max_bytes: int) -> str:
-    """The longest start of ``text`` that fits in ``max_bytes`` of UTF-8 (whole characters)."""
-    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
-
-
-def trim_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
-    """``name`` shortened to ``max_bytes`` of UTF-8, keeping its extension."""
-    if len(name.encode("utf-8")) <= max_bytes:
-        return name
-    path = Path(name)
-    suffix = path.suffix if len(path.suffix.encode("utf-8")) <= 16 else ""
-    stem = name[: len(name) - len(suffix)] if suffix else name
-    return utf8_prefix(stem, max_bytes - len(suffix.encode("utf-8"))) + suffix
-
-
-def clean_name(name: str) -> str:
-    """The name to show and to download as: no folders, no control characters, 255 bytes."""
-    return trim_name(clean_text(Path(name.replace("\\", "/")).name)) or "file"
-
-
-@transaction.atomic
 def evidence_add(*, sheet: Sheet, user, item_code: str, upload) -> Evidence:
-    from shidian.apps.campaigns.sheets import _check_open, _require_editor
-
-    _require_editor(sheet, user)
-    _check_open(sheet)
-    codes = {item.code for item in sheet.campaign.version.as_standard().items()}
-    if item_code not in codes:
-        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(_("文件不能超过 20 MB。"))
-    name = clean_name(upload.name or "")
-    head = upload.read(16)
-    upload.seek(0)
-    kind = sniff(head, name, upload)
-    if kind is None:
-        raise ValidationError(
-            _("只接受图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件，且文件内容须与扩展名一致。")
-        )
-    return Evidence.objects.create(
-        sheet=sheet,
+    return submission_services.submission_attach(
+        submission=sheet,
+        user=user,
         item_code=item_code,
-        file=upload,
-        original_name=name,
-        kind=kind,
-        size=upload.size,
-        uploaded_by=user,
+        upload=upload,
+        max_bytes=MAX_EVIDENCE_BYTES,
     )
 
 
-@transaction.atomic
 def evidence_delete(*, evidence: Evidence, user) -> None:
-    from shidian.apps.campaigns.sheets import _check_open, _require_editor
-
-    _require_editor(evidence.sheet, user)
-    _check_open(evidence.sheet)
-    storage, name = evidence.file.storage, evidence.file.name
-    evidence.delete()
-    # The file goes only once the row's removal is committed (a rollback keeps both).
-    transaction.on_commit(lambda: storage.delete(name))
+    submission_services.submission_detach(evidence=evidence, user=user)

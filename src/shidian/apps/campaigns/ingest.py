@@ -56,7 +56,9 @@ def compare(
         then: dict | None = {}
     else:
         then = (
-            SheetRevision.objects.filter(sheet_id=sheet.pk, number=workbook_version)  # scoping: ok
+            SheetRevision.objects.filter(
+                submission_id=sheet.pk, number=workbook_version
+            )  # scoping: ok
             .values_list("answers", flat=True)
             .first()
         )
@@ -103,7 +105,7 @@ def workbook_check(
     elif campaign is not None:
         sheet = (
             Sheet.objects.select_related("unit")
-            .filter(pk=read.sheet_id, unit_id=read.unit_id, campaign=campaign)
+            .filter(pk=read.sheet_id, unit_id=read.unit_id, round=campaign)
             .first()
         )
         if sheet is not None:

@@ -1,5 +1,10 @@
-"""Self-assessment campaigns (自查赋分): a campaign pins a published standard version and invites
-units; each invited unit has one sheet whose answers, scores and every saved revision are kept.
+"""Self-assessment campaigns (自查赋分): the "self_assessment" kind of the submission mechanism.
+
+A campaign is a :class:`~shidian.apps.submissions.models.Round` that pins a published standard
+version and invites units; each invited unit's sheet is a Submission whose answers, scores and
+every saved revision are kept. ``Campaign``, ``Sheet`` and ``SheetRevision`` are proxies of
+Round, Submission and Revision (the rows live in the same tables as always), and ``Evidence``,
+``Review`` and ``Notification`` are their apps' models, importable from here.
 
 Answers and scores live on the sheet as JSON (item code -> value): a save is one row update,
 which keeps autosave and bulk ingest fast; cross-sheet figures (weakest items, the national
@@ -8,316 +13,90 @@ aggregate) expand the JSON in the database (see selectors.item_averages).
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.accounts.models import Role
-from shidian.apps.core.scoping import ScopedQuerySet, sees_everything
+from shidian.apps.core.scoping import ScopedQuerySet
+from shidian.apps.evidence.models import Evidence, evidence_path  # noqa: F401
+from shidian.apps.notifications.models import Notification  # noqa: F401
+from shidian.apps.reviews.models import Review  # noqa: F401
+from shidian.apps.submissions.models import (
+    Revision,
+    RevisionKind,  # noqa: F401
+    Round,
+    RoundStatus,
+    Submission,
+)
+from shidian.apps.submissions.states import EDITABLE, SUBMITTED, Status  # noqa: F401
 
-
-def reviews_only(user: Any) -> bool:
-    """Experts are invited to review, not to follow the county: they read the sheets of the
-    campaigns naming them as reviewers and nothing else of their subtree (no dashboards)."""
-    return getattr(user, "role", None) == Role.EXPERT and not sees_everything(user)
+KIND = "self_assessment"
+CampaignStatus = RoundStatus
+SheetStatus = Status
 
 
 def reviewing(user: Any) -> models.QuerySet:
-    """Ids of the campaigns naming ``user`` as a reviewer (a subquery)."""
-    return Campaign.reviewers.through.objects.filter(user_id=user.pk).values("campaign_id")
+    """Ids of the rounds ``user`` reviews (expert grants; a subquery)."""
+    from shidian.apps.submissions.reviewers import reviewing as granted
+
+    return granted(user)
 
 
 class CampaignScopedQuerySet(ScopedQuerySet):
-    """Rows of campaigns; who sees which is decided by campaigns/policies.py."""
-
-
-class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("进行中")
-    CLOSED = "closed", _("已结束")
+    """Rows of campaigns; who sees which is decided by the policies (submissions/policies.py)."""
 
 
 class CampaignQuerySet(CampaignScopedQuerySet):
     pass
 
 
-class Campaign(models.Model):
-    unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+"
-    )
-    name = models.CharField(_("名称"), max_length=200)
-    version = models.ForeignKey(
-        "standards.StandardVersion",
-        verbose_name=_("指标体系版本"),
-        on_delete=models.PROTECT,
-        related_name="campaigns",
-    )
-    opens_on = models.DateField(_("开始日期"))
-    deadline = models.DateTimeField(_("截止时间"))
-    accept_late = models.BooleanField(_("接受逾期提交"), default=False)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
-    )
-    invite_root = models.ForeignKey(
-        "orgs.OrgUnit",
-        verbose_name=_("参评范围"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-    )
-    invite_school_types = models.JSONField(_("学校类型"), default=list, blank=True)
-    reviewers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("评审专家"), blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    reminded_at = models.DateTimeField(_("上次催报"), null=True, blank=True)
-    # Until the office releases the reviews, every reviewer sees only their own (blind review).
-    reviews_released_at = models.DateTimeField(_("评审结果公布时间"), null=True, blank=True)
-    # The programme phase the campaign belongs to; null for a stand-alone campaign.
-    programme = models.ForeignKey(
-        "programmes.Programme",
-        verbose_name=_("试点项目"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="campaigns",
-    )
-    phase = models.ForeignKey(
-        "programmes.Phase",
-        verbose_name=_("项目阶段"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="campaigns",
-    )
+class CampaignManager(models.Manager.from_queryset(CampaignQuerySet)):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(kind=KIND)
 
-    objects = CampaignQuerySet.as_manager()
-    scope_unit_field = "unit"
-    scope_campaign_field = "pk"
+
+class Campaign(Round):
+    objects = CampaignManager()
 
     class Meta:
+        proxy = True
         verbose_name = _("自查赋分")
         verbose_name_plural = _("自查赋分")
         ordering = ["-created_at"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class SheetStatus(models.TextChoices):
-    NOT_OPENED = "not_opened", _("未填报")
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    RETURNED = "returned", _("已退回")
-    RESUBMITTED = "resubmitted", _("已重新提交")
-    ACCEPTED = "accepted", _("已通过")
-
-
-EDITABLE = {SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED}
-SUBMITTED = {SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED, SheetStatus.ACCEPTED}
+    def save(self, *args, **kwargs) -> None:
+        self.kind = KIND
+        super().save(*args, **kwargs)
 
 
 class SheetQuerySet(CampaignScopedQuerySet):
     pass
 
 
-class Sheet(models.Model):
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("自查赋分"), on_delete=models.CASCADE, related_name="sheets"
-    )
-    unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
-    )
-    status = models.CharField(
-        _("状态"), max_length=16, choices=SheetStatus.choices, default=SheetStatus.NOT_OPENED
-    )
-    version = models.PositiveIntegerField(_("版本号"), default=0)  # optimistic lock
-    answers = models.JSONField(_("填报内容"), default=dict)
-    scores = models.JSONField(_("要点得分"), default=dict)
-    dimension_scores = models.JSONField(_("一级指标得分"), default=dict)
-    total = models.FloatField(_("自评总分"), default=0)
-    vetoed = models.BooleanField(_("一票否决"), default=False)
-    answered = models.PositiveIntegerField(_("已填要点"), default=0)
-    comments = models.JSONField(_("退回意见"), default=dict, blank=True)
-    return_note = models.TextField(_("退回说明"), blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+class SheetManager(models.Manager.from_queryset(SheetQuerySet)):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(round__kind=KIND)
 
-    objects = SheetQuerySet.as_manager()
-    scope_unit_field = "unit"
-    scope_campaign_field = "campaign"
+
+class Sheet(Submission):
+    objects = SheetManager()
 
     class Meta:
+        proxy = True
         verbose_name = _("自查表")
         verbose_name_plural = _("自查表")
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit"], name="sheet_campaign_unit_unique")
-        ]
-        indexes = [
-            models.Index(fields=["campaign", "status"], name="sheet_campaign_status_idx"),
-            models.Index(fields=["campaign", "-total"], name="sheet_campaign_total_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign} · {self.unit}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE
-
-
-class RevisionKind(models.TextChoices):
-    SAVE = "save", _("保存")
-    UPLOAD = "upload", _("上传表格")
-    SUBMIT = "submit", _("提交")
-    RETURN = "return", _("退回")
-    ACCEPT = "accept", _("通过")
 
 
 class SheetRevisionQuerySet(CampaignScopedQuerySet):
     pass
 
 
-class SheetRevision(models.Model):
-    """Every saved state of a sheet, never deleted: any two can be compared."""
-
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(_("版本号"))
-    kind = models.CharField(_("操作"), max_length=16, choices=RevisionKind.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=SheetStatus.choices)
-    answers = models.JSONField(_("填报内容"))
-    total = models.FloatField(_("自评总分"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
+class SheetRevision(Revision):
     objects = SheetRevisionQuerySet.as_manager()
-    scope_unit_field = "sheet__unit"
-    scope_campaign_field = "sheet__campaign"
 
     class Meta:
+        proxy = True
         verbose_name = _("自查表版本")
         verbose_name_plural = _("自查表版本")
-        ordering = ["sheet", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["sheet", "number"], name="sheet_revision_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.sheet_id} #{self.number}"
-
-
-class EvidenceQuerySet(CampaignScopedQuerySet):
-    pass
-
-
-# The stored name keeps only a short start of the original (which is kept whole in
-# ``original_name``), so that the path, with the storage's "_abc1234" de-duplication suffix,
-# stays within the FileField's max_length (100) and every file system's 255-byte limit.
-STORED_STEM_BYTES = 40
-
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    name = PurePosixPath(filename.replace("\\", "/")).name
-    suffix = PurePosixPath(name).suffix.lower()
-    if len(suffix) > 8 or not suffix[1:].isalnum():
-        suffix = ""
-    stem = re.sub(r"(?u)[^-\w]", "", name[: len(name) - len(suffix)] if suffix else name)
-    stem = stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") or "file"
-    return f"evidence/{instance.sheet.campaign_id}/{instance.sheet_id}/{stem}{suffix}"
-
-
-class Evidence(models.Model):
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="evidence")
-    item_code = models.CharField(_("评分要点"), max_length=64)
-    file = models.FileField(_("文件"), upload_to=evidence_path)
-    original_name = models.CharField(_("文件名"), max_length=255)
-    kind = models.CharField(_("类型"), max_length=16)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EvidenceQuerySet.as_manager()
-    scope_unit_field = "sheet__unit"
-    scope_campaign_field = "sheet__campaign"
-
-    class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
-        ordering = ["item_code", "created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-class ReviewQuerySet(CampaignScopedQuerySet):
-    """Blind review is the Review policy's rule (campaigns/policies.py)."""
-
-
-class Review(models.Model):
-    """A reviewer's scores and remarks on one sheet."""
-
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    item_scores = models.JSONField(_("核定得分"), default=dict)
-    total = models.FloatField(_("核定总分"), default=0)
-    strengths = models.TextField(_("亮点"), blank=True)
-    weaknesses = models.TextField(_("不足"), blank=True)
-    suggestions = models.TextField(_("建议"), blank=True)
-    # The reviewer's own 是/否 on veto items (item code -> "是"/"否"); an item left blank keeps
-    # the unit's answer, as a blank score keeps the unit's score.
-    veto_answers = models.JSONField(_("否决项核定"), default=dict, blank=True)
-    vetoed = models.BooleanField(_("一票否决"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ReviewQuerySet.as_manager()
-    scope_unit_field = "sheet__unit"
-    scope_campaign_field = "sheet__campaign"
-
-    class Meta:
-        verbose_name = _("评审")
-        verbose_name_plural = _("评审")
-        constraints = [models.UniqueConstraint(fields=["sheet", "reviewer"], name="review_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.sheet_id} · {self.reviewer_id}"
-
-
-class NotificationQuerySet(ScopedQuerySet):
-    pass
-
-
-class Notification(models.Model):
-    """An in-app message to one user (the e-mail goes out after commit)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_notifications"
-    )
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    message = models.CharField(_("内容"), max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = NotificationQuerySet.as_manager()
-    scope_unit_field = "user__unit"
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.message
+        ordering = ["submission", "-number"]

@@ -11,31 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.localtime import local_text, zone_label
+from shidian.apps.notifications.links import (  # noqa: F401 (importable from here too)
+    LOCAL_SITE_URL,
+    recipient_language,
+    request_base_url,
+    site_url,
+)
+from shidian.apps.notifications.models import MESSAGE_MAX
 
-LOCAL_SITE_URL = "http://127.0.0.1:8000"
 OPEN, REMIND, RETURN = "open", "remind", "return"
-MESSAGE_MAX = 300  # Notification.message
-
-
-def site_url(base_url: str = "") -> str:
-    return (getattr(settings, "SITE_URL", "") or base_url or LOCAL_SITE_URL).rstrip("/")
-
-
-def request_base_url(request) -> str:
-    """The address of the site as the request reached it (when SITE_URL is not set)."""
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def recipient_language(user) -> str:
-    """The language to write to ``user`` in. Accounts keep no language per person yet, so
-    everyone gets the site's language (Chinese), whoever triggered the message."""
-    return settings.LANGUAGE_CODE
 
 
 @dataclass

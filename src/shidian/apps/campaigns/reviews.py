@@ -14,16 +14,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.campaigns.models import Campaign, Notification, Review, Sheet
+from shidian.apps.campaigns.models import Campaign, Review, Sheet
 from shidian.apps.core.access import MANAGE, REVIEW, can
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.core.services import audit_record
+from shidian.apps.reviews import services as review_services
 from shidian.engine.scoring import AnswerError, Method, check_score
 from shidian.engine.scoring.score import is_vetoed, parse_yes_no
-from shidian.textclean import clean_text
 
 
 def _review_number(item, raw: Any) -> float | None:
@@ -67,7 +66,7 @@ def review_save(
     Every problem is reported at once and nothing is stored while there is one.
     """
     campaign = sheet.campaign
-    if not can(reviewer, REVIEW, sheet):
+    if not can(reviewer, REVIEW, sheet):  # an expert grant on the campaign or the sheet
         raise PermissionDenied
     if campaign.reviews_released_at is not None:
         raise ValidationError(_("评审结果已公布，评审意见不能再修改。"))
@@ -99,21 +98,17 @@ def review_save(
         for item in standard.items()
         if item.method == Method.VETO
     )
-    review, _created = Review.objects.update_or_create(
-        sheet=sheet,
+    review = review_services.review_put(
+        submission=sheet,
         reviewer=reviewer,
-        defaults={
-            "item_scores": scores,
-            "veto_answers": veto_answers,
-            "vetoed": vetoed,
-            "total": round(
-                sum(scores.get(c, sheet.scores.get(c) or 0.0) * weights[c] for c in weights),
-                4,
-            ),
-            "strengths": clean_text(strengths, multiline=True),
-            "weaknesses": clean_text(weaknesses, multiline=True),
-            "suggestions": clean_text(suggestions, multiline=True),
-        },
+        released_at=campaign.reviews_released_at,
+        item_scores=scores,
+        veto_answers=veto_answers,
+        vetoed=vetoed,
+        total=sum(scores.get(c, sheet.scores.get(c) or 0.0) * weights[c] for c in weights),
+        strengths=strengths,
+        weaknesses=weaknesses,
+        suggestions=suggestions,
     )
     # No figures in the audit summary: the audit log must not become a way round blind review.
     audit_record(actor=reviewer, action="campaigns.review_save", target=sheet, unit=sheet.unit)
@@ -126,24 +121,18 @@ def reviews_release(*, campaign: Campaign, user) -> Campaign:
     the reviews are frozen. Each reviewer gets an in-app notice."""
     if not can(user, MANAGE, campaign):
         raise PermissionDenied
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # scoping: ok owner
-    if campaign.reviews_released_at is not None:
-        raise ValidationError(_("评审结果已经公布。"))
-    campaign.reviews_released_at = timezone.now()
-    campaign.save(update_fields=["reviews_released_at"])
     url = f"{reverse('campaigns:my_reviews')}?campaign={campaign.pk}"
-    message = _("%(name)s：评审结果已公布") % {"name": campaign.name}
-    Notification.objects.bulk_create(
-        [
-            Notification(user=u, campaign=campaign, message=message, url=url)
-            for u in campaign.reviewers.all()
-        ]
+    campaign = review_services.reviews_release(
+        round_obj=campaign,
+        reviewers=campaign.reviewers.all(),
+        message=_("%(name)s：评审结果已公布") % {"name": campaign.name},
+        link=url,
     )
     audit_record(
         actor=user,
         action="campaigns.reviews_release",
         target=campaign,
         unit=campaign.unit,
-        summary=str(Review.objects.filter(sheet__campaign=campaign).count()),  # scoping: ok
+        summary=str(Review.objects.filter(submission__round=campaign).count()),  # scoping: ok
     )
     return campaign

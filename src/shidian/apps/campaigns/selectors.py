@@ -24,7 +24,6 @@ from django.http import Http404
 from shidian.apps.campaigns.models import (
     SUBMITTED,
     Campaign,
-    Notification,
     Review,
     Sheet,
     SheetStatus,
@@ -38,7 +37,7 @@ from shidian.apps.orgs.models import SchoolType
 def campaigns_for(*, user) -> QuerySet:
     """Campaigns the user's office owns, plus those inviting units in the user's subtree."""
     own = Campaign.objects.restrict(user).values("pk")
-    invited = Sheet.objects.restrict(user).values("campaign_id")
+    invited = Sheet.objects.restrict(user).values("round_id")
     return (
         Campaign.objects.filter(Q(pk__in=own) | Q(pk__in=invited))  # scoping: ok restricted
         .select_related("version__standard", "unit")
@@ -56,7 +55,7 @@ def campaign_for(*, user, campaign_id: int) -> Campaign:
 
 
 def sheets_for(*, user, campaign: Campaign) -> QuerySet:
-    return Sheet.objects.restrict(user).filter(campaign=campaign)
+    return Sheet.objects.restrict(user).filter(round=campaign)
 
 
 def follows(*, user) -> bool:
@@ -70,16 +69,16 @@ def my_sheets(*, user) -> QuerySet:
     return (
         Sheet.objects.restrict(user)
         .filter(unit_id=unit_id)
-        .select_related("campaign", "campaign__version__standard")
-        .defer("campaign__version__data")
-        .order_by("-campaign__created_at")
+        .select_related("round", "round__version__standard")
+        .defer("round__version__data")
+        .order_by("-round__created_at")
     )
 
 
 def notifications_for(*, user, limit: int = 10):
-    return Notification.objects.filter(user=user).select_related("campaign")[
-        :limit
-    ]  # scoping: ok own
+    from shidian.apps.notifications.selectors import notifications_for as own
+
+    return own(user=user, limit=limit)
 
 
 def completeness(*, sheets: QuerySet) -> dict[str, int]:
@@ -257,7 +256,7 @@ def review_gaps(*, sheet: Sheet, user) -> list[dict]:
     """Per item: the unit's self-score, the reviewed scores ``user`` may see, and the mean gap
     (self - reviewed). Before the office releases the reviews a reviewer sees only their own
     (``Review.objects.restrict``)."""
-    reviews = list(Review.objects.restrict(user).filter(sheet=sheet))
+    reviews = list(Review.objects.restrict(user).filter(submission=sheet))
     standard = sheet.campaign.version.as_standard()
     rows = []
     for item in standard.items():
@@ -282,8 +281,8 @@ def gap_summary(*, sheets: QuerySet, user) -> list[dict]:
     reviews ``user`` may see count, so a reviewer's figures never reveal another's score."""
     totals: dict[int, list[float]] = defaultdict(list)
     vetoes: dict[int, int] = defaultdict(int)
-    visible = Review.objects.restrict(user).filter(sheet__in=sheets)
-    for sheet_id, total, vetoed in visible.values_list("sheet_id", "total", "vetoed"):
+    visible = Review.objects.restrict(user).filter(submission__in=sheets)
+    for sheet_id, total, vetoed in visible.values_list("submission_id", "total", "vetoed"):
         totals[sheet_id].append(total)
         vetoes[sheet_id] += bool(vetoed)
     if not totals:
@@ -311,20 +310,21 @@ def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
     """The sheets ``user`` reviews (those of the campaigns naming them as reviewer, and those their
     expert grants reach), with
     ``scored`` and their own ``my_total``/``my_vetoed``; to do first, submitted before drafts."""
-    mine = Review.objects.filter(sheet=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
+    mine = Review.objects.filter(submission=OuterRef("pk"), reviewer_id=user.pk)  # scoping: ok own
+    # Named reviewers are expert grants on the round; a grant on one sheet counts too.
     qs = Sheet.objects.restrict(user, REVIEW)
     if campaign is not None:
-        qs = qs.filter(campaign=campaign)
+        qs = qs.filter(round=campaign)
     return (
-        qs.select_related("campaign", "unit")
+        qs.select_related("round", "unit")
         .only(
             "pk",
             "status",
             "total",
             "vetoed",
-            "campaign__name",
-            "campaign__deadline",
-            "campaign__reviews_released_at",
+            "round__name",
+            "round__deadline",
+            "round__reviews_released_at",
             "unit__name",
             "unit__code",
         )
@@ -334,7 +334,7 @@ def review_assignments(*, user, campaign: Campaign | None = None) -> QuerySet:
             my_vetoed=Subquery(mine.values("vetoed")[:1]),
             ready=ExpressionWrapper(Q(status__in=sorted(SUBMITTED)), output_field=BooleanField()),
         )
-        .order_by("-campaign__created_at", "campaign_id", "scored", "-ready", "unit__code")
+        .order_by("-round__created_at", "round_id", "scored", "-ready", "unit__code")
     )
 
 
@@ -373,7 +373,7 @@ def review_progress(*, campaign: Campaign) -> dict:
     """For the campaign's office: how many reviewers, how many reviews so far."""
     return {
         "reviewers": campaign.reviewers.count(),
-        "reviews": Review.objects.filter(sheet__campaign=campaign).count(),  # scoping: ok owner
+        "reviews": Review.objects.filter(submission__round=campaign).count(),  # scoping: ok owner
         "released_at": campaign.reviews_released_at,
     }
 

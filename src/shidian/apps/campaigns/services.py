@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.accounts.models import Role, User
-from shidian.apps.campaigns.models import Campaign, Notification, Sheet, SheetStatus
+from shidian.apps.campaigns.models import Campaign, Sheet, SheetStatus
 from shidian.apps.campaigns.notices import OPEN, REMIND, compose_for
 from shidian.apps.core import access
 from shidian.apps.core.services import audit_record
+from shidian.apps.notifications.mail import send_mail_now, send_messages_now  # noqa: F401
+from shidian.apps.notifications.services import Note, deliver
 from shidian.apps.orgs.models import Level, OrgUnit
 from shidian.textclean import clean_text
 
@@ -67,7 +67,7 @@ def campaign_create(
         invite_school_types=list(school_types or []),
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    campaign.reviewers.set(reviewers)
+    campaign.reviewers.set(reviewers, by=user)  # expert grants on the round
     units = list(invited_units(root=root, school_types=school_types).values_list("pk", flat=True))
     Sheet.objects.bulk_create(
         [Sheet(campaign=campaign, unit_id=pk) for pk in units], batch_size=2000
@@ -90,9 +90,6 @@ def _coordinators(unit_ids):
     )
 
 
-MAIL_BATCH = 200
-
-
 def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: str = "") -> int:
     """Tell the coordinators of ``unit_ids`` about their sheet (``kind``: open, remind,
     return): in-app notices now, e-mails through the task queue once the transaction commits.
@@ -103,13 +100,13 @@ def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: st
     sheets = {
         s.unit_id: s
         for s in Sheet.objects.filter(  # scoping: ok the service is told which units
-            campaign=campaign, unit_id__in={u.unit_id for u in users}
+            round=campaign, unit_id__in={u.unit_id for u in users}
         )
         .select_related("unit")
         .defer("answers", "scores")
     }
     item_count = len(campaign.version.as_standard().items())
-    notices, mails = [], []
+    notes = []
     for user in users:
         sheet = sheets.get(user.unit_id)
         if sheet is None:
@@ -124,32 +121,8 @@ def notify_coordinators(*, campaign: Campaign, unit_ids, kind: str, base_url: st
             item_count=item_count,
         )
         url = reverse("campaigns:sheet", kwargs={"sheet_id": sheet.pk})
-        notices.append(Notification(user=user, campaign=campaign, message=notice.subject, url=url))
-        if user.email:
-            mails.append([notice.subject, notice.body, user.email])
-    Notification.objects.bulk_create(notices, batch_size=2000)
-    if mails:
-        from shidian.apps.campaigns.tasks import send_campaign_messages
-
-        batches = [mails[i : i + MAIL_BATCH] for i in range(0, len(mails), MAIL_BATCH)]
-        transaction.on_commit(
-            lambda: [send_campaign_messages.enqueue(messages=batch) for batch in batches]
-        )
-    return len(notices)
-
-
-def send_mail_now(*, subject: str, body: str, to: list[str]) -> int:
-    # One message per recipient so addresses are not disclosed to each other.
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
-    return send_mass_mail(messages, fail_silently=False)
-
-
-def send_messages_now(*, messages: list[list[str]]) -> int:
-    """Send [subject, body, address] triples, one message each."""
-    return send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for subject, body, to in messages],
-        fail_silently=False,
-    )
+        notes.append(Note(user=user, subject=notice.subject, body=notice.body, link=url))
+    return deliver(notes, kind=f"campaigns.{kind}", target=campaign, base_url=base_url)
 
 
 @transaction.atomic
@@ -158,7 +131,7 @@ def campaign_remind(*, campaign: Campaign, user=None, base_url: str = "") -> int
     all of them; a zone: its schools; None: the system, all); returns how many were reminded."""
     sheets = campaign.sheets.all()
     if user is not None:
-        sheets = Sheet.objects.restrict(user, access.REMIND).filter(campaign=campaign)
+        sheets = Sheet.objects.restrict(user, access.REMIND).filter(round=campaign)
     pending = list(
         sheets.filter(
             status__in=[SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED]

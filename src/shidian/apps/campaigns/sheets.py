@@ -1,9 +1,9 @@
-"""Writes on a sheet: save (one item or all), submit, return with comments, accept.
+"""The self-assessment kind ("self_assessment") of the submission mechanism, and the sheet
+writes campaigns' pages call: save (one item or all), submit, return with comments, accept.
 
-Optimistic locking: every save names the sheet version it started from. If the sheet moved on
-since, a whole-sheet save is refused (:class:`SheetConflict`) and a one-item save is refused only
-when that item changed meanwhile, so two people filling different items both keep their work
-and nobody's answer is silently overwritten.
+The state machine, optimistic locking, revisions and evidence are the submissions app's
+(``submissions.services``); this module says what a self-assessment answer is (one per scoring
+item of the campaign's standard version, scored by the engine) and what stops a submit.
 """
 
 from __future__ import annotations
@@ -12,20 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.campaigns.models import (
-    EDITABLE,
-    RevisionKind,
-    Sheet,
-    SheetRevision,
-    SheetStatus,
-)
+from shidian.apps.campaigns.models import KIND, Sheet
 from shidian.apps.core.access import FILL, require
 from shidian.apps.core.engine_messages import describe
-from shidian.apps.core.services import audit_record
+from shidian.apps.submissions import services as submission_services
+from shidian.apps.submissions.kinds import Computed, FormSpec, register_kind
 from shidian.engine.scoring import (
     AnswerError,
     Method,
@@ -33,17 +26,9 @@ from shidian.engine.scoring import (
     score_item,
     score_sheet,
 )
-from shidian.textclean import clean_text, clean_value
+from shidian.textclean import clean_value
 
-
-class SheetConflict(Exception):
-    """Someone saved the sheet since the caller loaded it."""
-
-    def __init__(self, sheet: Sheet, items: list[str] | None = None):
-        super().__init__("conflict")
-        self.sheet = sheet
-        self.items = items or []
-
+SheetConflict = submission_services.SubmissionConflict
 
 SCALARS = (str, int, float, bool, type(None))
 
@@ -93,96 +78,74 @@ def _clean_number(value: Any) -> float | int | str | None:
     return int(number) if number.is_integer() else number
 
 
-def _apply(sheet: Sheet, answers: dict) -> None:
-    standard = sheet.campaign.version.as_standard()
-    result = score_sheet(standard, answers)
-    sheet.answers = answers
-    sheet.scores = {code: score for code, score in result.items.items() if score is not None}
-    sheet.dimension_scores = {code: round(v, 4) for code, v in result.dimensions.items()}
-    sheet.total = round(result.total, 4)
-    sheet.vetoed = result.vetoed
-    sheet.answered = result.answered
+def _item(round_obj, code: str):
+    return next((i for i in round_obj.version.as_standard().items() if i.code == code), None)
 
 
-def _snapshot(sheet: Sheet, *, kind: str, user) -> None:
-    SheetRevision.objects.create(
-        sheet=sheet,
-        number=sheet.version,
-        kind=kind,
-        status=sheet.status,
-        answers=sheet.answers,
-        total=sheet.total,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
+class SelfAssessmentForm(FormSpec):
+    """One answer per scoring item of the campaign's standard version, scored by the engine."""
+
+    kind = KIND
+    audit_prefix = "campaigns.sheet"
+    fill_template = "campaigns/sheet.html"
+    has_workbook = True
+
+    def item_codes(self, round_obj) -> list[str]:
+        return [item.code for item in round_obj.version.as_standard().items()]
+
+    def clean_item(self, round_obj, code: str, raw: Any) -> Any:
+        item = _item(round_obj, code)
+        if item is None:
+            raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": code})
+        return clean_answer(item, raw)
+
+    def clean_form(self, round_obj, raw: Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
+        return validate_answers(round_obj.version.as_standard(), raw)
+
+    def compute(self, round_obj, answers: Mapping[str, Any]) -> Computed:
+        result = score_sheet(round_obj.version.as_standard(), answers)
+        return Computed(
+            scores={code: score for code, score in result.items.items() if score is not None},
+            groups={code: round(v, 4) for code, v in result.dimensions.items()},
+            total=result.total,
+            vetoed=result.vetoed,
+            answered=result.answered,
+        )
+
+    def submit_problems(self, submission, *, evidence_codes: set[str]) -> list[str]:
+        """Unanswered items, missing required evidence."""
+        standard = submission.round.version.as_standard()
+        problems = [
+            _("%(code)s 尚未填写") % {"code": code}
+            for code in missing_answers(standard, submission.answers)
+        ]
+        for item in standard.items():
+            if item.evidence_required and item.code not in evidence_codes:
+                problems.append(_("%(code)s 需要上传佐证材料") % {"code": item.code})
+        return problems
+
+    def on_returned(self, submission, *, base_url: str = "") -> None:
+        from shidian.apps.campaigns.notices import RETURN
+        from shidian.apps.campaigns.services import notify_coordinators
+
+        notify_coordinators(
+            campaign=submission.round,
+            unit_ids=[submission.unit_id],
+            kind=RETURN,
+            base_url=base_url,
+        )
+
+    def build_workbook(self, submission) -> bytes:
+        from shidian.apps.campaigns.workbook import build_workbook
+
+        return build_workbook(
+            sheet=submission,
+            standard=submission.round.version.as_standard(),
+            title=f"{submission.round.name} · {submission.unit.name}",
+        )
 
 
-def _check_open(sheet: Sheet, *, submitting: bool = False) -> None:
-    if sheet.status not in EDITABLE:
-        raise ValidationError(_("自查表已提交，不能修改。"))
-    campaign = sheet.campaign
-    if campaign.status != "open":
-        raise ValidationError(_("本次自查赋分已结束。"))
-    if timezone.now() > campaign.deadline and not campaign.accept_late:
-        raise ValidationError(_("已过截止时间，本次不接受逾期提交。"))
-
-
-def _lock(sheet: Sheet) -> Sheet:
-    """Re-read the sheet under a row lock; the campaign (already loaded) is reused."""
-    locked = Sheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
-    if "campaign" in sheet._state.fields_cache:
-        locked.campaign = sheet.campaign
-    return locked
-
-
-def _require_editor(sheet: Sheet, user) -> None:
-    # Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
-    # expert who belongs to the school reviews, never fills): FILL comes from the school's role.
-    require(user, FILL, sheet)
-
-
-@transaction.atomic
-def sheet_save_item(
-    *,
-    sheet: Sheet,
-    user,
-    code: str,
-    answer: Mapping[str, Any] | None,
-    base_version: int,
-    expected: Mapping[str, Any] | None = None,
-) -> Sheet:
-    """Autosave one item. ``expected`` is the answer the user's page started from."""
-    _require_editor(sheet, user)
-    sheet = _lock(sheet)
-    _check_open(sheet)
-    standard = sheet.campaign.version.as_standard()
-    item = next((i for i in standard.items() if i.code == code), None)
-    if item is None:
-        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": code})
-    cleaned = clean_answer(item, answer)
-    current = sheet.answers.get(code)
-    if sheet.version != base_version and (current or None) != (
-        clean_answer(item, expected) if expected else None
-    ):
-        raise SheetConflict(sheet, [code])
-    answers = dict(sheet.answers)
-    if cleaned is None:
-        answers.pop(code, None)
-    else:
-        answers[code] = cleaned
-    if answers == sheet.answers:
-        return sheet
-    _apply(sheet, answers)
-    _store(sheet, user, RevisionKind.SAVE)
-    return sheet
-
-
-def _store(sheet: Sheet, user, kind: str) -> None:
-    if sheet.status == SheetStatus.NOT_OPENED:
-        sheet.status = SheetStatus.DRAFT
-    sheet.version += 1
-    sheet.updated_by = user if getattr(user, "is_authenticated", False) else None
-    sheet.save()
-    _snapshot(sheet, kind=kind, user=user)
+SELF_ASSESSMENT = register_kind(SelfAssessmentForm())
 
 
 def validate_answers(standard, raw: Mapping[str, Any]) -> tuple[dict, dict[str, str]]:
@@ -199,7 +162,36 @@ def validate_answers(standard, raw: Mapping[str, Any]) -> tuple[dict, dict[str, 
     return answers, problems
 
 
-@transaction.atomic
+def _check_open(sheet: Sheet, *, submitting: bool = False) -> None:
+    submission_services.check_writable(sheet)
+
+
+def _require_editor(sheet: Sheet, user) -> None:
+    # Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
+    # expert who belongs to the school reviews, never fills): FILL comes from the school's role.
+    require(user, FILL, sheet)
+
+
+def sheet_save_item(
+    *,
+    sheet: Sheet,
+    user,
+    code: str,
+    answer: Mapping[str, Any] | None,
+    base_version: int,
+    expected: Mapping[str, Any] | None = None,
+) -> Sheet:
+    """Autosave one item. ``expected`` is the answer the user's page started from."""
+    return submission_services.submission_save_item(
+        submission=sheet,
+        user=user,
+        code=code,
+        answer=answer,
+        base_version=base_version,
+        expected=expected,
+    )
+
+
 def sheet_save_all(
     *,
     sheet: Sheet,
@@ -211,93 +203,35 @@ def sheet_save_all(
     prevalidated: bool = False,
 ) -> Sheet:
     """Replace all answers (the no-JavaScript form and the workbook upload)."""
-    _require_editor(sheet, user)
-    sheet = _lock(sheet)
-    _check_open(sheet)
-    if sheet.version != base_version:
-        raise SheetConflict(sheet)
-    if prevalidated:  # cleaned by the caller in this request (workbook_check)
-        cleaned, problems = dict(answers), {}
-    else:
-        cleaned, problems = validate_answers(sheet.campaign.version.as_standard(), answers)
-    if problems:
-        raise ValidationError([f"{code}: {msg}" for code, msg in problems.items()])
-    if cleaned == sheet.answers and sheet.status != SheetStatus.NOT_OPENED:
-        return sheet
-    _apply(sheet, cleaned)
-    _store(sheet, user, kind)
-    if audit:
-        audit_record(actor=user, action=f"campaigns.sheet_{kind}", target=sheet, unit=sheet.unit)
-    return sheet
+    return submission_services.submission_save(
+        submission=sheet,
+        user=user,
+        answers=answers,
+        base_version=base_version,
+        kind=kind,
+        audit=audit,
+        prevalidated=prevalidated,
+    )
 
 
 def submit_problems(sheet: Sheet) -> list[str]:
     """What stops a sheet from being submitted: unanswered items, missing required evidence."""
-    standard = sheet.campaign.version.as_standard()
-    problems = [
-        _("%(code)s 尚未填写") % {"code": code} for code in missing_answers(standard, sheet.answers)
-    ]
-    with_files = set(sheet.evidence.values_list("item_code", flat=True))
-    for item in standard.items():
-        if item.evidence_required and item.code not in with_files:
-            problems.append(_("%(code)s 需要上传佐证材料") % {"code": item.code})
-    return problems
+    return submission_services.submit_problems(sheet)
 
 
-@transaction.atomic
 def sheet_submit(*, sheet: Sheet, user) -> Sheet:
-    _require_editor(sheet, user)
-    sheet = _lock(sheet)
-    _check_open(sheet, submitting=True)
-    problems = submit_problems(sheet)
-    if problems:
-        raise ValidationError(problems)
-    sheet.status = (
-        SheetStatus.RESUBMITTED if sheet.status == SheetStatus.RETURNED else SheetStatus.SUBMITTED
-    )
-    sheet.submitted_at = timezone.now()
-    sheet.version += 1
-    sheet.save()
-    _snapshot(sheet, kind=RevisionKind.SUBMIT, user=user)
-    audit_record(actor=user, action="campaigns.sheet_submit", target=sheet, unit=sheet.unit)
-    return sheet
+    return submission_services.submission_submit(submission=sheet, user=user)
 
 
-@transaction.atomic
 def sheet_return(
     *, sheet: Sheet, user, comments: Mapping[str, str], note: str = "", base_url: str = ""
 ) -> Sheet:
     """The office sends a submitted sheet back with comments per item; the unit's coordinators
     are told what to change and by when (``base_url``: the address for the e-mail's link)."""
-    sheet = _lock(sheet)
-    if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
-        raise ValidationError(_("只能退回已提交的自查表。"))
-    sheet.status = SheetStatus.RETURNED
-    # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
-    comments = {code: clean_text(text, multiline=True) for code, text in comments.items()}
-    sheet.comments = {code: text for code, text in comments.items() if text}
-    sheet.return_note = clean_text(note, multiline=True)
-    sheet.version += 1
-    sheet.save()
-    _snapshot(sheet, kind=RevisionKind.RETURN, user=user)
-    audit_record(actor=user, action="campaigns.sheet_return", target=sheet, unit=sheet.unit)
-    from shidian.apps.campaigns.notices import RETURN
-    from shidian.apps.campaigns.services import notify_coordinators
-
-    notify_coordinators(
-        campaign=sheet.campaign, unit_ids=[sheet.unit_id], kind=RETURN, base_url=base_url
+    return submission_services.submission_return(
+        submission=sheet, user=user, comments=comments, note=note, base_url=base_url
     )
-    return sheet
 
 
-@transaction.atomic
 def sheet_accept(*, sheet: Sheet, user) -> Sheet:
-    sheet = _lock(sheet)
-    if sheet.status not in (SheetStatus.SUBMITTED, SheetStatus.RESUBMITTED):
-        raise ValidationError(_("只能通过已提交的自查表。"))
-    sheet.status = SheetStatus.ACCEPTED
-    sheet.version += 1
-    sheet.save()
-    _snapshot(sheet, kind=RevisionKind.ACCEPT, user=user)
-    audit_record(actor=user, action="campaigns.sheet_accept", target=sheet, unit=sheet.unit)
-    return sheet
+    return submission_services.submission_accept(submission=sheet, user=user)

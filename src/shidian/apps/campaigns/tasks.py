@@ -8,15 +8,15 @@ from django_tasks import task
 @task()
 def send_campaign_mail(*, subject: str, body: str, to: list[str]) -> int:
     # Kept so that tasks queued before send_campaign_messages existed still run.
-    from shidian.apps.campaigns.services import send_mail_now
+    from shidian.apps.notifications.mail import send_mail_now
 
     return send_mail_now(subject=subject, body=body, to=to)
 
 
 @task()
 def send_campaign_messages(*, messages: list[list[str]]) -> int:
-    """[subject, body, address] triples: each unit's message links to its own sheet."""
-    from shidian.apps.campaigns.services import send_messages_now
+    """Kept for tasks queued before notifications.tasks.send_messages took over."""
+    from shidian.apps.notifications.mail import send_messages_now
 
     return send_messages_now(messages=messages)
 

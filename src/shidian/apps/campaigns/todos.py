@@ -24,11 +24,11 @@ def campaign_todos(user: Any, now: datetime.datetime) -> list[Todo]:
     todos = []
     to_fill = (
         Sheet.objects.restrict(user, FILL)
-        .filter(campaign__status=CampaignStatus.OPEN, status__in=PENDING)
-        .filter(Q(campaign__accept_late=True) | Q(campaign__deadline__gte=now))
-        .select_related("campaign")
-        .only("pk", "status", "return_note", "campaign__name", "campaign__deadline")
-        .order_by("campaign__deadline")[:50]
+        .filter(round__status=CampaignStatus.OPEN, status__in=PENDING)
+        .filter(Q(round__accept_late=True) | Q(round__deadline__gte=now))
+        .select_related("round")
+        .only("pk", "status", "return_note", "round__name", "round__deadline")
+        .order_by("round__deadline")[:50]
     )
     for sheet in to_fill:
         returned = sheet.status == SheetStatus.RETURNED
@@ -68,18 +68,18 @@ def schools_behind(user: Any) -> dict[str, Any] | None:
 
     now = timezone.now()
     pending = Sheet.objects.restrict(user, REMIND).filter(
-        campaign__status=CampaignStatus.OPEN,
-        campaign__deadline__lte=now + BEHIND_WITHIN,
+        round__status=CampaignStatus.OPEN,
+        round__deadline__lte=now + BEHIND_WITHIN,
         status__in=PENDING,
     )
     counts = {
-        row["campaign_id"]: row["n"]
-        for row in pending.values("campaign_id").annotate(n=Count("pk")).order_by()
+        row["round_id"]: row["n"]
+        for row in pending.values("round_id").annotate(n=Count("pk")).order_by()
     }
     campaigns = []
     for campaign in Campaign.objects.filter(pk__in=counts).order_by("deadline"):  # scoping: ok
         rows = list(
-            pending.filter(campaign=campaign)
+            pending.filter(round=campaign)
             .select_related("unit")
             .only("pk", "status", "updated_at", "unit__name", "unit__code")
             .order_by("status", "unit__code")[:BEHIND_LIMIT]

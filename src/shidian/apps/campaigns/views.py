@@ -254,7 +254,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
     # The office reminds every late unit; a zone reminds its own schools (core.access REMIND).
-    if not Sheet.objects.restrict(request.user, REMIND).filter(campaign=campaign).exists():
+    if not Sheet.objects.restrict(request.user, REMIND).filter(round=campaign).exists():
         raise Http404
     from shidian.apps.campaigns.tasks import remind_campaign
 

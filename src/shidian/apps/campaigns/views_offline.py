@@ -129,7 +129,7 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def notification_read(request: HttpRequest) -> HttpResponse:
-    from shidian.apps.campaigns.models import Notification
+    from shidian.apps.notifications.services import notifications_mark_read
 
-    Notification.objects.restrict(request.user).filter(user=request.user).update(read=True)
+    notifications_mark_read(user=request.user)
     return redirect("campaigns:list")

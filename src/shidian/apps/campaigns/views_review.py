@@ -32,7 +32,7 @@ def sheet_review(request: HttpRequest, sheet_id: int) -> HttpResponse:
     if not (is_reviewer or manager):
         raise Http404
     standard = campaign.version.as_standard()
-    visible = Review.objects.restrict(request.user).filter(sheet=sheet)
+    visible = Review.objects.restrict(request.user).filter(submission=sheet)
     mine = visible.filter(reviewer=request.user).first()
     posted, remarks, status = None, None, 200
     if request.method == "POST":

@@ -56,8 +56,8 @@ def _posted_expected(request: HttpRequest) -> dict | None:
 
 def _sheet(request: HttpRequest, sheet_id: int) -> Sheet:
     return get_scoped_or_404(
-        Sheet.objects.select_related("campaign__version__standard", "unit").defer(
-            "campaign__version__data"
+        Sheet.objects.select_related("round__version__standard", "unit").defer(
+            "round__version__data"
         ),
         request.user,
         pk=sheet_id,
@@ -239,7 +239,7 @@ def sheet_history(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = _sheet(request, sheet_id)
     revisions = list(
         SheetRevision.objects.restrict(request.user)
-        .filter(sheet=sheet)
+        .filter(submission=sheet)
         .select_related("created_by")
         .order_by("-number")
     )
@@ -300,7 +300,7 @@ def _sheet_url(sheet) -> str:
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_scoped_or_404(
-        Evidence.objects.select_related("sheet"), request.user, pk=evidence_id
+        Evidence.objects.select_related("submission"), request.user, pk=evidence_id
     )
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
@@ -311,7 +311,9 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 @login_required
 def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = get_scoped_or_404(
-        Evidence.objects.select_related("sheet__campaign__version"), request.user, pk=evidence_id
+        Evidence.objects.select_related("submission__round__version"),
+        request.user,
+        pk=evidence_id,
     )
     try:
         evidence_services.evidence_delete(evidence=evidence, user=request.user)
@@ -319,4 +321,4 @@ def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
         raise Http404 from exc
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    return redirect("campaigns:sheet", sheet_id=evidence.sheet_id)
+    return redirect("campaigns:sheet", sheet_id=evidence.submission_id)

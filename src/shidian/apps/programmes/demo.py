@@ -121,7 +121,7 @@ def _late_campaign(programme: Programme, *, county: OrgUnit, user: Any, campaign
     )
     # Closed two days ago: the service only opens campaigns with a future deadline.
     Campaign.objects.filter(pk=late.pk).update(deadline=now - timedelta(days=2))  # scoping: ok
-    sheets = list(Sheet.objects.filter(campaign=late).order_by("unit__path"))  # scoping: ok
+    sheets = list(Sheet.objects.filter(round=late).order_by("unit__path"))  # scoping: ok
     done = [s.pk for i, s in enumerate(sheets) if i % 3 == 0]
     Sheet.objects.filter(pk__in=done).update(  # scoping: ok demo
         status=SheetStatus.SUBMITTED, submitted_at=now - timedelta(days=3)

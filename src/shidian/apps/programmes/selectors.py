@@ -170,7 +170,7 @@ def late_sheets(*, user: Any, programme: Programme, now: datetime | None = None)
 
     return (
         Sheet.objects.restrict(user)
-        .filter(campaign__programme=programme, campaign__deadline__lt=now or timezone.now())
+        .filter(round__programme=programme, round__deadline__lt=now or timezone.now())
         .exclude(status__in=list(SUBMITTED))
     )
 

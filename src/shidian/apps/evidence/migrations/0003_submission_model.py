@@ -1,0 +1,24 @@
+"""The submission a row belongs to is now submissions.Submission (the same table): state only."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("evidence", "0002_submission"),
+        ("submissions", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="evidence",
+                    name="submission",
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="submissions.submission"),
+                ),
+            ],
+        ),
+    ]

@@ -1,0 +1,294 @@
+"""Writes on a submission, for every kind: save (one item or all), submit, return with
+comments, accept, attach and remove evidence. Every saved state is kept as a Revision.
+
+Optimistic locking: every save names the submission version it started from. If the
+submission moved on since, a whole-form save is refused (:class:`SubmissionConflict`) and a
+one-item save is refused only when that item changed meanwhile, so two people filling
+different items both keep their work and nobody's answer is silently overwritten.
+
+Who may: FILL on the submission for the unit's writes, MANAGE for return and accept
+(``core.access``); ``user=None`` is the system (the folder ingest, tasks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shidian.apps.core.access import FILL, MANAGE, require
+from shidian.apps.core.services import audit_record
+from shidian.apps.evidence import services as evidence_services
+from shidian.apps.evidence.files import MAX_EVIDENCE_BYTES
+from shidian.apps.evidence.models import Evidence
+from shidian.apps.submissions import states
+from shidian.apps.submissions.kinds import FormSpec, kind_for
+from shidian.apps.submissions.models import Revision, RevisionKind, Submission
+from shidian.textclean import clean_text
+
+
+class SubmissionConflict(Exception):
+    """Someone saved the submission since the caller loaded it."""
+
+    def __init__(self, submission: Submission, items: list[str] | None = None):
+        super().__init__("conflict")
+        self.submission = submission
+        self.sheet = submission  # the name campaigns' callers use
+        self.items = items or []
+
+
+def refusal_message(code: str) -> str:
+    return {
+        "not_editable": _("自查表已提交，不能修改。"),
+        "closed": _("本次自查赋分已结束。"),
+        "late": _("已过截止时间，本次不接受逾期提交。"),
+        "not_submitted": _("只能处理已提交的自查表。"),
+    }[code]
+
+
+def _refuse(exc: states.Refused):
+    return ValidationError(refusal_message(exc.code), code=exc.code)
+
+
+def check_writable(submission: Submission) -> None:
+    """The unit may write now: editable, and the round open (and not late, unless allowed)."""
+    round_obj = submission.round
+    try:
+        states.after_save(submission.status)
+        states.check_round_open(
+            round_open=round_obj.is_open,
+            deadline=round_obj.deadline,
+            now=timezone.now(),
+            accept_late=round_obj.accept_late,
+        )
+    except states.Refused as exc:
+        raise _refuse(exc) from exc
+
+
+def lock(submission: Submission) -> Submission:
+    """Re-read the submission under a row lock (its own row only: saves of one round's units
+    never wait for each other); the round already loaded is reused."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=submission.pk)  # scoping: ok the caller holds it
+    )
+    if "round" in submission._state.fields_cache:
+        locked.round = submission.round
+    locked.__class__ = type(submission)  # a campaigns Sheet stays a Sheet
+    return locked
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _apply(spec: FormSpec, submission: Submission, answers: dict) -> None:
+    result = spec.compute(submission.round, answers)
+    submission.answers = answers
+    submission.scores = result.scores
+    submission.dimension_scores = result.groups
+    submission.total = round(result.total, 4)
+    submission.vetoed = result.vetoed
+    submission.answered = result.answered
+
+
+def _snapshot(submission: Submission, *, kind: str, user) -> None:
+    Revision.objects.create(
+        submission=submission,
+        number=submission.version,
+        kind=kind,
+        status=submission.status,
+        answers=submission.answers,
+        total=submission.total,
+        created_by=_actor(user),
+    )
+
+
+def _store(submission: Submission, user, kind: str) -> None:
+    submission.status = states.after_save(submission.status)
+    submission.version += 1
+    submission.updated_by = _actor(user)
+    submission.save()
+    _snapshot(submission, kind=kind, user=user)
+
+
+@transaction.atomic
+def submission_save_item(
+    *,
+    submission: Submission,
+    user,
+    code: str,
+    answer: Any,
+    base_version: int,
+    expected: Any = None,
+) -> Submission:
+    """Autosave one item. ``expected`` is the answer the user's page started from."""
+    require(user, FILL, submission)
+    submission = lock(submission)
+    check_writable(submission)
+    spec = kind_for(submission.round)
+    if code not in spec.item_codes(submission.round):
+        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": code})
+    cleaned = spec.clean_item(submission.round, code, answer)
+    current = submission.answers.get(code)
+    if submission.version != base_version and (current or None) != (
+        spec.clean_item(submission.round, code, expected) if expected else None
+    ):
+        raise SubmissionConflict(submission, [code])
+    answers = dict(submission.answers)
+    if cleaned is None:
+        answers.pop(code, None)
+    else:
+        answers[code] = cleaned
+    if answers == submission.answers:
+        return submission
+    _apply(spec, submission, answers)
+    _store(submission, user, RevisionKind.SAVE)
+    return submission
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    submission: Submission,
+    user,
+    answers: Mapping[str, Any],
+    base_version: int,
+    kind: str = RevisionKind.SAVE,
+    audit: bool = True,
+    prevalidated: bool = False,
+) -> Submission:
+    """Replace all answers (the no-JavaScript form and the workbook upload)."""
+    require(user, FILL, submission)
+    submission = lock(submission)
+    check_writable(submission)
+    if submission.version != base_version:
+        raise SubmissionConflict(submission)
+    spec = kind_for(submission.round)
+    if prevalidated:  # cleaned by the caller in this request (e.g. a workbook check)
+        cleaned, problems = dict(answers), {}
+    else:
+        cleaned, problems = spec.clean_form(submission.round, answers)
+    if problems:
+        raise ValidationError([f"{code}: {msg}" for code, msg in problems.items()])
+    if cleaned == submission.answers and submission.status != states.Status.NOT_OPENED:
+        return submission
+    _apply(spec, submission, cleaned)
+    _store(submission, user, kind)
+    if audit:
+        audit_record(
+            actor=user,
+            action=f"{spec.audit_prefix}_{kind}",
+            target=submission,
+            unit=submission.unit,
+        )
+    return submission
+
+
+def submit_problems(submission: Submission) -> list[str]:
+    codes = set(
+        Evidence.objects.filter(submission=submission).values_list(  # scoping: ok held
+            "item_code", flat=True
+        )
+    )
+    return kind_for(submission.round).submit_problems(submission, evidence_codes=codes)
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, user) -> Submission:
+    require(user, FILL, submission)
+    submission = lock(submission)
+    check_writable(submission)
+    problems = submit_problems(submission)
+    if problems:
+        raise ValidationError(problems)
+    submission.status = states.after_submit(submission.status)
+    submission.submitted_at = timezone.now()
+    submission.version += 1
+    submission.save()
+    _snapshot(submission, kind=RevisionKind.SUBMIT, user=user)
+    spec = kind_for(submission.round)
+    audit_record(
+        actor=user, action=f"{spec.audit_prefix}_submit", target=submission, unit=submission.unit
+    )
+    return submission
+
+
+def _decide(submission: Submission, user) -> Submission:
+    """Only the round's owner (MANAGE: its office or above) returns and accepts."""
+    require(user, MANAGE, submission)
+    return lock(submission)
+
+
+@transaction.atomic
+def submission_return(
+    *,
+    submission: Submission,
+    user,
+    comments: Mapping[str, str],
+    note: str = "",
+    base_url: str = "",
+) -> Submission:
+    """The owner sends a submitted form back with comments per item; the kind tells the unit
+    what to change and by when (``base_url``: the address for an e-mail's link)."""
+    submission = _decide(submission, user)
+    try:
+        submission.status = states.after_return(submission.status)
+    except states.Refused as exc:
+        raise ValidationError(_("只能退回已提交的自查表。"), code=exc.code) from exc
+    # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
+    cleaned = {code: clean_text(text, multiline=True) for code, text in comments.items()}
+    submission.comments = {code: text for code, text in cleaned.items() if text}
+    submission.return_note = clean_text(note, multiline=True)
+    submission.version += 1
+    submission.save()
+    _snapshot(submission, kind=RevisionKind.RETURN, user=user)
+    spec = kind_for(submission.round)
+    audit_record(
+        actor=user, action=f"{spec.audit_prefix}_return", target=submission, unit=submission.unit
+    )
+    spec.on_returned(submission, base_url=base_url)
+    return submission
+
+
+@transaction.atomic
+def submission_accept(*, submission: Submission, user) -> Submission:
+    submission = _decide(submission, user)
+    try:
+        submission.status = states.after_accept(submission.status)
+    except states.Refused as exc:
+        raise ValidationError(_("只能通过已提交的自查表。"), code=exc.code) from exc
+    submission.version += 1
+    submission.save()
+    _snapshot(submission, kind=RevisionKind.ACCEPT, user=user)
+    spec = kind_for(submission.round)
+    audit_record(
+        actor=user, action=f"{spec.audit_prefix}_accept", target=submission, unit=submission.unit
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_attach(
+    *, submission: Submission, user, item_code: str, upload, max_bytes: int = MAX_EVIDENCE_BYTES
+) -> Evidence:
+    """Attach an evidence file to one item, while the unit may still write."""
+    require(user, FILL, submission)
+    check_writable(submission)
+    if item_code not in kind_for(submission.round).evidence_codes(submission.round):
+        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
+    return evidence_services.evidence_store(
+        submission=submission, user=user, item_code=item_code, upload=upload, max_bytes=max_bytes
+    )
+
+
+@transaction.atomic
+def submission_detach(*, evidence: Evidence, user) -> None:
+    require(user, FILL, evidence.submission)
+    check_writable(evidence.submission)
+    evidence_services.evidence_remove(evidence=evidence)
