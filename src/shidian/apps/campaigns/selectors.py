@@ -343,9 +343,9 @@ def review_overview(*, user, limit: int = 10) -> dict:
     assignments = review_assignments(user=user)
     rows = list(assignments[:limit])
     per_campaign = {
-        row["campaign_id"]: row
+        row["round_id"]: row
         for row in assignments.order_by()
-        .values("campaign_id")
+        .values("round_id")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(scored=True)))
     }
     campaigns = []
@@ -358,7 +358,7 @@ def review_overview(*, user, limit: int = 10) -> dict:
                 "total": counts["total"],
                 "done": counts["done"],
                 "percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0,
-                "rows": [r for r in rows if r.campaign_id == campaign.pk],
+                "rows": [r for r in rows if r.round_id == campaign.pk],
             }
         )
     return {
