@@ -17,7 +17,7 @@ from shidian.apps.core.todos import FILL_TASK, RETURNED_TASK, REVIEW_TASK, Todo
 PENDING = (SheetStatus.NOT_OPENED, SheetStatus.DRAFT, SheetStatus.RETURNED)
 # A school is "behind" when its sheet is not in and the deadline is this close, or passed.
 BEHIND_WITHIN = datetime.timedelta(days=3)
-BEHIND_LIMIT = 50
+BEHIND_LIMIT = 20
 
 
 def campaign_todos(user: Any, now: datetime.datetime) -> list[Todo]:
