@@ -71,6 +71,9 @@ def test_zone_sees_schools_behind_and_reminds_only_its_own(client, tree, zone_us
     before = set(Notification.objects.values_list("pk", flat=True))
     body = home(client, zone_user)
     assert "未按时提交的学校" in body and "甲县第一小学" in body and "甲县西片小学" not in body
+    # "See all" leads to the campaign's completeness page, which the zone may read.
+    completeness = reverse("campaigns:completeness", kwargs={"campaign_id": run.pk})
+    assert client.get(completeness).status_code == 200
     response = client.post(
         reverse("campaigns:remind", kwargs={"campaign_id": run.pk}), {"next": "home"}
     )
