@@ -13,8 +13,6 @@ aggregate) expand the JSON in the database (see selectors.item_averages).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,22 +34,9 @@ CampaignStatus = RoundStatus
 SheetStatus = Status
 
 
-def reviewing(user: Any) -> models.QuerySet:
-    """Ids of the rounds ``user`` reviews (expert grants; a subquery)."""
-    from shidian.apps.submissions.reviewers import reviewing as granted
-
-    return granted(user)
-
-
-class CampaignScopedQuerySet(ScopedQuerySet):
-    """Rows of campaigns; who sees which is decided by the policies (submissions/policies.py)."""
-
-
-class CampaignQuerySet(CampaignScopedQuerySet):
-    pass
-
-
-class CampaignManager(models.Manager.from_queryset(CampaignQuerySet)):
+# Who sees which campaign, sheet or revision is decided by the policies (submissions/policies.py);
+# these managers only keep to the self-assessment kind.
+class CampaignManager(models.Manager.from_queryset(ScopedQuerySet)):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(kind=KIND)
 
@@ -70,11 +55,7 @@ class Campaign(Round):
         super().save(*args, **kwargs)
 
 
-class SheetQuerySet(CampaignScopedQuerySet):
-    pass
-
-
-class SheetManager(models.Manager.from_queryset(SheetQuerySet)):
+class SheetManager(models.Manager.from_queryset(ScopedQuerySet)):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(round__kind=KIND)
 
@@ -88,12 +69,8 @@ class Sheet(Submission):
         verbose_name_plural = _("自查表")
 
 
-class SheetRevisionQuerySet(CampaignScopedQuerySet):
-    pass
-
-
 class SheetRevision(Revision):
-    objects = SheetRevisionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         proxy = True

@@ -107,17 +107,6 @@ def unit_children(*, unit: OrgUnit) -> OrgUnitQuerySet:
     return unit.children.annotate(n_children=Count("children")).order_by("path")
 
 
-def move_targets(*, unit: OrgUnit, user: Any, limit: int = 300) -> OrgUnitQuerySet:
-    """Units above school level the user may move ``unit`` under (not into its own subtree)."""
-    return (
-        OrgUnit.objects.restrict(user)
-        .exclude(level=Level.SCHOOL)
-        .exclude(path__gte=unit.path, path__lt=paths.subtree_upper_bound(unit.path))
-        .exclude(pk=unit.parent_id)
-        .order_by("path")[:limit]
-    )
-
-
 def subtree_size(*, unit: OrgUnit) -> int:
     return OrgUnit.objects.subtree(unit, include_self=False).count()
 

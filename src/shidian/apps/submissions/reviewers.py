@@ -22,17 +22,6 @@ def reviewer_grants(round_obj) -> models.QuerySet:
     return Grant.objects.on_target(round_obj).active().filter(role=GrantRole.EXPERT)
 
 
-def reviewing(user: Any) -> models.QuerySet:
-    """Ids of the rounds ``user`` reviews (a subquery)."""
-    return (
-        Grant.objects.filter(
-            user_id=user.pk, role=GrantRole.EXPERT, target_type="submissions.round"
-        )
-        .active()
-        .values("target_id")
-    )
-
-
 @transaction.atomic
 def reviewers_add(*, by: Any, round_obj, users: Iterable[Any]) -> None:
     from shidian.apps.core.services import grant_give
