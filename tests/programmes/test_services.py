@@ -263,3 +263,34 @@ def test_sync_adds_units_entering_scope(tree, office_user):
 
 def test_factory_programme_is_reused(tree):
     assert programme(tree).pk == programme(tree).pk
+
+
+def test_a_batch_with_pilots_keeps_its_number(tree, office_user):
+    """The history records batch numbers: adding an earlier year may not renumber batch 1."""
+    p = _create(tree, office_user)
+    row = Participation.objects.get(programme=p, unit=tree.school)
+    c1, c2, c3 = p.cycles.order_by("number")
+    for to in ("recommended", "shortlisted"):
+        services.participation_move(by=office_user, participation=row, to=to)
+    services.participation_move(by=office_user, participation=row, to="pilot", batch=c1)
+    phases = [
+        PhaseInput(ph.name, ph.starts_on, ph.ends_on, ph.order, ph.pk) for ph in p.phases.all()
+    ]
+    with pytest.raises(ValidationError) as exc:
+        services.programme_update(
+            by=office_user,
+            programme=p,
+            name=p.name,
+            start_year=2020,
+            end_year=2023,
+            scope_root=tree.county,
+            phases=phases,
+            cycles=[
+                CycleInput(2020, 1),
+                CycleInput(c1.year, c1.target, c1.pk),
+                CycleInput(c2.year, c2.target, c2.pk),
+                CycleInput(c3.year, c3.target, c3.pk),
+            ],
+        )
+    assert "批次号不能改变" in exc.value.messages[0]
+    assert [c.number for c in p.cycles.order_by("year")] == [1, 2, 3]

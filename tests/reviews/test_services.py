@@ -26,7 +26,6 @@ def reviewed(tree):
         review_put(
             submission=target,
             reviewer=reviewer,
-            released_at=None,
             item_scores={"D1.1.1": score},
             total=score,
             strengths="好\x07",
@@ -36,9 +35,7 @@ def reviewed(tree):
 
 def test_review_put_replaces_the_reviewers_own_review(reviewed):
     opened, target, first, _second = reviewed
-    review = review_put(
-        submission=target, reviewer=first, released_at=None, item_scores={}, total=1.23456
-    )
+    review = review_put(submission=target, reviewer=first, item_scores={}, total=1.23456)
     assert Review.objects.filter(reviewer=first).count() == 1  # scoping: ok test
     assert review.total == 1.2346 and review.item_scores == {}
     assert Review.objects.get(reviewer=reviewed[3]).strengths == "好"  # scoping: ok test
@@ -66,11 +63,12 @@ def test_release_once_and_then_frozen(reviewed):
     assert released.reviews_released_at is not None
     with pytest.raises(ValidationError, match="已经公布"):
         reviews_release(round_obj=opened, reviewers=[first], message="已公布")
+    # The submission was loaded before the release: the round is re-read under lock, so a
+    # stale copy cannot slip a change in after it.
     with pytest.raises(ValidationError, match="不能再修改"):
         review_put(
             submission=target,
             reviewer=first,
-            released_at=released.reviews_released_at,
             item_scores={},
             total=0,
         )

@@ -119,7 +119,7 @@ def test_a_registered_kind_runs_the_whole_path(plan, coordinator, office_user):
 
     expert = make_user("toy-expert", tree_unit(plan), "expert")
     plan.round.reviewers.add(expert)
-    review_put(submission=plan, reviewer=expert, released_at=None, item_scores={"goal": 1}, total=1)
+    review_put(submission=plan, reviewer=expert, item_scores={"goal": 1}, total=1)
     assert list(Review.objects.restrict(coordinator)) == []  # blind until released
     reviews_release(round_obj=plan.round, reviewers=[expert], message="已公布")
     assert Review.objects.restrict(coordinator).count() == 1

@@ -101,7 +101,6 @@ def review_save(
     review = review_services.review_put(
         submission=sheet,
         reviewer=reviewer,
-        released_at=campaign.reviews_released_at,
         item_scores=scores,
         veto_answers=veto_answers,
         vetoed=vetoed,

@@ -54,6 +54,8 @@ def campaign_create(
         raise ValidationError(_("参评范围必须在本单位之内。"))
     if phase is not None and not unit.is_within(phase.programme.unit):
         raise ValidationError(_("所选项目阶段不属于本单位的试点项目。"))
+    if phase is not None:
+        access.require(user, access.MANAGE, phase.programme)
     campaign = Campaign.objects.create(
         programme=phase.programme if phase is not None else None,
         phase=phase,

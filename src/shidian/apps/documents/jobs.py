@@ -90,11 +90,12 @@ def document_request_pdf(*, document: Document, user: Any) -> Run:
 @transaction.atomic
 def document_cancel(*, document: Document, user: Any) -> Run | None:
     """Cancel the booklet being compiled (its run)."""
-    run = Run.objects.about(document).filter(kind=BOOKLET).active().first()  # scoping: ok caller
+    run = Run.objects.restrict(user).about(document).filter(kind=BOOKLET).active().first()
     if run is None:
         return None
+    cancelled = run_cancel(run=run, by=user)  # checks who may cancel before anything is written
     audit_record(actor=user, action="documents.cancel", target=document)
-    return run_cancel(run=run, by=user)
+    return cancelled
 
 
 # --- the kinds' bodies ------------------------------------------------------------------------
@@ -117,8 +118,11 @@ def convert_pdf(run: Run, progress: Any) -> dict[str, Any]:
     with transaction.atomic():
         document.refresh_from_db()
         if docx is not None:
-            document.docx.delete(save=False)
+            # The old file leaves storage only once the new one is committed.
+            old_docx, storage = document.docx.name, document.docx.storage
             document.docx.save(document_filename(document, "docx"), ContentFile(docx), save=False)
+            if old_docx and old_docx != document.docx.name:
+                transaction.on_commit(lambda: storage.delete(old_docx), robust=True)
             document.docx_sha256 = ""
         document.pdf.save(document_filename(document, "pdf"), ContentFile(pdf), save=False)
         document.pdf_status = PdfStatus.DONE

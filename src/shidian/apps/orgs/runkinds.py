@@ -38,6 +38,9 @@ def _import_result(run: Any) -> str:
     describe_error=_import_error,
     describe_result=_import_result,
     result_link=lambda run: (reverse("orgs:list"), gettext_lazy("查看单位")),
+    # A failed apply may have stored a changed plan (the file's units changed meanwhile): the
+    # person confirms that plan again on the review page, never through a blind retry.
+    retryable=False,
 )
 def apply_import(run: Any, progress: Any) -> dict[str, int]:
     """The confirmed import, re-validated and written in one transaction (import_apply): a

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shidian.apps.core.access import MANAGE
 from shidian.apps.core.selectors import maybe_url
 from shidian.apps.programmes import access
 from shidian.apps.programmes.models import (
@@ -43,9 +44,7 @@ def programme_for(*, user: Any, programme_id: int) -> Programme:
 
 def phases_for(*, user: Any, programme_id: int | None = None) -> QuerySet[Phase]:
     """Phases of the programmes ``user`` may manage a campaign in (the campaign form's choice)."""
-    qs = Phase.objects.filter(  # scoping: ok limited to visible programmes
-        programme__in=access.visible_programmes(user)
-    ).select_related("programme")
+    qs = Phase.objects.restrict(user, MANAGE).select_related("programme")
     if programme_id is not None:
         today = timezone.localdate()
         qs = qs.filter(programme_id=programme_id)

@@ -25,7 +25,6 @@ def review_put(
     *,
     submission,
     reviewer,
-    released_at,
     item_scores: dict[str, Any],
     total: float,
     vetoed: bool = False,
@@ -34,8 +33,18 @@ def review_put(
     weaknesses: str = "",
     suggestions: str = "",
 ) -> Review:
-    """Create or replace ``reviewer``'s review (``released_at``: when the round's reviews were
-    released, None while blind)."""
+    """Create or replace ``reviewer``'s review while the round's reviews are blind.
+
+    The round row is read under the same lock ``reviews_release`` takes, so a save racing a
+    release either lands before it or is refused: nobody changes a review once others see it."""
+    from shidian.apps.submissions.models import Round
+
+    released_at = (
+        Round._base_manager.select_for_update()
+        .filter(pk=submission.round_id)
+        .values_list("reviews_released_at", flat=True)
+        .get()
+    )
     if released_at is not None:
         raise ValidationError(_("评审结果已公布，评审意见不能再修改。"))
     review, _created = Review.objects.update_or_create(

@@ -10,15 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from shidian.apps.core.access import MANAGE, VIEW, can, get_scoped_or_404, require
-from shidian.apps.runs.models import Run, RunFile, RunQuerySet
+from shidian.apps.runs.models import Run, RunQuerySet
 
 
 def visible_runs(user: Any) -> RunQuerySet:
     return Run.objects.restrict(user, VIEW)
-
-
-def visible_files(user: Any):
-    return RunFile.objects.restrict(user, VIEW)
 
 
 def get_run_or_404(user: Any, run_id: Any) -> Run:

@@ -115,9 +115,11 @@ def run_retry(*, run: Run, by: Any) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)  # scoping: ok checked above
     if not can_retry(run):
         raise RunNotAllowed(run.status)
-    for old in run.files.all():
-        old.file.delete(save=False)
+    # Files leave storage only once the retry is committed: a rollback keeps working downloads.
+    names = [old.file.name for old in run.files.all()]
+    storage = RunFile._meta.get_field("file").storage
     run.files.all().delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
     run.status = RunStatus.QUEUED
     run.cancel_requested = False
     run.error_code, run.error_params, run.result = "", {}, {}

@@ -279,6 +279,8 @@ def submission_attach(
 ) -> Evidence:
     """Attach an evidence file to one item, while the unit may still write."""
     require(user, FILL, submission)
+    # Under the row lock submit takes, so a file never lands on a sheet just submitted.
+    submission = lock(submission)
     check_writable(submission)
     if item_code not in kind_for(submission.round).evidence_codes(submission.round):
         raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
@@ -290,5 +292,6 @@ def submission_attach(
 @transaction.atomic
 def submission_detach(*, evidence: Evidence, user) -> None:
     require(user, FILL, evidence.submission)
-    check_writable(evidence.submission)
+    # Under the row lock submit takes, so a required file cannot vanish after submit checked it.
+    check_writable(lock(evidence.submission))
     evidence_services.evidence_remove(evidence=evidence)

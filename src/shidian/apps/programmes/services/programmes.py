@@ -18,7 +18,7 @@ from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, Locality, SchoolType
 from shidian.apps.programmes import access, members
 from shidian.apps.programmes.members import MemberRole
-from shidian.apps.programmes.models import Cadence, Cycle, Phase, Programme
+from shidian.apps.programmes.models import Cadence, Cycle, Participation, Phase, Programme
 from shidian.textclean import clean_text
 
 MIN_YEAR, MAX_YEAR, MAX_SPAN = 2000, 2100, 20
@@ -312,6 +312,18 @@ def _cycles_set(programme: Programme, cycles: Sequence[CycleInput]) -> None:
         [c for pk, c in existing.items() if pk not in keep],
         _("%(name)s已有试点单位，不能删除。"),
     )
+    # Batches are numbered by year. A batch that has pilots keeps its number: the participation
+    # history records batch numbers, so renumbering it would rewrite what the history says.
+    numbering = {c.id: n for n, c in enumerate(sorted(cycles, key=lambda c: c.year), 1) if c.id}
+    with_pilots = set(
+        Participation.objects.filter(batch__in=list(keep)).values_list("batch_id", flat=True)
+    )
+    for pk in with_pilots:
+        if numbering.get(pk) != existing[pk].number:
+            raise ValidationError(
+                _("%(name)s已有试点单位，批次号不能改变：新增的批次请放在其后。")
+                % {"name": str(existing[pk])}
+            )
     # Move kept rows out of the way of the unique (number) and (year) constraints first.
     Cycle.objects.filter(programme=programme).update(
         number=F("number") + 1000, year=F("year") + 1000
