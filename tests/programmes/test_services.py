@@ -294,3 +294,15 @@ def test_a_batch_with_pilots_keeps_its_number(tree, office_user):
         )
     assert "批次号不能改变" in exc.value.messages[0]
     assert [c.number for c in p.cycles.order_by("year")] == [1, 2, 3]
+
+
+def test_a_rounds_programme_follows_its_phase(tree, office_user):
+    from tests.campaigns.factories import campaign
+
+    p = _create(tree, office_user)
+    other = _create(tree, office_user, name="另一个项目")
+    run = campaign(tree)
+    run.phase, run.programme = p.phases.first(), other
+    run.save()
+    run.refresh_from_db()
+    assert run.programme_id == p.pk

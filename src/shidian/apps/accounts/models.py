@@ -186,8 +186,7 @@ class AccountBatch(models.Model):
 
 
 class ActivationCodeQuerySet(ScopedQuerySet):
-    def pending(self) -> ActivationCodeQuerySet:
-        return self.filter(used_at__isnull=True)
+    pass
 
 
 class ActivationCode(models.Model):

@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy
 from shidian.apps.accounts import activation
 from shidian.apps.accounts.codesheet import CodeRow
 from shidian.apps.accounts.models import AccountBatch, ActivationCode, Role, User
-from shidian.apps.core.access import MANAGE, can
+from shidian.apps.accounts.services import ensure_manages_accounts
+from shidian.apps.core.access import MANAGE
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs.models import Level, OrgUnit
 from shidian.textclean import clean_text
@@ -47,12 +48,6 @@ class BulkResult:
     @property
     def created(self) -> int:
         return len(self.rows)
-
-
-def _ensure_manages(actor: User, unit: OrgUnit) -> None:
-    """Defence in depth: views pass scoped objects, services check again (core.access)."""
-    if not can(actor, MANAGE, unit):
-        raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
 
 
 def username_base(unit_code: str) -> str:
@@ -122,7 +117,7 @@ def accounts_bulk_create(
     a second run creates nothing (``result.batch`` is None then). Returns the new accounts with
     their plain codes, which exist only in this result (the XLSX); the database keeps digests.
     """
-    _ensure_manages(actor, root)
+    ensure_manages_accounts(actor, root)
     if role not in BULK_ROLES:
         raise ValidationError(_("批量创建只支持学校联络人和片区账号。"), code="role")
     days = _checked_days(days)
@@ -218,7 +213,7 @@ def activation_codes_reissue(
 
     The new digest replaces the old, so the previous codes stop working at once.
     """
-    _ensure_manages(actor, batch.unit)
+    ensure_manages_accounts(actor, batch.unit)
     days = _checked_days(days)
     pending = (
         ActivationCode.objects.select_for_update(of=("self",))

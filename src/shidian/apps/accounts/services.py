@@ -23,7 +23,7 @@ from shidian.textclean import clean_text
 log = logging.getLogger(__name__)
 
 
-def _ensure_in_scope(actor: User, unit: OrgUnit) -> None:
+def ensure_manages_accounts(actor: User, unit: OrgUnit) -> None:
     """Defence in depth: views pass scoped objects, services check again."""
     if not can(actor, MANAGE, unit):
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
@@ -51,7 +51,7 @@ def invitation_create(
     request: HttpRequest | None = None,
 ) -> Invitation:
     """Invite ``email`` to ``unit`` with ``role``; the e-mail leaves after the commit."""
-    _ensure_in_scope(actor, unit)
+    ensure_manages_accounts(actor, unit)
     email = User.objects.normalize_email(email.strip())
     if role not in Role.values:
         raise ValidationError(_("未知角色。"), code="role")
@@ -105,7 +105,7 @@ def invitation_resend(
     *, actor: User, invitation: Invitation, base_url: str, request: HttpRequest | None = None
 ) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the validity period."""
-    _ensure_in_scope(actor, invitation.unit)
+    ensure_manages_accounts(actor, invitation.unit)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _ensure_pending(invitation)
     now = timezone.now()
@@ -131,7 +131,7 @@ def invitation_resend(
 def invitation_revoke(
     *, actor: User, invitation: Invitation, request: HttpRequest | None = None
 ) -> Invitation:
-    _ensure_in_scope(actor, invitation.unit)
+    ensure_manages_accounts(actor, invitation.unit)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _ensure_pending(invitation)
     invitation.revoked_at = timezone.now()
@@ -201,7 +201,7 @@ def user_deactivate(*, actor: User, user: User, request: HttpRequest | None = No
     """Stop ``user`` from logging in (their sessions end at the next request)."""
     if user.unit is None:
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
-    _ensure_in_scope(actor, user.unit)
+    ensure_manages_accounts(actor, user.unit)
     if user.pk == actor.pk:
         raise ValidationError(_("不能停用自己的账号。"), code="self")
     if user.is_superuser and not actor.is_superuser:
@@ -232,7 +232,7 @@ def user_deactivate(*, actor: User, user: User, request: HttpRequest | None = No
 def user_reactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
     if user.unit is None:
         raise ValidationError(_("您无权管理该单位的账号。"), code="scope")
-    _ensure_in_scope(actor, user.unit)
+    ensure_manages_accounts(actor, user.unit)
     if user.is_superuser and not actor.is_superuser:
         raise ValidationError(_("不能启用系统管理员账号。"), code="superuser")
     if user.is_active:

@@ -239,19 +239,6 @@ def submitted_types(*, sheets: QuerySet) -> list[dict]:
     ]
 
 
-def weakest_by_type(*, campaign: Campaign, sheets: QuerySet, limit: int = 15) -> list[dict]:
-    """The weakest items of each school type with submitted sheets (one query per type)."""
-    return [
-        {
-            **school_type,
-            "rows": weakest_items(
-                campaign=campaign, sheets=sheets, limit=limit, school_type=school_type["code"]
-            ),
-        }
-        for school_type in submitted_types(sheets=sheets)
-    ]
-
-
 def review_gaps(*, sheet: Sheet, user) -> list[dict]:
     """Per item: the unit's self-score, the reviewed scores ``user`` may see, and the mean gap
     (self - reviewed). Before the office releases the reviews a reviewer sees only their own

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from shidian.apps.campaigns.models import KIND, Sheet
-from shidian.apps.core.access import FILL, require
 from shidian.apps.core.engine_messages import describe
 from shidian.apps.submissions import services as submission_services
 from shidian.apps.submissions.kinds import Computed, FormSpec, register_kind
@@ -160,16 +159,6 @@ def validate_answers(standard, raw: Mapping[str, Any]) -> tuple[dict, dict[str, 
         if cleaned is not None:
             answers[item.code] = cleaned
     return answers, problems
-
-
-def _check_open(sheet: Sheet, *, submitting: bool = False) -> None:
-    submission_services.check_writable(sheet)
-
-
-def _require_editor(sheet: Sheet, user) -> None:
-    # Only the unit's own coordinators fill its sheet (the office reviews, never edits; an
-    # expert who belongs to the school reviews, never fills): FILL comes from the school's role.
-    require(user, FILL, sheet)
 
 
 def sheet_save_item(

@@ -6,7 +6,6 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
-    path("notifications/read/", views_offline.notification_read, name="notifications_read"),
     path("reviews/", views_review.my_reviews, name="my_reviews"),
     path("<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("<int:campaign_id>/completeness/", views.campaign_completeness, name="completeness"),

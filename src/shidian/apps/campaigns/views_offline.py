@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from shidian.apps.campaigns import ingest, sheets
 from shidian.apps.campaigns.presenters import answer_text
@@ -124,12 +123,3 @@ def sheet_upload(request: HttpRequest, sheet_id: int) -> HttpResponse:
         status = 400 if context.get("error") else 200
         return render(request, "campaigns/upload.html", context, status=status)
     return render(request, "campaigns/upload.html", context)
-
-
-@require_POST
-@login_required
-def notification_read(request: HttpRequest) -> HttpResponse:
-    from shidian.apps.notifications.services import notifications_mark_read
-
-    notifications_mark_read(user=request.user)
-    return redirect("campaigns:list")

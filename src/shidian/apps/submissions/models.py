@@ -12,6 +12,8 @@ moving the models here touched no row; campaigns' Campaign, Sheet and SheetRevis
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,13 @@ class Round(models.Model):
         verbose_name = _("填报活动")
         verbose_name_plural = _("填报活动")
         ordering = ["-created_at"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The programme follows from the phase; kept as a column for the programme's queries
+        # (its cockpit, grants on the programme), never set apart from it.
+        if self.phase_id is not None:
+            self.programme_id = self.phase.programme_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
