@@ -23,3 +23,8 @@ class CleanCharField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         return clean_text(text, multiline=self.multiline) if text else text
+
+
+def date_input() -> forms.DateInput:
+    """The browser's date picker: it only takes ISO dates, whatever the page's language."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

@@ -18,6 +18,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shidian.apps.core.formfields import CleanCharField, date_input
 from shidian.apps.documents.forms import GenerateForm, MultipleFileField
 from shidian.apps.documents.models import DocumentTemplate, Kind
 from shidian.apps.documents.selectors import issuer_for, number_prefix_for
@@ -46,23 +47,12 @@ BODY_HELP = _(
 )
 
 
-class CleanedTextField(forms.CharField):
-    """A text field cleaned with textclean (control characters dropped; Word's vertical tab
-    becomes a line break in multi-line fields)."""
+class CleanedTextField(CleanCharField):
+    """CleanCharField keeping the text's own spacing (a document's lines are typed as meant)."""
 
-    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
-        self.multiline = multiline
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        return clean_text(text, multiline=self.multiline) if text else ""
-
-
-def _date_input() -> forms.DateInput:
-    # The browser's date picker only takes ISO dates, whatever the page's language.
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _textarea(rows: int) -> forms.Textarea:
@@ -148,7 +138,7 @@ class OfficialForm(_Base):
     )
     date = forms.DateField(
         label=_("成文日期"),
-        widget=_date_input(),
+        widget=date_input(),
         error_messages={
             "required": _("请填写成文日期。"),
             "invalid": _("成文日期无效，请按“2021-03-05”的格式填写。"),
@@ -171,7 +161,7 @@ class OfficialForm(_Base):
     print_date = forms.DateField(
         label=_("印发日期"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("留空则与成文日期相同。"),
     )
 
@@ -259,7 +249,7 @@ class BookletForm(_Base):
         label=_("汇编标题"), max_length=300, error_messages={"required": _("请填写汇编标题。")}
     )
     subtitle = CleanedTextField(label=_("副题"), max_length=200, required=False)
-    date = forms.DateField(label=_("日期"), required=False, widget=_date_input())
+    date = forms.DateField(label=_("日期"), required=False, widget=date_input())
     toc = forms.BooleanField(label=_("目录"), required=False)
     chapters = CleanedTextField(
         label=_("篇目"),

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shidian.apps.core.formfields import date_input
 from shidian.apps.orgs.models import Level, Locality, OrgUnit, SchoolType
 from shidian.apps.orgs.picker import UnitPickerField
 from shidian.apps.programmes.members import MemberRole, member_candidates
@@ -19,13 +20,8 @@ from shidian.apps.programmes.models import Cadence, ParticipationState
 from shidian.apps.programmes.services import CycleInput, PhaseInput, default_phases
 from shidian.apps.standards.selectors import usable_versions
 
-DATE_FORMAT = "%Y-%m-%d"
 EXTRA_PHASE_ROWS = 2
 EXTRA_CYCLE_ROWS = 3
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(format=DATE_FORMAT, attrs={"type": "date"})
 
 
 class ProgrammeForm(forms.Form):
@@ -98,8 +94,8 @@ class ProgrammeForm(forms.Form):
 class PhaseRowForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("阶段名称"), max_length=60, required=False)
-    starts_on = forms.DateField(label=_("开始日期"), required=False, widget=_date_input())
-    ends_on = forms.DateField(label=_("结束日期"), required=False, widget=_date_input())
+    starts_on = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
+    ends_on = forms.DateField(label=_("结束日期"), required=False, widget=date_input())
     order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=99, required=False)
 
 

@@ -95,15 +95,15 @@ class Round(models.Model):
         verbose_name_plural = _("填报活动")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return self.name
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The programme follows from the phase; kept as a column for the programme's queries
         # (its cockpit, grants on the programme), never set apart from it.
         if self.phase_id is not None:
             self.programme_id = self.phase.programme_id
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_open(self) -> bool:
