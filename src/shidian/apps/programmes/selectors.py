@@ -11,10 +11,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from shidian.apps.core.access import MANAGE
+from shidian.apps.core.access import MANAGE, get_scoped_or_404
 from shidian.apps.core.selectors import maybe_url
 from shidian.apps.programmes import access
 from shidian.apps.programmes.models import (
@@ -39,7 +38,7 @@ def programmes_for(*, user: Any) -> QuerySet[Programme]:
 def programme_for(*, user: Any, programme_id: int) -> Programme:
     """The programme, or 404 when missing or not visible to ``user``."""
     qs = programmes_for(user=user).prefetch_related("standard_versions__standard")
-    return get_object_or_404(qs, pk=programme_id)
+    return get_scoped_or_404(qs, user, pk=programme_id)
 
 
 def phases_for(*, user: Any, programme_id: int | None = None) -> QuerySet[Phase]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shidian.apps.core.scoping import get_scoped_or_404
+from shidian.apps.core.access import get_scoped_or_404
 from shidian.apps.programmes import access, selectors, services, states
 from shidian.apps.programmes.forms import (
     CycleFormSet,
@@ -178,7 +178,8 @@ def participant_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 def _participation(request: HttpRequest, programme_id: int, participation_id: int):
-    selectors.programme_for(user=request.user, programme_id=programme_id)  # 404 if not visible
+    # The programme must be visible too: a zone reads its schools' rows, not the programme.
+    selectors.programme_for(user=request.user, programme_id=programme_id)
     qs = Participation.objects.select_related("unit", "batch", "programme__unit")
     return get_scoped_or_404(qs, request.user, pk=participation_id, programme_id=programme_id)
 
