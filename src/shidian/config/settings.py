@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shidian.apps.submissions",
     "shidian.apps.campaigns",
     "shidian.apps.programmes",
+    "shidian.apps.selection",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("notifications/", include("shidian.apps.notifications.urls")),
     path("campaigns/", include("shidian.apps.campaigns.urls")),
     path("programmes/", include("shidian.apps.programmes.urls")),
+    path("selections/", include("shidian.apps.selection.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]

@@ -209,6 +209,7 @@ def lifecycle_links(programme: Programme, *, manage: bool) -> list[dict[str, Any
     """The lifecycle steps that exist today; a step without a page is not shown."""
     steps = [
         ("participants", "programmes:participants", {"programme_id": programme.pk}, False),
+        ("selection", "selection:list", {"programme_id": programme.pk}, False),
         ("campaign", "campaigns:create", None, True),
         ("document", "documents:generate", None, True),
         ("edit", "programmes:edit", {"programme_id": programme.pk}, True),

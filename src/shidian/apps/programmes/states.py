@@ -27,13 +27,16 @@ class State(StrEnum):
 
 S = State
 # Where each state may go. Backward steps exist where offices really take them: a recommended
-# unit not shortlisted goes back to eligible, a shortlisted one not picked back to recommended,
-# a control may become a pilot of a later batch, a pilot may change batch.
+# unit not shortlisted goes back to eligible, a shortlisted one not picked back to recommended
+# (or to eligible when the selection had no recommendation step), a control may become a pilot
+# of a later batch, a pilot may change batch. A selection without recommendation shortlists
+# eligible units directly, and matched controls come from the whole population, so eligible and
+# recommended units may become controls.
 ALLOWED: dict[State, frozenset[State]] = {
-    S.ELIGIBLE: frozenset({S.RECOMMENDED, S.WITHDRAWN}),
-    S.RECOMMENDED: frozenset({S.SHORTLISTED, S.ELIGIBLE, S.WITHDRAWN}),
-    S.SHORTLISTED: frozenset({S.PILOT, S.CONTROL, S.RECOMMENDED, S.WITHDRAWN}),
-    S.CONTROL: frozenset({S.PILOT, S.WITHDRAWN}),
+    S.ELIGIBLE: frozenset({S.RECOMMENDED, S.SHORTLISTED, S.CONTROL, S.WITHDRAWN}),
+    S.RECOMMENDED: frozenset({S.SHORTLISTED, S.ELIGIBLE, S.CONTROL, S.WITHDRAWN}),
+    S.SHORTLISTED: frozenset({S.PILOT, S.CONTROL, S.RECOMMENDED, S.ELIGIBLE, S.WITHDRAWN}),
+    S.CONTROL: frozenset({S.PILOT, S.ELIGIBLE, S.WITHDRAWN}),
     S.PILOT: frozenset({S.PILOT, S.ACCEPTED, S.CONDITIONAL, S.NOT_ACCEPTED, S.WITHDRAWN}),
     S.CONDITIONAL: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.WITHDRAWN}),
     S.NOT_ACCEPTED: frozenset({S.WITHDRAWN}),

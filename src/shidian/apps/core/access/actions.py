@@ -32,7 +32,7 @@ OWN_UNIT_ACTIONS = frozenset({FILL})
 SUBTREE_ACTIONS: dict[str, frozenset[str]] = {
     "office": frozenset({VIEW, MANAGE, REMIND}),
     "leading_group": frozenset({VIEW, MANAGE, REMIND, APPROVE}),
-    "zone": frozenset({VIEW, REMIND}),
+    "zone": frozenset({VIEW, REMIND, FILL}),
     "coordinator": frozenset({VIEW, FILL}),
     "community_lead": frozenset({VIEW, FILL}),
     "expert": frozenset(),

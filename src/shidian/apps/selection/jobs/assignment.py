@@ -1,0 +1,1 @@
+"""The expert assignment step's Run kind (stub)."""

@@ -1,0 +1,1 @@
+"""The matching step's Run kind (stub)."""

@@ -1,0 +1,1 @@
+"""The shortlist step's Run kind (stub)."""

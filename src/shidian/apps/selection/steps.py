@@ -1,0 +1,108 @@
+"""The steps of a selection in the seed programme's order, for the overview and the step bar.
+
+Each step has a page (its URL name takes ``selection_id``) and a one-line state computed from
+what the step stored. Steps are shown in order; a step whose inputs do not exist yet says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from shidian.apps.selection.models import Selection, SelectionStatus
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: Any  # lazy
+    url_name: str
+    state: Callable[[Selection], tuple[bool, str]]  # (done, summary)
+    shown: Callable[[Selection], bool] = lambda s: True
+
+
+def _recommend(s: Selection) -> tuple[bool, str]:
+    n = s.recommendations.count()
+    return n > 0, ngettext("已推荐 %(n)d 所", "已推荐 %(n)d 所", n) % {"n": n}
+
+
+def _shortlist(s: Selection) -> tuple[bool, str]:
+    runs = s.shortlist_runs.count()
+    if s.shortlist_id:
+        n = s.shortlisted.count()
+        return True, ngettext("入围 %(n)d 所", "入围 %(n)d 所", n) % {"n": n}
+    return False, ngettext("已测算 %(n)d 次", "已测算 %(n)d 次", runs) % {"n": runs}
+
+
+def _review(s: Selection) -> tuple[bool, str]:
+    experts, pairs = s.panel.count(), s.assignments.count()
+    return pairs > 0, _("专家 %(e)d 位，分配 %(p)d 项") % {"e": experts, "p": pairs}
+
+
+def _reconcile(s: Selection) -> tuple[bool, str]:
+    if s.reconciliation_id:
+        return True, _("已采用第 %(n)d 次汇总") % {"n": s.reconciliation.number}
+    return False, _("尚未汇总")
+
+
+def _batches(s: Selection) -> tuple[bool, str]:
+    n = s.placements.count()
+    return n > 0, ngettext("已安排 %(n)d 所", "已安排 %(n)d 所", n) % {"n": n}
+
+
+def _controls(s: Selection) -> tuple[bool, str]:
+    n = s.controls.values("control").distinct().count()
+    return n > 0, ngettext("对照学校 %(n)d 所", "对照学校 %(n)d 所", n) % {"n": n}
+
+
+def _design(s: Selection) -> tuple[bool, str]:
+    return s.controls.exists(), _("可检测的最小效应")
+
+
+def _approval(s: Selection) -> tuple[bool, str]:
+    return s.status == SelectionStatus.APPROVED, str(s.get_status_display())
+
+
+STEPS: list[Step] = [
+    Step(
+        "recommend",
+        gettext_lazy("推荐上报"),
+        "selection:recommend",
+        _recommend,
+        shown=lambda s: s.recommend,
+    ),
+    Step("shortlist", gettext_lazy("入围名单"), "selection:shortlist", _shortlist),
+    Step("review", gettext_lazy("专家复评"), "selection:review", _review),
+    Step("reconcile", gettext_lazy("评分汇总"), "selection:reconcile", _reconcile),
+    Step("batches", gettext_lazy("批次安排"), "selection:batches", _batches),
+    Step("controls", gettext_lazy("对照组"), "selection:controls", _controls),
+    Step("design", gettext_lazy("设计检验"), "selection:design", _design),
+    Step("approval", gettext_lazy("审批与通知"), "selection:approval", _approval),
+]
+
+
+def steps_of(
+    selection: Selection, *, current: str = "", with_state: bool = True
+) -> list[dict[str, Any]]:
+    """The visible steps with their URL and, ``with_state``, done flag and summary (the
+    overview shows them; the step bar of every step page does not need them)."""
+    rows = []
+    for number, step in enumerate((s for s in STEPS if s.shown(selection)), start=1):
+        done, summary = step.state(selection) if with_state else (False, "")
+        rows.append(
+            {
+                "number": number,
+                "key": step.key,
+                "label": step.label,
+                "url": reverse(step.url_name, kwargs={"selection_id": selection.pk}),
+                "done": done,
+                "summary": summary,
+                "current": step.key == current,
+            }
+        )
+    return rows
