@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from tests.selection.factories import world
@@ -85,3 +86,24 @@ def test_a_selection_fills_the_batches_not_yet_filled(tree, office_user):
     frame = candidate_frame(w.selection)
     placed = set(frame.loc[placed_elsewhere(w.selection, frame), "unit_id"])
     assert placed == {s.pk for s in w.schools[:5]}
+
+
+def test_a_zone_with_a_quota_sees_only_its_recommendation_step(
+    tree, office_user, zone_user, client
+):
+    from shidian.apps.selection.models import Selection, ZoneQuota
+    from shidian.apps.selection.selectors import followed_selection
+
+    w = world(tree, office=office_user)
+    Selection.objects.filter(pk=w.selection.pk).update(recommend=True)  # scoping: ok test
+    client.force_login(zone_user)
+    url = reverse("selection:detail", kwargs={"selection_id": w.selection.pk})
+    assert client.get(url).status_code == 404
+    ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=2)
+    page = client.get(url)
+    assert page.status_code == 200
+    steps = [s["key"] for s in page.context["steps"]]
+    assert steps == ["recommend"]
+    with pytest.raises(Http404):
+        followed_selection(user=zone_user, selection_id=w.selection.pk)
+    assert followed_selection(user=office_user, selection_id=w.selection.pk) == w.selection
