@@ -266,7 +266,8 @@ def _acting_zone(by: Any, selection: Selection, zone: OrgUnit) -> tuple[ZoneQuot
 
 def _mover(by: Any, office: bool) -> Any:
     # programmes.services moves participations for who manages the programme; a zone's move
-    # was allowed here (FILL on its quota), so it goes through as the system.
+    # was allowed here (FILL on its quota), so it goes through as the system, recorded as the
+    # zone's account (``actor``).
     return by if office else None
 
 
@@ -341,6 +342,7 @@ def recommendations_add(
             )
         programme_services.participation_move(
             by=_mover(by, office),
+            actor=by,
             participation=participation,
             to=ParticipationState.RECOMMENDED,
             reason=reason,
@@ -385,6 +387,7 @@ def recommendation_withdraw(*, by: Any, selection: Selection, unit_id: int) -> N
     if participation.state == ParticipationState.RECOMMENDED:
         programme_services.participation_move(
             by=_mover(by, office),
+            actor=by,
             participation=participation,
             to=ParticipationState.ELIGIBLE,
             reason=_("撤回推荐（原推荐理由：%(reason)s）") % {"reason": rec.reason},
