@@ -86,7 +86,7 @@ def _page(
 
 @login_required
 def review_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     return _page(request, selection)
 
 
