@@ -357,3 +357,37 @@ def test_english_page_has_no_chinese_of_this_step(tree, office_user, office_clie
     for name in [u.name for u in units] + [f"专家{i}" for i in range(1, 4)]:
         body = body.replace(name, "")
     assert not re.findall(r"[\u4e00-\u9fff]+", body)
+
+
+def test_nested_page_explains_the_design(tree, office_user, office_client):
+    w, _, _ = panel(tree, office_user, crossed=False)
+    run(w, office_user)
+    url = reverse("selection:reconcile", kwargs={"selection_id": w.selection.pk})
+    page = office_client.get(url).content.decode()
+    assert "嵌套设计" in page and 'data-icc="ICC(1,1)"' in page and "data-kendall" not in page
+
+
+def test_viewer_without_manage_cannot_run(tree, office_user, client):
+    from shidian.apps.selection.models import Reconciliation
+    from tests.conftest import make_user
+
+    w, _, _ = panel(tree, office_user)
+    viewer = make_user("zone-viewer", tree.zone, "zone")
+    client.force_login(viewer)
+    url = reverse("selection:reconcile", kwargs={"selection_id": w.selection.pk})
+    data = {"method": "mean", "trim": "0.2", "max_range": "10", "self_weight": "0.3"}
+    assert client.post(url, data).status_code in (403, 404)
+    assert not Reconciliation.objects.exists()  # scoping: ok test
+
+
+def test_expert_gets_a_todo_for_an_open_discussion(tree, office_user):
+    from django.utils import timezone
+
+    from shidian.apps.core.todos import todos_for
+
+    w, units, experts = panel(tree, office_user)
+    rec = run(w, office_user)
+    assert not [t for t in todos_for(user=experts[0], now=timezone.now()) if "合议" in t.action]
+    _open(w, office_user, rec, [units[2]])
+    found = [t for t in todos_for(user=experts[0], now=timezone.now()) if "合议" in t.action]
+    assert len(found) == 1 and found[0].url.endswith("/reconcile/discuss/")
