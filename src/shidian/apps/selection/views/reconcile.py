@@ -108,7 +108,7 @@ def _context(request: HttpRequest, selection: Selection, form: ReconcileForm) ->
 
 @login_required
 def reconcile_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     status = 200
     form = ReconcileForm(request.POST or None, initial=_initial(selection, request))
     if request.method == "POST":
@@ -205,7 +205,7 @@ def _refused(request: HttpRequest, selection: Selection, exc: ValidationError) -
 def reconcile_export(request: HttpRequest, selection_id: int) -> HttpResponse:
     """The scores in the long format ``shidian reconcile`` reads (unit, expert, score), or the
     ranking (whose unit and self_score columns serve as its ``--self`` table)."""
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     rec = _shown(selection, request)
     if rec is None:
         raise Http404
