@@ -342,3 +342,26 @@ def test_amendment_refuses_a_pilot_turned_control(tree, office_user):
         selection_approve(by=boss, selection=w.selection)
     assert any("试点" in m and rows[0]["name"] in m for m in caught.value.messages)
     assert state_of(w, rows[0]["unit_id"]) == ("pilot", 1)
+
+
+def test_a_zone_with_a_quota_sees_the_selection_but_not_its_approval(tree, office_user, client):
+    from shidian.apps.selection.models import ZoneQuota
+    from tests.conftest import make_user
+
+    w, _rows = ready(tree, office_user)
+    ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=2)
+    client.force_login(make_user("zone-q", tree.zone, "zone"))
+    detail = reverse("selection:detail", kwargs={"selection_id": w.selection.pk})
+    assert client.get(detail).status_code == 200
+    assert client.get(_url(w)).status_code == 404
+
+
+def test_the_page_reads_in_english(tree, office_user, client):
+    from django.conf import settings
+
+    w, _rows = ready(tree, office_user, controls=0)
+    client.force_login(office_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(_url(w)).content.decode()
+    assert "Submit to the leading group" in page
+    assert "No control schools yet" in page
