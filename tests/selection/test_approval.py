@@ -254,6 +254,10 @@ def test_return_needs_a_comment_and_reopens(tree, office_user, client):
     ensure_open(w.selection)
     event = w.selection.events.order_by("-pk").first()
     assert (event.action, event.comment, event.by) == ("returned", "第三批农村学校偏少", boss)
+    from shidian.apps.notifications.models import Notification
+
+    told = Notification.objects.get(kind="selection.returned")
+    assert told.user == office_user and "第三批农村学校偏少" in told.body
     todos = approval_todos(office_user, None)
     assert [(t.kind, t.note) for t in todos] == [(RETURNED_TASK, "第三批农村学校偏少")]
     assert approval_todos(boss, None) == []  # who returned it is not asked to fix it
