@@ -94,12 +94,13 @@ def move_participations(
     groups: dict[tuple[int, str, int | None, str], list[Participation]] = {}
     for hop, row, to, batch, why in plan:
         groups.setdefault((hop, to, batch, why), []).append(row)
-    actor = by if by is None or can(by, MANAGE, programme) else None
+    # A leading-group member holding a grant approves without managing the programme: the
+    # moves go through as the system (approval was checked) and are recorded as theirs.
+    checked = by if by is None or can(by, MANAGE, programme) else None
     for (_hop, to, batch, why), members in sorted(groups.items(), key=lambda kv: kv[0][0]):
-        if actor is None and by is not None:
-            why = labels["by"] % {"why": why, "person": by.display_name}
         participation_move_bulk(
-            by=actor,
+            by=checked,
+            actor=by,
             programme=programme,
             participations=members,
             to=to,
@@ -140,5 +141,4 @@ def _reasons(selection: Selection, number: int, *, comment: str) -> dict[str, st
             if comment
             else _("“%(name)s”第%(n)d版调整：不再列为试点") % values
         ),
-        "by": _("%(why)s（批准人：%(person)s）"),
     }
