@@ -41,6 +41,11 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kw)
         self.fields["unit"].choices = _pilot_choices(placements)
         self.fields["cycle"].choices = [(c.pk, str(c)) for c in cycles]
+        if placements and len(cycles) > 1 and not self.is_bound:
+            # Offer a batch other than the first school's, so the default is a real move.
+            self.initial.setdefault(
+                "cycle", next(c.pk for c in cycles if c.pk != placements[0].cycle_id)
+            )
 
 
 class SwapForm(forms.Form):
@@ -51,6 +56,10 @@ class SwapForm(forms.Form):
         super().__init__(*args, **kw)
         self.fields["unit_a"].choices = _pilot_choices(placements)
         self.fields["unit_b"].choices = _pilot_choices(placements)
+        other = [p for p in placements if placements and p.cycle_id != placements[0].cycle_id]
+        if other and not self.is_bound:
+            # The first school of another batch, so the default pair is a real swap.
+            self.initial.setdefault("unit_b", other[0].unit_id)
 
 
 class DesignForm(forms.Form):
