@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "shidian.cli.group_cmd",
     "shidian.cli.assign_cmd",
     "shidian.cli.did_cmd",
+    "shidian.cli.power_cmd",
     "shidian.cli.web_cmd",
     "shidian.cli.doc_cmd",
     "shidian.cli.standard_cmd",
