@@ -267,7 +267,8 @@ def test_outsider_gets_404_and_viewer_cannot_write(tree, office_user, outsider_c
 
     ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=2)
     client.force_login(zone)
-    assert client.get(reverse("selection:batches", kwargs=kw)).status_code == 200
+    # A zone with a quota sees the selection but not the county's batches.
+    assert client.get(reverse("selection:batches", kwargs=kw)).status_code == 404
     assert (
         client.post(reverse("selection:batches_form", kwargs=kw), {"method": "rank"}).status_code
         == 403

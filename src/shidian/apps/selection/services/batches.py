@@ -27,7 +27,7 @@ from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.services import audit_record
 from shidian.apps.selection.candidates import ATTRIBUTES, candidate_frame
 from shidian.apps.selection.models import BatchPlacement, Selection, Shortlisted
-from shidian.apps.selection.services.selections import ensure_open, locked
+from shidian.apps.selection.services.selections import ensure_open, locked, open_cycles
 from shidian.engine.selection.batches import balanced_batches, batches_by_rank
 
 BY_RANK, BALANCED = "rank", "balanced"
@@ -74,7 +74,7 @@ def ranking_of(selection: Selection) -> tuple[str, list[dict[str, Any]]]:
 def batch_plan(selection: Selection) -> Plan:
     source, ranking = ranking_of(selection)
     pilots = [dict(r, rank=i) for i, r in enumerate(ranking[: selection.pilot_count], start=1)]
-    cycles = list(selection.programme.cycles.order_by("number"))
+    cycles = open_cycles(selection.programme, selection)
     sizes = tuple(int(c.target) for c in cycles)
     problems = []
     if not source:
@@ -85,7 +85,9 @@ def batch_plan(selection: Selection) -> Plan:
             % {"n": len(ranking), "k": selection.pilot_count}
         )
     if not cycles:
-        problems.append(_("试点项目还没有设置批次：请先在项目中添加各年度批次及目标数。"))
+        problems.append(
+            _("试点项目没有待遴选的批次（各批次都已有试点）：请先在项目中添加年度批次及目标数。")
+        )
     elif sum(sizes) != selection.pilot_count:
         problems.append(
             _(
@@ -199,7 +201,7 @@ def batch_move(
     selection = locked(selection)
     ensure_open(selection)
     placement = _placement(selection, unit_id)
-    cycle = selection.programme.cycles.filter(pk=cycle_id).first()
+    cycle = next((c for c in open_cycles(selection.programme, selection) if c.pk == cycle_id), None)
     if cycle is None:
         raise ValidationError(_("请选择本项目的一个批次。"))
     if cycle.pk == placement.cycle_id:

@@ -17,6 +17,7 @@ from shidian.apps.selection import selectors
 from shidian.apps.selection.exports import xlsx_response
 from shidian.apps.selection.forms_batches import BatchesForm, MoveForm, SwapForm
 from shidian.apps.selection.services import batches as services
+from shidian.apps.selection.services.selections import open_cycles
 from shidian.apps.selection.steps import steps_of
 
 TEMPLATE = "selection/batches.html"
@@ -55,7 +56,7 @@ def _labels(panel: dict, placements: list) -> list[list[str]]:
 
 @login_required
 def batches_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     return render(request, TEMPLATE, _context(request, selection))
 
 
@@ -104,7 +105,7 @@ def _hand_change(request: HttpRequest, selection_id: int, change) -> HttpRespons
 def batches_move(request: HttpRequest, selection_id: int) -> HttpResponse:
     def change(selection):
         placements = services.placements_of(selection)
-        cycles = list(selection.programme.cycles.order_by("number"))
+        cycles = open_cycles(selection.programme, selection)
         form = MoveForm(request.POST, placements=placements, cycles=cycles)
         if not form.is_valid():
             raise ValidationError(_("请选择学校和要移到的批次。"))
@@ -138,7 +139,7 @@ def batches_swap(request: HttpRequest, selection_id: int) -> HttpResponse:
 
 @login_required
 def batches_export(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     headers, rows = services.export_rows(selection, services.placements_of(selection))
     return xlsx_response("batches", headers, rows)
 

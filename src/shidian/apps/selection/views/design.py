@@ -16,7 +16,7 @@ from shidian.apps.selection.steps import steps_of
 
 @login_required
 def design_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     outcomes = services.outcomes_of(selection)
     form = DesignForm(request.GET or None, outcomes=outcomes)
     inputs = form.values()
