@@ -515,6 +515,8 @@ def shares_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     for s in result.get("shares", []):
         row = dict(s)
         row["label"] = stratum_label(s["attribute"], s["stratum"])
+        for key in ("population_share", "pilots_share", "topk_share", "deviation"):
+            row[f"{key}_pct"] = 100 * float(s[key])
         rows.append(row)
     return rows
 
@@ -531,9 +533,11 @@ def compare(a: ShortlistRun, b: ShortlistRun) -> dict[str, Any]:
         shares.append(
             {
                 "label": stratum_label(*key),
-                "population_share": ref["population_share"],
+                "population_share_pct": 100 * float(ref["population_share"]),
                 "a": x,
                 "b": y,
+                "a_dev": 100 * float(x["deviation"]) if x else None,
+                "b_dev": 100 * float(y["deviation"]) if y else None,
             }
         )
     pa = {r["code"]: r for r in ra.get("selected", [])}

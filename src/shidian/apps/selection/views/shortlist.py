@@ -82,8 +82,12 @@ def _decorate(shortlist: ShortlistRun) -> dict:
         largest = result.get("largest_deviation")
         if largest:
             view["largest"] = dict(
-                largest, label=service.stratum_label(largest["attribute"], largest["stratum"])
+                largest,
+                label=service.stratum_label(largest["attribute"], largest["stratum"]),
+                deviation_pct=100 * float(largest["deviation"]),
             )
+        if result.get("price"):
+            view["price_pct"] = 100 * float(result["price"]["relative"])
         view["balance"] = [
             dict(b, label=COVARIATES.get(b["covariate"], b["covariate"]))
             for b in result.get("balance", [])
