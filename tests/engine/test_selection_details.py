@@ -101,6 +101,11 @@ def test_balance_detail_names_the_covariate():
             {"min": 3, "max": 2},
         ),
         (
+            {"count": 3, "quotas": (Quota("zone", "东片区", 4, None),)},
+            "quota_min_above_count",
+            {"min": 4, "count": 3},
+        ),
+        (
             {"count": 2, "include": tuple(Forced(f"S000{i}") for i in range(3))},
             "too_many_forced",
             {"forced": 3, "count": 2},

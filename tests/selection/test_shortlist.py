@@ -195,6 +195,14 @@ def test_infeasible_quota_is_told_in_chinese_and_english(tree, office_user, offi
 
 def test_quota_on_an_unknown_value_or_min_above_max_refuses(tree, office_user):
     w = world(tree, office=office_user)
+    with pytest.raises(ValidationError, match="下限 11 大于入围数 10"):
+        service.shortlist_run_start(
+            by=office_user,
+            selection=w.selection,
+            params=params(
+                quotas=[{"attribute": "school_type", "stratum": "primary", "min": 11, "max": None}]
+            ),
+        )
     with pytest.raises(ValidationError, match="下限 5 大于上限 2"):
         service.shortlist_run_start(
             by=office_user,
@@ -320,3 +328,35 @@ def test_exports_candidates_and_a_run(tree, office_user, office_client):
     book = load_workbook(io.BytesIO(b"".join(data.streaming_content)))
     assert [ws.title for ws in book.worksheets][1] == "shares"
     assert len(list(book.worksheets[0].iter_rows())) == 11
+
+
+def test_infeasible_page_in_english(tree, office_user, office_client, settings):
+    w = world(tree, office=office_user)
+    shortlist = run(
+        w,
+        office_user,
+        proportional=False,
+        quotas=[
+            {"attribute": "zone", "stratum": w.zones[0].name, "min": 8, "max": None},
+            {"attribute": "zone", "stratum": w.zones[1].name, "min": 5, "max": None},
+        ],
+        count=10,
+    )
+    assert shortlist.status == RunStatus.INFEASIBLE
+    office_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = office_client.get(url(w, run=shortlist.number)).content.decode()
+    assert "These constraints cannot all hold" in html
+    assert "needs at least" in html and "lower its minimum to" in html and "至少需要" not in html
+
+
+def test_a_run_that_breaks_leaves_its_shortlist_failed(tree, office_user, monkeypatch):
+    w = world(tree, office=office_user)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(service, "compute", boom)
+    shortlist = service.shortlist_run_start(by=office_user, selection=w.selection, params=params())
+    execute(shortlist.run)
+    shortlist.refresh_from_db()
+    assert shortlist.run.status == "failed" and shortlist.status == RunStatus.FAILED

@@ -188,6 +188,18 @@ def quota_bounds(prep: Prepared, spec: SelectionSpec) -> dict[tuple[str, str], Q
                     "max": quota.max,
                 },
             )
+        if quota.min is not None and quota.min > k:
+            raise EngineInputError(
+                f"Quota for {quota.attribute} '{quota.stratum}': min {quota.min} is above "
+                f"--count {k}. Lower the minimum or raise --count.",
+                code="quota_min_above_count",
+                params={
+                    "attribute": quota.attribute,
+                    "stratum": quota.stratum,
+                    "min": quota.min,
+                    "count": k,
+                },
+            )
         bounds[(quota.attribute, quota.stratum)] = quota
     return bounds
 

@@ -111,6 +111,9 @@ ERRORS = {
     "quota_min_above_max": gettext_lazy(
         "%(attribute)s=%(stratum)s 的下限 %(min)s 大于上限 %(max)s。"
     ),
+    "quota_min_above_count": gettext_lazy(
+        "%(attribute)s=%(stratum)s 的下限 %(min)s 大于入围数 %(count)s：请降低下限或增加入围数。"
+    ),
     "empty_stratum": gettext_lazy("候选学校的%(column)s有空值。"),
     "time_limit": gettext_lazy(
         "求解器在 %(time_limit)s 秒内没有找到方案：请放宽名额或覆盖面约束后重试。"
