@@ -108,8 +108,10 @@ def test_infeasible_names_the_stratum_and_the_relaxation():
         "(lower its minimum to 1)"
     ]
     (detail,) = info.value.details
-    assert detail["code"] == "quota_lower_bound" and detail["stratum"] == "东片区"
+    assert detail["code"] == "quota_min_pool" and detail["stratum"] == "东片区"
     assert (detail["bound"], detail["relaxed_to"], detail["eligible"]) == (2, 1, 1)
+    assert (detail["attribute"], detail["needed"], detail["allowed"]) == ("zone", 2, 1)
+    assert info.value.code == "infeasible"
 
 
 def test_infeasible_between_quotas_names_what_to_change():

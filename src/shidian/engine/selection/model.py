@@ -66,6 +66,8 @@ def _labels(frame: pd.DataFrame, column: str) -> np.ndarray:
             f"Column '{column}', row {row}: the stratum is empty. Fill it in or remove the row.",
             column=column,
             row=row,
+            code="empty_stratum",
+            params={"column": column, "row": row},
         )
     # Integral numbers read as floats (2.0) are shown as 2.
     if pd.api.types.is_float_dtype(raw):
@@ -75,7 +77,11 @@ def _labels(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def prepare(frame: pd.DataFrame, spec: SelectionSpec) -> Prepared:
     if spec.count < 1:
-        raise EngineInputError(f"--count must be at least 1 (got {spec.count}).")
+        raise EngineInputError(
+            f"--count must be at least 1 (got {spec.count}).",
+            code="count_too_small",
+            params={"count": spec.count},
+        )
     require_columns(frame, [spec.id_column, spec.score, *attributes_of(spec), *spec.balance])
     ids = unique_ids(frame, spec.id_column).to_numpy(dtype=str)
     score = numeric_column(frame, spec.score)
@@ -91,6 +97,8 @@ def prepare(frame: pd.DataFrame, spec: SelectionSpec) -> Prepared:
                     f"{what}: id '{item.id}' is not among the candidates "
                     f"(column '{spec.id_column}'). Fix the id or remove it.",
                     column=spec.id_column,
+                    code="unknown_id",
+                    params={"what": what.lstrip("-"), "id": item.id},
                 )
             mask[position[item.id]] = True
         return mask
@@ -101,7 +109,9 @@ def prepare(frame: pd.DataFrame, spec: SelectionSpec) -> Prepared:
     if both.any():
         raise EngineInputError(
             f"Unit '{ids[both][0]}' is both forced in (--include) and out (--exclude): "
-            "remove it from one of the two files."
+            "remove it from one of the two files.",
+            code="forced_both",
+            params={"id": str(ids[both][0])},
         )
     eligible = ~excluded
     if spec.min_score is not None:
@@ -110,7 +120,9 @@ def prepare(frame: pd.DataFrame, spec: SelectionSpec) -> Prepared:
             i = int(np.flatnonzero(low)[0])
             raise EngineInputError(
                 f"Unit '{ids[i]}' is forced in but its score {score[i]:g} is below "
-                f"--min-score {spec.min_score:g}: remove it from --include or lower --min-score."
+                f"--min-score {spec.min_score:g}: remove it from --include or lower --min-score.",
+                code="forced_below_min",
+                params={"id": str(ids[i]), "score": float(score[i]), "min_score": spec.min_score},
             )
         eligible &= score >= spec.min_score
     n_eligible = int(eligible.sum())
@@ -118,12 +130,16 @@ def prepare(frame: pd.DataFrame, spec: SelectionSpec) -> Prepared:
         why = f" with a score of at least {spec.min_score:g}" if spec.min_score is not None else ""
         raise EngineInputError(
             f"--count {spec.count} cannot be filled: only {n_eligible} candidate(s){why} are not "
-            "excluded. Lower --count or --min-score, or shorten the exclude list."
+            "excluded. Lower --count or --min-score, or shorten the exclude list.",
+            code="not_enough_eligible",
+            params={"count": spec.count, "eligible": n_eligible, "min_score": spec.min_score},
         )
     if int(forced_in.sum()) > spec.count:
         raise EngineInputError(
             f"{int(forced_in.sum())} units are forced in but --count is {spec.count}: "
-            "raise --count or shorten the include list."
+            "raise --count or shorten the include list.",
+            code="too_many_forced",
+            params={"forced": int(forced_in.sum()), "count": spec.count},
         )
     return Prepared(
         ids=ids,
@@ -156,12 +172,33 @@ def quota_bounds(prep: Prepared, spec: SelectionSpec) -> dict[tuple[str, str], Q
         if not (present == quota.stratum).any():
             raise EngineInputError(
                 f"Quota for {quota.attribute} '{quota.stratum}': no candidate has this value in "
-                f"column '{quota.attribute}'. Fix the spelling or remove the quota."
+                f"column '{quota.attribute}'. Fix the spelling or remove the quota.",
+                code="quota_unknown_stratum",
+                params={"attribute": quota.attribute, "stratum": quota.stratum},
             )
         if quota.min is not None and quota.max is not None and quota.min > quota.max:
             raise EngineInputError(
                 f"Quota for {quota.attribute} '{quota.stratum}': min {quota.min} is above "
-                f"max {quota.max}."
+                f"max {quota.max}.",
+                code="quota_min_above_max",
+                params={
+                    "attribute": quota.attribute,
+                    "stratum": quota.stratum,
+                    "min": quota.min,
+                    "max": quota.max,
+                },
+            )
+        if quota.min is not None and quota.min > k:
+            raise EngineInputError(
+                f"Quota for {quota.attribute} '{quota.stratum}': min {quota.min} is above "
+                f"--count {k}. Lower the minimum or raise --count.",
+                code="quota_min_above_count",
+                params={
+                    "attribute": quota.attribute,
+                    "stratum": quota.stratum,
+                    "min": quota.min,
+                    "count": k,
+                },
             )
         bounds[(quota.attribute, quota.stratum)] = quota
     return bounds

@@ -57,9 +57,15 @@ def solve_selection(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> Mil
         if solution.status == "time_limit":
             raise EngineInputError(
                 f"No selection was found within --time-limit {spec.time_limit:g} s: "
-                "raise the time limit or loosen the quotas."
+                "raise the time limit or loosen the quotas.",
+                code="time_limit",
+                params={"time_limit": spec.time_limit},
             )
-        raise EngineInputError(f"The solver stopped without a selection ({solution.status}).")
+        raise EngineInputError(
+            f"The solver stopped without a selection ({solution.status}).",
+            code="solver_stopped",
+            params={"status": solution.status},
+        )
     return solution
 
 
@@ -115,6 +121,8 @@ def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> 
                 coef=np.ones(1),
                 lower=1,
                 upper=1,
+                attribute=reason,
+                stratum=str(ident),
             )
         )
     m = len(soft)
@@ -142,9 +150,12 @@ def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> 
         seed=spec.seed,
     )
     if relaxed.x is None:
-        return InfeasibleError(
+        error = InfeasibleError(
             "The constraints cannot all hold and no relaxation was found within the time limit."
         )
+        error.code = "infeasible"
+        error.details = [{"code": "no_relaxation"}]  # type: ignore[attr-defined]
+        return error
     short = relaxed.x[n : n + m]
     excess = relaxed.x[n + m :]
     messages = []
@@ -158,28 +169,61 @@ def explain_infeasible(prep: Prepared, spec: SelectionSpec, rows: list[Row]) -> 
                 if direction == "lower"
                 else _excess(row, amount, spec)
             )
-            details.append(
-                {
-                    "code": f"{row.kind}_{direction}_bound",
-                    "constraint": row.label,
-                    "attribute": row.attribute,
-                    "stratum": row.stratum,
-                    "bound": row.lower if direction == "lower" else row.upper,
-                    "relaxed_to": row.lower - amount
-                    if direction == "lower"
-                    else row.upper + amount,
-                    "eligible": row.eligible_count,
-                }
-            )
+            details.append(_detail(row, direction, amount, spec))
     if not messages:
         messages.append("no single constraint could be named; loosen the quotas together")
+        details.append({"code": "loosen_together"})
     error = InfeasibleError(
         "The constraints cannot all hold; the smallest relaxation changes "
         f"{len(messages)} constraint(s):",
         relaxations=messages,
     )
+    error.code = "infeasible"
+    error.params = {"count": len(messages)}
     error.details = details  # type: ignore[attr-defined]
     return error
+
+
+def _detail(row: Row, direction: str, amount: float, spec: SelectionSpec) -> dict:
+    """One relaxation as plain values, for a page to tell in the user's language.
+
+    ``code`` is one of ``quota_min_pool`` (a stratum has fewer candidates than its minimum),
+    ``quota_min`` (the other constraints leave too little room for the minimum), ``quota_max``
+    (the maximum must rise), ``balance_low`` / ``balance_high`` (a covariate's mean stays too far
+    below / above the population's), ``include`` (a unit forced in must go). ``needed`` is the
+    bound as set, ``allowed`` the bound that would hold; ``constraint`` the English label.
+    """
+    base = {
+        "constraint": row.label,
+        "kind": row.kind,
+        "direction": direction,
+        "attribute": row.attribute,
+        "stratum": row.stratum,
+        "bound": row.lower if direction == "lower" else row.upper,
+        "relaxed_to": row.lower - amount if direction == "lower" else row.upper + amount,
+        "eligible": row.eligible_count,
+        "population": row.population_count,
+    }
+    if row.kind == "quota":
+        if direction == "lower":
+            needed, allowed = int(round(row.lower)), int(round(row.lower - amount))
+            code = "quota_min_pool" if row.eligible_count < needed else "quota_min"
+        else:
+            needed, allowed = int(round(row.upper)), int(round(row.upper + amount))
+            code = "quota_max"
+        base.update(code=code, needed=needed, allowed=allowed)
+        return base
+    if row.kind == "balance":
+        smd = spec.max_smd + amount / spec.count
+        base.update(
+            code="balance_low" if direction == "lower" else "balance_high",
+            covariate=row.attribute,
+            max_smd=spec.max_smd,
+            smd=round(smd, 3),
+        )
+        return base
+    base.update(code="include", id=row.stratum, reason=row.attribute)
+    return base
 
 
 def _shortfall(row: Row, u: float, spec: SelectionSpec) -> str:

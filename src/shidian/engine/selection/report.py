@@ -8,9 +8,12 @@ from shidian.engine.selection.model import Prepared, quota_bounds
 from shidian.engine.selection.spec import CovariateBalance, Price, SelectionSpec, StratumShare
 
 
-def topk_positions(score: np.ndarray, k: int) -> np.ndarray:
-    """Plain top-K by score over all candidates; ties go to the earlier row (stable)."""
+def topk_positions(score: np.ndarray, k: int, eligible: np.ndarray | None = None) -> np.ndarray:
+    """Plain top-K by score over the eligible candidates (all when ``eligible`` is None: not
+    excluded, at or above the minimum score); ties go to the earlier row (stable)."""
     order = np.argsort(-score, kind="stable")
+    if eligible is not None:
+        order = order[eligible[order]]
     return order[:k]
 
 
@@ -18,7 +21,7 @@ def stratum_shares(
     prep: Prepared, spec: SelectionSpec, chosen: np.ndarray, attributes: list[str]
 ) -> list[StratumShare]:
     k = len(chosen)
-    top = topk_positions(prep.score, k)
+    top = topk_positions(prep.score, k, prep.eligible)
     bounds = quota_bounds(prep, spec)
     shares = []
     for attribute in attributes:
@@ -57,7 +60,7 @@ def largest_deviation(shares: list[StratumShare]) -> StratumShare | None:
 
 
 def price(prep: Prepared, chosen: np.ndarray) -> Price:
-    top = topk_positions(prep.score, len(chosen))
+    top = topk_positions(prep.score, len(chosen), prep.eligible)
     selection_total = float(prep.score[chosen].sum())
     topk_total = float(prep.score[top].sum())
     difference = topk_total - selection_total
@@ -66,7 +69,7 @@ def price(prep: Prepared, chosen: np.ndarray) -> Price:
 
 
 def covariate_balance(prep: Prepared, chosen: np.ndarray) -> list[CovariateBalance]:
-    top = topk_positions(prep.score, len(chosen))
+    top = topk_positions(prep.score, len(chosen), prep.eligible)
     result = []
     for name, values in prep.covariates.items():
         mean = float(values.mean())
