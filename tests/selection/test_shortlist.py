@@ -298,7 +298,8 @@ def test_outsider_and_coordinator_get_404(tree, office_user, outsider_client, co
         assert client.post(url(w), {"count": 3}).status_code == 404
 
 
-def test_zone_sees_the_page_only_with_a_quota_and_cannot_run(tree, office_user, zone_user, client):
+def test_a_zone_never_sees_the_county_wide_shortlist(tree, office_user, zone_user, client):
+    """A zone with a quota sees the selection (to recommend), not the county's results."""
     from shidian.apps.selection.models import ZoneQuota
 
     w = world(tree, office=office_user)
@@ -306,12 +307,8 @@ def test_zone_sees_the_page_only_with_a_quota_and_cannot_run(tree, office_user, 
     client.force_login(zone_user)
     assert client.get(url(w)).status_code == 404
     ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=3)
-    page = client.get(url(w))
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert 'id="selected-table"' in html and 'id="shortlist-run-form"' not in html
-    assert 'id="adopt"' not in html
-    assert client.post(url(w), {"count": 3}).status_code == 403
+    assert client.get(url(w)).status_code == 404
+    assert client.post(url(w), {"count": 3}).status_code in (403, 404)
     export = reverse("selection:shortlist_export", kwargs={"selection_id": w.selection.pk})
     assert client.get(export).status_code == 403
 
@@ -360,3 +357,22 @@ def test_a_run_that_breaks_leaves_its_shortlist_failed(tree, office_user, monkey
     execute(shortlist.run)
     shortlist.refresh_from_db()
     assert shortlist.run.status == "failed" and shortlist.status == RunStatus.FAILED
+
+
+def test_pilots_of_an_earlier_batch_are_never_shortlisted_again(tree, office_user):
+    from shidian.apps.programmes.models import Participation
+    from shidian.apps.programmes.services import participation_move_bulk
+
+    from shidian.apps.selection.candidates import candidate_frame
+
+    w = world(tree, office=office_user)
+    top = candidate_frame(w.selection).nlargest(5, "score")["unit_id"].tolist()
+    best = list(Participation.objects.filter(programme=w.programme, unit_id__in=top))  # scoping: ok
+    batch1 = w.programme.cycles.get(number=1)
+    for to, batch in (("shortlisted", None), ("pilot", batch1)):
+        participation_move_bulk(
+            by=None, programme=w.programme, participations=best, to=to, batch=batch, reason="t"
+        )
+    shortlist = run(w, office_user, count=9)
+    chosen = {row["unit_id"] for row in shortlist.result["selected"]}
+    assert len(chosen) == 9 and not chosen & {p.unit_id for p in best}

@@ -29,7 +29,13 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.services import audit_record
-from shidian.apps.selection.candidates import ATTRIBUTES, COVARIATES, candidate_frame
+from shidian.apps.selection.candidates import (
+    ATTRIBUTES,
+    COVARIATES,
+    PLACED_REASON,
+    candidate_frame,
+    placed_elsewhere,
+)
 from shidian.apps.selection.models import (
     Recommendation,
     RunStatus,
@@ -226,6 +232,8 @@ def engine_input(
     automatic: dict[str, str] = {}
     for code in frame.loc[frame["vetoed"], "id"]:
         automatic[code] = str(VETOED)
+    for code in frame.loc[placed_elsewhere(selection, frame), "id"]:
+        automatic.setdefault(code, str(PLACED_REASON))
     if selection.recommend:
         for code in frame.loc[~frame["recommended"], "id"]:
             automatic.setdefault(code, str(NOT_RECOMMENDED))

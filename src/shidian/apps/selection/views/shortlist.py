@@ -131,7 +131,7 @@ def _summary(params: dict) -> str:
 
 @login_required
 def shortlist_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     manage = can(request.user, MANAGE, selection)
     frame = service.population(selection)
     strata_values = service.strata_values(frame)
