@@ -362,7 +362,6 @@ def test_a_run_that_breaks_leaves_its_shortlist_failed(tree, office_user, monkey
 def test_pilots_of_an_earlier_batch_are_never_shortlisted_again(tree, office_user):
     from shidian.apps.programmes.models import Participation
     from shidian.apps.programmes.services import participation_move_bulk
-
     from shidian.apps.selection.candidates import candidate_frame
 
     w = world(tree, office=office_user)
