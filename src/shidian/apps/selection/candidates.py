@@ -64,13 +64,16 @@ def _number(value: Any) -> float:
 def candidate_frame(selection: Any, *, unit_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """The population of ``selection`` (see the module docstring); ``unit_ids`` narrows it."""
     sheets = Submission.objects.filter(round=selection.round_id, status__in=SUBMITTED)
-    states = dict(
-        Participation.objects.filter(programme=selection.programme_id)
-        .exclude(state__in=OUT)
-        .values_list("unit_id", "state")
+    taking_part = Participation.objects.filter(programme=selection.programme_id).exclude(
+        state__in=OUT
     )
+    states = dict(taking_part.values_list("unit_id", "state"))
     recommended = set(selection.recommendations.values_list("unit_id", flat=True))
-    rows = sheets.filter(unit_id__in=list(states) if unit_ids is None else unit_ids).values(
+    # A subquery, not a list of thousands of ids in the SQL.
+    rows = sheets.filter(unit_id__in=taking_part.values("unit_id"))
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    rows = rows.values(
         "unit_id",
         "unit__code",
         "unit__name",
