@@ -340,3 +340,63 @@ def test_export_goes_back_to_the_cli_with_the_same_pairs_and_balance(
         assert ours["smd_before"] == pytest.approx(theirs["smd_before"])
         assert ours["smd_after"] == pytest.approx(theirs["smd_after"])
     assert cli["unmatched_treated"] == [u["code"] for u in match_run.result["unmatched"]]
+
+
+def test_pilot_without_a_submitted_sheet_is_listed(
+    tree, office_client, office_user, django_capture_on_commit_callbacks
+):
+    w = pilots_world(tree, office_user, n=5)
+    place_more = w.drafts[0]
+    from shidian.apps.selection.models import BatchPlacement
+
+    BatchPlacement.objects.create(
+        selection=w.selection, unit=place_more, cycle=w.programme.cycles.first(), rank=99
+    )
+    match_run = run_match(office_client, w, django_capture_on_commit_callbacks, caliper="")
+    reasons = {u["unit_id"]: u["reason"] for u in match_run.result["unmatched"]}
+    assert reasons == {place_more.pk: "no_sheet"}
+    assert match_run.result["counts"]["pilots"] == 6
+    page = office_client.get(controls_url(w) + "?run=1").content.decode()
+    assert "没有已提交的自查表" in page
+    response = office_client.post(
+        controls_url(w, "controls_adopt"), {"run": 1, "confirm_unmatched": "on"}
+    )
+    assert response.status_code == 302
+
+
+def test_engine_failure_leaves_the_run_failed_and_unadoptable(
+    tree, office_client, office_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from shidian.apps.selection.models import ControlPair, RunStatus
+    from shidian.apps.selection.services import controls
+    from shidian.engine.errors import EngineInputError
+
+    def broken(*args, **kwargs):
+        raise EngineInputError("The propensity score is not finite for some units.")
+
+    monkeypatch.setattr(controls, "compute", broken)
+    w = pilots_world(tree, office_user)
+    match_run = run_match(office_client, w, django_capture_on_commit_callbacks)
+    match_run.refresh_from_db()
+    assert match_run.status == RunStatus.FAILED
+    assert match_run.result == {}
+    assert match_run.run.error_code == "match_input"
+    page = office_client.get(controls_url(w) + "?run=1")
+    assert "match-failed" in page.content.decode()
+    response = office_client.post(
+        controls_url(w, "controls_adopt"), {"run": 1, "confirm_unmatched": "on"}
+    )
+    assert response.status_code == 400
+    assert not ControlPair.objects.filter(selection=w.selection).exists()
+
+
+def test_no_pilot_matched_shows_no_after_figures():
+    from shidian.apps.selection.services.controls import balance_rows, loveplot_data
+
+    row = {"covariate": "students", "smd_before": 0.3, "smd_after": 0.0}
+    result = {"counts": {"matched": 0}, "balance": [row]}
+    assert balance_rows(result)[0]["after"] is False
+    assert balance_rows(result)[0]["flag_after"] is False
+    assert loveplot_data(result)["after"] == [None]
+    result["counts"]["matched"] = 3
+    assert loveplot_data(result)["after"] == [0.0]

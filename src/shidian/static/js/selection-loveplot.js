@@ -12,9 +12,14 @@
     var chart = window.echarts.init(el);
     var narrow = el.clientWidth < 480;
     function points(values) {
-      return values.map(function (v, i) { return [v, data.labels[i]]; });
+      var out = [];
+      values.forEach(function (v, i) { if (v !== null) out.push([v, data.labels[i]]); });
+      return out;
     }
-    var max = Math.max.apply(null, data.before.concat(data.after, [data.threshold * 2]));
+    var all = data.before.concat(data.after, [data.threshold * 2]).filter(function (v) {
+      return v !== null;
+    });
+    var max = Math.max.apply(null, all);
     chart.setOption({
       animation: false,
       grid: { left: narrow ? 90 : 150, right: 24, top: 36, bottom: 40 },
@@ -28,7 +33,7 @@
         { name: data.names.before, type: "scatter", symbol: "circle", symbolSize: 11,
           itemStyle: { color: "#c0504d" }, data: points(data.before),
           markLine: { silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#555" },
-                      label: { formatter: String(data.threshold) },
+                      label: { formatter: String(data.threshold), position: "end" },
                       data: [{ xAxis: data.threshold }] } },
         { name: data.names.after, type: "scatter", symbol: "diamond", symbolSize: 13,
           itemStyle: { color: "#1f77b4" }, data: points(data.after) }

@@ -84,7 +84,10 @@ def covariate_label(name: str) -> str:
     label = str(COVARIATES.get(column) or ATTRIBUTES.get(column) or column)
     if not level:
         return label
-    return f"{label}：{attribute_labels(column).get(level, level)}"
+    return _("%(attribute)s：%(level)s") % {
+        "attribute": label,
+        "level": attribute_labels(column).get(level, level),
+    }
 
 
 def exact_label(columns: list[str]) -> str:
@@ -364,7 +367,7 @@ def compute(selection: Selection, params: dict[str, Any], on_step: Any = None) -
         "smd_denominator": result.smd_denominator,
         "caliper_logit": result.caliper_logit,
         "logit_sd": result.logit_sd,
-        "pilot_ids": sorted(int(u) for u in frame.loc[frame[TREATED] == 1, "unit_id"]),
+        "pilot_ids": sorted(pilot_placements(selection).values_list("unit_id", flat=True)),
         "command": cli_command(params),
     }
 
@@ -399,12 +402,16 @@ def unmatched_reason(item: dict[str, Any]) -> str:
 
 
 def balance_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The balance rows with their labels and flags; ``after`` is False when no pilot was
+    matched (the after columns then mean nothing and are shown as —)."""
+    after = bool(result.get("counts", {}).get("matched"))
     return [
         {
             **row,
             "label": covariate_label(row["covariate"]),
+            "after": after,
             "flag_before": abs(row["smd_before"]) >= SMD_FLAG,
-            "flag_after": abs(row["smd_after"]) >= SMD_FLAG,
+            "flag_after": after and abs(row["smd_after"]) >= SMD_FLAG,
         }
         for row in result.get("balance", [])
     ]
@@ -426,7 +433,7 @@ def loveplot_data(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "labels": [r["label"] for r in rows],
         "before": [round(abs(r["smd_before"]), 4) for r in rows],
-        "after": [round(abs(r["smd_after"]), 4) for r in rows],
+        "after": [round(abs(r["smd_after"]), 4) if r["after"] else None for r in rows],
         "threshold": SMD_FLAG,
         "names": {"before": _("匹配前"), "after": _("匹配后"), "axis": _("|标准化均值差|")},
     }
