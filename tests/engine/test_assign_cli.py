@@ -72,6 +72,7 @@ def test_assign_writes_pairs_and_json(monkeypatch, capsys, files):
     assert code == 0
     report = json.loads(stdout)
     assert report["status"] == "optimal" and report["load_spread"] == 0
+    assert report["gap"] == 0 and report["bound"] == pytest.approx(report["total_affinity"])
     pairs = pd.read_excel(out, engine="calamine")
     assert len(pairs) == 12
     # an expert of county C1 never reviews a school of county C1

@@ -306,3 +306,16 @@ def test_a_rounds_programme_follows_its_phase(tree, office_user):
     run.save()
     run.refresh_from_db()
     assert run.programme_id == p.pk
+
+
+def test_a_move_made_for_someone_records_them(tree, office_user, zone_user):
+    """A step that checked its own permission (a zone recommending) moves as the system on the
+    zone's behalf: the history names the zone's account, not 系统."""
+    from shidian.apps.programmes.services import participation_move
+    from tests.programmes.factories import participation, programme
+
+    programme(tree, by=office_user)
+    row = participation_move(
+        by=None, actor=zone_user, participation=participation(tree), to="recommended", reason="r"
+    )
+    assert row.events.get().by == zone_user

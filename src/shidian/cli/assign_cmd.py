@@ -93,6 +93,8 @@ def register(app: typer.Typer) -> None:
                 "load_std",
                 "eligible_pairs",
                 "solve_seconds",
+                "bound",
+                "gap",
                 "notes",
             ]
         }

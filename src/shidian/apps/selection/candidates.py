@@ -115,3 +115,27 @@ def attribute_labels(attribute: str) -> dict[str, str]:
     if attribute == "locality":
         return {str(k): str(v) for k, v in Locality.choices}
     return {}
+
+
+# Units already in one of these states take no part in another selection: a pilot or control
+# of an earlier batch (announced before this selection) is neither a candidate nor a control.
+PLACED = frozenset(
+    {
+        ParticipationState.PILOT,
+        ParticipationState.CONTROL,
+        ParticipationState.ACCEPTED,
+        ParticipationState.CONDITIONAL,
+        ParticipationState.NOT_ACCEPTED,
+    }
+)
+
+
+def placed_elsewhere(selection: Any, frame: pd.DataFrame) -> pd.Series:
+    """True for the rows already placed as pilot or control by something other than this
+    selection (an earlier batch's notice); their reason is ``PLACED_REASON``."""
+    own = set(selection.placements.values_list("unit_id", flat=True))
+    own |= set(selection.controls.values_list("control_id", flat=True))
+    return frame["state"].isin(PLACED) & ~frame["unit_id"].isin(own)
+
+
+PLACED_REASON = _("已是本项目的试点或对照学校")

@@ -86,13 +86,23 @@ STEPS: list[Step] = [
 ]
 
 
+# The steps someone who does not follow the whole selection (a zone with a quota) may open.
+OPEN_TO_ZONES = frozenset({"recommend"})
+
+
 def steps_of(
-    selection: Selection, *, current: str = "", with_state: bool = True
+    selection: Selection, *, current: str = "", with_state: bool = True, user: Any = None
 ) -> list[dict[str, Any]]:
     """The visible steps with their URL and, ``with_state``, done flag and summary (the
-    overview shows them; the step bar of every step page does not need them)."""
+    overview shows them; the step bar of every step page does not need them). Given ``user``,
+    only the steps they may open are listed."""
+    from shidian.apps.selection.selectors import follows
+
+    shown = [s for s in STEPS if s.shown(selection)]
+    if user is not None and not follows(user, selection):
+        shown = [s for s in shown if s.key in OPEN_TO_ZONES]
     rows = []
-    for number, step in enumerate((s for s in STEPS if s.shown(selection)), start=1):
+    for number, step in enumerate(shown, start=1):
         done, summary = step.state(selection) if with_state else (False, "")
         rows.append(
             {

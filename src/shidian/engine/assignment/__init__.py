@@ -1,7 +1,8 @@
 """Expert assignment: each unit gets r experts, loads within bounds, no conflicts of interest.
 
-Solved exactly as a min-cost flow (OR-Tools); ``lp_bound`` solves the same network as an LP
-(HiGHS) to certify optimality.
+Solved as a min-cost flow (OR-Tools) on a pruned network, then made exact on the unrounded
+affinities by an exchange search whose prices certify optimality (``result.bound``, ``gap`` 0);
+``lp_bound`` returns that dual bound, or solves the LP with HiGHS (``method="highs"``).
 """
 
 from shidian.engine.assignment.model import (

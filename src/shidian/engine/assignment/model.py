@@ -85,6 +85,8 @@ class AssignmentResult:
     eligible_pairs: int
     solve_seconds: float
     notes: list[str] = field(default_factory=list)
+    bound: float | None = None  # certified upper bound on the LP relaxation (dual prices)
+    gap: float | None = None  # (bound - total_affinity) / bound; 0 = proven optimal
 
 
 def _ids(frame: pd.DataFrame, column: str, what: str) -> list[str]:

@@ -4,18 +4,24 @@ Network: source -> expert (capacity max_load - min_load; the min_load is a suppl
 expert node) -> [(unit, organisation) node, capacity 1, when that organisation has two or more
 eligible experts for the unit] -> unit (capacity r) -> sink. The sink demands n*r, so every unit
 gets exactly r experts and at most one per organisation. The constraint matrix of this network is
-totally unimodular, so the LP relaxation (``lp_bound``) has the same optimum: the gap measures only
-the rounding of affinities to integer costs.
+totally unimodular, so the LP relaxation (``lp_bound``) has the same optimum.
+
+The flow works on integer costs and, on large problems, on a pruned network (each unit's best
+candidates at prices from a sample of units; see ``assign_experts``). ``exact.refine`` then
+searches ALL eligible pairs with the exact affinities for improving exchanges and returns prices
+whose Lagrangian dual bound (``exact.dual_bound``) equals the total affinity: gap 0.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from shidian.engine.assignment.exact import dual_bound, refine
 from shidian.engine.assignment.model import AssignmentProblem, AssignmentResult
 from shidian.engine.errors import InfeasibleError
 
@@ -144,14 +150,63 @@ def _integer_costs(values: np.ndarray, n_nodes: int, total: int, seed: int | Non
     return main * multiplier + rng.integers(0, jitter_max + 1, size=values.size)
 
 
-def assign_experts(problem: AssignmentProblem, *, seed: int | None = None) -> AssignmentResult:
-    """Give every unit ``per_unit`` experts maximising total affinity; exact min-cost flow."""
-    from ortools.graph.python import min_cost_flow
+SPARSE_MIN_UNITS = 3_000  # from this size on, solve a pruned network first (see assign_experts)
+SPARSE_MIN_PAIRS = 300_000
+SAMPLE_UNITS = 300  # units in the sample that prices the experts: at least this, at least m
+KEEP_PER_UNIT = 30  # candidate experts per unit in the pruned network
+MAX_EXCHANGE_EXPERTS = 4_000  # the exchange graph is (experts x experts): 128 MB at 4,000
 
+
+def assign_experts(
+    problem: AssignmentProblem, *, seed: int | None = None, sparse: bool | None = None
+) -> AssignmentResult:
+    """Give every unit ``per_unit`` experts maximising total affinity; exact and certified.
+
+    1. Large problems (``sparse``: None = from 3,000 units and 300,000 eligible pairs): price
+       the experts on a sample of the units (a small min-cost flow), keep each unit's
+       ``KEEP_PER_UNIT`` best candidates at those prices and solve the min-cost flow on that
+       pruned network. Small problems, or a pruned network without a solution: the full one.
+    2. ``exact.refine`` cancels improving exchanges over ALL eligible pairs on the exact
+       (unrounded) affinities: whatever the pruning or the cost rounding left out comes back.
+    3. Its prices give the dual bound (``result.bound``); ``result.gap`` is 0 when the
+       assignment is proven optimal.
+    """
     started = time.perf_counter()
     ok = eligibility(problem)
     org = _org_codes(problem)
     _check_counts(problem, ok, org)
+    n = len(problem.unit_ids)
+    if sparse is None:
+        sparse = n >= SPARSE_MIN_UNITS and int(ok.sum()) >= SPARSE_MIN_PAIRS
+    m = len(problem.expert_ids)
+    sparse = sparse and m <= MAX_EXCHANGE_EXPERTS  # pruning needs the exchange search after it
+    chosen = _pruned_solution(problem, ok, org, seed) if sparse else None
+    if chosen is None:
+        chosen = _flow_solution(problem, ok, org, seed, explain=True)
+    if m <= MAX_EXCHANGE_EXPERTS:
+        chosen, prices, exact = refine(problem, ok, org, chosen)
+    units_idx = np.repeat(np.arange(n), problem.per_unit)
+    result = _result(problem, ok, units_idx, chosen.ravel(), time.perf_counter() - started)
+    if m > MAX_EXCHANGE_EXPERTS:
+        result.notes.append(
+            f"More than {MAX_EXCHANGE_EXPERTS:,} experts: optimal for the costs rounded to "
+            f"1/{COST_RESOLUTION:,} of the largest affinity, without a certificate."
+        )
+        return result
+    result.bound = dual_bound(problem, ok, org, prices)
+    result.gap = _gap(result.total_affinity, result.bound)
+    if not exact:
+        result.notes.append(
+            "The exchange search stopped before proving optimality; the assignment is within "
+            f"{result.gap:.1e} (relative) of the bound."
+        )
+    return result
+
+
+def _flow_solution(problem, ok, org, seed, *, explain: bool):
+    """Min-cost flow on the pairs allowed by ``ok``: (units, r) expert indices, or None."""
+    from ortools.graph.python import min_cost_flow
+
     tails, heads, caps, (u_idx, e_idx), n_nodes = _network(problem, ok, org)
     total = problem.total_reviews
     m = len(problem.expert_ids)
@@ -169,6 +224,8 @@ def assign_experts(problem: AssignmentProblem, *, seed: int | None = None) -> As
     flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), supplies)
     status = flow.solve()
     if status != flow.OPTIMAL:
+        if not explain:
+            return None
         if status == flow.INFEASIBLE:
             raise InfeasibleError(
                 "The assignment cannot meet every constraint:",
@@ -176,7 +233,48 @@ def assign_experts(problem: AssignmentProblem, *, seed: int | None = None) -> As
             )
         raise InfeasibleError(f"The flow solver stopped with status {status.name}.")
     used = flow.flows(arcs[m : m + e_idx.size]) > 0
-    return _result(problem, ok, u_idx[used], e_idx[used], time.perf_counter() - started)
+    return e_idx[used].reshape(-1, problem.per_unit)  # u_idx is sorted: r experts per unit
+
+
+def _pruned_solution(problem, ok, org, seed):
+    """Price experts on a sample of units, then solve with each unit's best candidates only."""
+    n, m = ok.shape
+    step = max(1, n // max(SAMPLE_UNITS, m))
+    sample = np.arange(0, n, step)
+    share = sample.size / n
+    sub = replace(
+        problem,
+        unit_ids=[problem.unit_ids[i] for i in sample],
+        unit_paths=[problem.unit_paths[i] for i in sample],
+        affinity=problem.affinity[sample],
+        min_load=np.floor(problem.min_load * share).astype(np.int64),
+        max_load=np.ceil(problem.max_load * share).astype(np.int64),
+    )
+    sub_chosen = _flow_solution(sub, ok[sample], org, None, explain=False)
+    if sub_chosen is None:
+        return None
+    _, prices, _ = refine(sub, ok[sample], org, sub_chosen)
+    reduced = np.where(ok, problem.affinity - prices[None, :], -np.inf)
+    # ties (whole-number affinities) are cut at random, not by position, so the candidates of
+    # equally placed units spread over the tied experts; this only picks candidates
+    scale = max(float(np.abs(problem.affinity).max()), 1.0)
+    reduced += np.random.default_rng(0).random(reduced.shape) * (1e-9 * scale)
+    for keep in (KEEP_PER_UNIT, 4 * KEEP_PER_UNIT):
+        if keep >= m:
+            break
+        best = np.argpartition(-reduced, keep - 1, axis=1)[:, :keep]
+        pruned = np.zeros_like(ok)
+        pruned[np.arange(n)[:, None], best] = True
+        chosen = _flow_solution(problem, ok & pruned, org, seed, explain=False)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def _gap(total: float, bound: float) -> float:
+    if not np.isfinite(bound):
+        return float("inf")
+    return max(0.0, bound - total) / max(abs(bound), 1e-12)
 
 
 def _explain_flow_shortage(problem, tails, heads, caps, u_idx, m) -> list[str]:
@@ -259,8 +357,22 @@ def _result(problem, ok, units_idx, experts_idx, seconds) -> AssignmentResult:
     )
 
 
-def lp_bound(problem: AssignmentProblem) -> float:
-    """The LP relaxation's maximum total affinity (HiGHS), with exact (unrounded) affinities."""
+def lp_bound(problem: AssignmentProblem, *, method: str = "dual") -> float:
+    """The LP relaxation's maximum total affinity, with exact (unrounded) affinities.
+
+    ``method="dual"`` (default, about a second at 7,167 x 300): the Lagrangian dual bound
+    B(p) of ``exact.dual_bound`` at the prices that certify ``assign_experts``. B(p) bounds the
+    LP from above for any prices (weak duality), and equals the LP optimum at these ones, which
+    the assignment then attains. ``method="highs"``: solve the LP itself with HiGHS (dual
+    simplex; minutes at that size), an independent check.
+    """
+    if method == "dual":
+        bound = assign_experts(problem).bound
+        if bound is not None:
+            return float(bound)
+        method = "highs"  # too many experts for the exchange graph
+    if method != "highs":
+        raise ValueError(f"lp_bound: method must be 'dual' or 'highs', not {method!r}")
     from scipy import sparse
     from scipy.optimize import linprog
 

@@ -92,9 +92,19 @@ def _check_batch(programme: Programme, batch: Cycle | None) -> None:
 
 @transaction.atomic
 def participation_move(
-    *, by: Any, participation: Participation, to: str, batch: Cycle | None = None, reason: str = ""
+    *,
+    by: Any,
+    participation: Participation,
+    to: str,
+    batch: Cycle | None = None,
+    reason: str = "",
+    actor: Any = None,
 ) -> Participation:
-    """Move one unit; refuses an illegal move with a message in the user's language."""
+    """Move one unit; refuses an illegal move with a message in the user's language.
+
+    ``by`` is checked (MANAGE on the programme; None = the system). ``actor``, when given, is
+    the person recorded in the history and the audit log instead: a step that checked its own
+    permission (a zone recommending its school) moves as the system on that person's behalf."""
     programme = participation.programme
     access.require_manage(by, programme)
     _check_batch(programme, batch)
@@ -105,9 +115,9 @@ def participation_move(
         after = _next(row, to, batch, reason, cycles)
     except states.TransitionError as exc:
         raise ValidationError(describe(exc)) from exc
-    _apply([(row, before, after)], cycles=cycles, by=by, reason=reason)
+    _apply([(row, before, after)], cycles=cycles, by=actor or by, reason=reason)
     audit_record(
-        actor=by,
+        actor=actor or by,
         action="programmes.move",
         target=programme,
         unit=row.unit,
@@ -127,9 +137,10 @@ def participation_move_bulk(
     to: str,
     batch: Cycle | None = None,
     reason: str = "",
+    actor: Any = None,
 ) -> int:
     """Move many units at once, all or nothing: the first unit that may not move refuses the
-    whole move, and the message names it."""
+    whole move, and the message names it. ``actor`` as for :func:`participation_move`."""
     access.require_manage(by, programme)
     _check_batch(programme, batch)
     ids = [p.pk for p in participations]
@@ -153,9 +164,9 @@ def participation_move_bulk(
                 _("%(unit)s：%(problem)s 未做任何更改。")
                 % {"unit": row.unit.name, "problem": describe(exc)}
             ) from exc
-    _apply(planned, cycles=cycles, by=by, reason=reason)
+    _apply(planned, cycles=cycles, by=actor or by, reason=reason)
     audit_record(
-        actor=by,
+        actor=actor or by,
         action="programmes.move_bulk",
         target=programme,
         unit=programme.unit,

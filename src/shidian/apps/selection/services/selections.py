@@ -55,9 +55,26 @@ def _check(*, programme: Any, round_obj: Round, name: str, pilot_count: int) -> 
     return name
 
 
+def open_cycles(programme: Any, selection: Selection | None = None) -> list[Any]:
+    """The programme's cycles (batches) this selection fills, in number order: every cycle
+    without pilots placed by something else (an earlier selection, or pilots named before the
+    programme came to Shidian). A 5/5/4 programme whose first five pilots were announced
+    already leaves cycles 2 and 3 (5 + 4) to this selection."""
+    from shidian.apps.programmes.models import Participation
+    from shidian.apps.programmes.states import WITH_BATCH
+
+    placed = Participation.objects.filter(  # scoping: ok (the programme was looked up scoped)
+        programme=programme, state__in=[s.value for s in WITH_BATCH], batch__isnull=False
+    )
+    if selection is not None:
+        placed = placed.exclude(unit_id__in=selection.placements.values("unit_id"))
+    taken = set(placed.values_list("batch_id", flat=True))
+    return [c for c in programme.cycles.order_by("number") if c.pk not in taken]
+
+
 def default_pilot_count(programme: Any) -> int:
-    """The programme's batch targets added up (5 + 5 + 4 = 14)."""
-    return sum(programme.cycles.values_list("target", flat=True)) or 1
+    """The open batches' targets added up (5 + 5 + 4 = 14 for a new programme)."""
+    return sum(c.target for c in open_cycles(programme)) or 1
 
 
 @transaction.atomic

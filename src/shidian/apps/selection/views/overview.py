@@ -127,7 +127,7 @@ def selection_detail(request: HttpRequest, selection_id: int) -> HttpResponse:
         {
             "selection": selection,
             "programme": selection.programme,
-            "steps": steps_of(selection),
+            "steps": steps_of(selection, user=request.user),
             "manage": can(request.user, MANAGE, selection),
         },
     )
