@@ -400,3 +400,31 @@ def test_no_pilot_matched_shows_no_after_figures():
     assert loveplot_data(result)["after"] == [None]
     result["counts"]["matched"] = 3
     assert loveplot_data(result)["after"] == [0.0]
+
+
+def test_unit_placed_elsewhere_is_not_a_control(
+    tree, office_client, office_user, django_capture_on_commit_callbacks
+):
+    from shidian.apps.programmes.models import Participation, ParticipationState
+
+    w = pilots_world(tree, office_user, n=6)
+    pilots = set(w.selection.placements.values_list("unit_id", flat=True))
+    earlier = next(u for u in submitted(w) if u.pk not in pilots)
+    Participation.objects.filter(programme=w.programme, unit=earlier).update(
+        state=ParticipationState.CONTROL
+    )
+    result = run_match(office_client, w, django_capture_on_commit_callbacks, caliper="").result
+    assert earlier.pk not in {p["control_id"] for p in result["pairs"]}
+    everyone = len(submitted(w))
+    assert result["counts"]["candidates"] == everyone - len(pilots) - 1
+
+
+def test_zone_with_a_quota_gets_404(tree, client, office_user, zone_user):
+    from shidian.apps.selection.models import ZoneQuota
+
+    w = pilots_world(tree, office_user)
+    ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=2)
+    client.force_login(zone_user)
+    assert client.get(controls_url(w)).status_code == 404
+    assert client.get(controls_url(w, "controls_export") + "?run=1").status_code == 404
+    assert client.post(controls_url(w), FORM).status_code == 404

@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.services import audit_record
-from shidian.apps.selection.candidates import ATTRIBUTES, COVARIATES, attribute_labels
+from shidian.apps.selection.candidates import (
+    ATTRIBUTES,
+    COVARIATES,
+    attribute_labels,
+    placed_elsewhere,
+)
 from shidian.apps.selection.candidates import candidate_frame as _candidate_frame
 from shidian.apps.selection.models import (
     BatchPlacement,
@@ -64,8 +69,11 @@ def pilot_placements(selection: Selection):
 
 def population(selection: Selection) -> pd.DataFrame:
     """``candidate_frame(selection)`` with ``treated`` = 1 for the pilots (BatchPlacement units)
-    and 0 for every other candidate; blank attributes read as their own level."""
+    and 0 for every other candidate; blank attributes read as their own level. Units already
+    pilot or control of the programme through something else (an earlier batch's notice) are
+    left out: they are neither pilots nor controls of this selection."""
     frame = _candidate_frame(selection)
+    frame = frame[~placed_elsewhere(selection, frame)].reset_index(drop=True)
     pilots = set(pilot_placements(selection).values_list("unit_id", flat=True))
     frame.insert(2, TREATED, frame["unit_id"].isin(pilots).astype(int))
     for column in ATTRIBUTES:

@@ -76,7 +76,7 @@ def _context(request: HttpRequest, selection: Selection, form: MatchForm | None)
     context: dict[str, Any] = {
         "selection": selection,
         "programme": selection.programme,
-        "steps": steps_of(selection, current="controls", with_state=False),
+        "steps": steps_of(selection, current="controls", with_state=False, user=request.user),
         "manage": manage,
         "editable": manage and not selection.frozen,
         "placements": placements,
@@ -107,7 +107,7 @@ def _context(request: HttpRequest, selection: Selection, form: MatchForm | None)
 @login_required
 @require_http_methods(["GET", "POST"])
 def controls_page(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     if request.method == "GET":
         return render(request, "selection/controls.html", _context(request, selection, None))
     selection = selectors.manage_selection(user=request.user, selection_id=selection_id)
@@ -159,7 +159,7 @@ def controls_adopt(request: HttpRequest, selection_id: int) -> HttpResponse:
 
 @login_required
 def controls_export(request: HttpRequest, selection_id: int) -> HttpResponse:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
     match_run = _run_of(selection, request.GET.get("run"))
     if match_run is None or match_run.status != RunStatus.DONE:
         raise Http404
