@@ -13,7 +13,12 @@ Install them without their dependencies into a side directory, which is all thei
 needs (numpy, pandas, scikit-learn, matplotlib, seaborn are in the venv):
 
     pip install --no-deps --target /tmp/esm-peers causalml==0.18.0 psmpy==0.3.16
+    # (the venv has no pip: uv pip install --python .venv/bin/python --no-deps --target ...)
     PEERS_PATH=/tmp/esm-peers python bench/match_bench.py
+
+Every method's balance is measured by the same ``balance_table`` on its pairs; the SMDs divide by
+the treated units' SD of the unmatched sample (the engine's default, as MatchIt and cobalt for the
+ATT; pass ``--smd-denominator pooled`` for the pooled SD).
 
 Without them, a faithful re-implementation of causalml's greedy loop (same pandas code path)
 stands in and is labelled as such.
@@ -59,6 +64,9 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+DENOMINATOR = os.environ.get("MATCH_BENCH_DENOMINATOR", "treated")
+
+
 def balance_from_pairs(frame: pd.DataFrame, t_pos: np.ndarray, c_pos: np.ndarray) -> dict:
     from shidian.engine.matching.balance import balance_table
 
@@ -66,7 +74,10 @@ def balance_from_pairs(frame: pd.DataFrame, t_pos: np.ndarray, c_pos: np.ndarray
     weights = np.zeros(len(frame))
     weights[t_pos] = 1.0
     np.add.at(weights, c_pos, 1.0)
-    rows = balance_table(frame[list(COVARIATES)].to_numpy(), list(COVARIATES), treated, weights)
+    rows = balance_table(
+        frame[list(COVARIATES)].to_numpy(), list(COVARIATES), treated, weights,
+        denominator=DENOMINATOR,
+    )  # fmt: skip
     return {
         "max_abs_smd_before": max(abs(r.smd_before) for r in rows),
         "max_abs_smd_after": max(abs(r.smd_after) for r in rows),
@@ -84,7 +95,10 @@ def logit_of(frame: pd.DataFrame) -> np.ndarray:
 def run_ours(frame: pd.DataFrame) -> dict:
     from shidian.engine.matching import MatchSpec, match_controls
 
-    spec = MatchSpec(treated="t", covariates=COVARIATES, id_column="id", caliper=0.2)
+    spec = MatchSpec(
+        treated="t", covariates=COVARIATES, id_column="id", caliper=0.2,
+        smd_denominator=DENOMINATOR,
+    )  # fmt: skip
     started = time.perf_counter()
     result = match_controls(frame, spec)
     seconds = time.perf_counter() - started
@@ -232,7 +246,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 x 10,000 and 200 x 2,000")
     parser.add_argument("--worker", nargs=3)
     parser.add_argument("--skip-causalml-full", action="store_true")
+    parser.add_argument("--smd-denominator", choices=["treated", "pooled"], default="treated")
     args = parser.parse_args()
+    os.environ["MATCH_BENCH_DENOMINATOR"] = args.smd_denominator
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), int(args.worker[2]))
         return
@@ -243,6 +259,7 @@ def main() -> None:
     if not args.skip_causalml_full:
         plan.append(("causalml", *full))
     plan += [("ours", *small), ("causalml", *small), ("psmpy", *small)]
+    print(f"SMD denominator: {args.smd_denominator}")
     print(
         "| method | treated x controls | time s | CPU s | matching step s | peak RSS MB | "
         "over baseline MB | matched | max abs SMD before | max abs SMD after | "

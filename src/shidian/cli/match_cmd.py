@@ -35,6 +35,7 @@ def report_dict(result: MatchResult, output: Path) -> dict:
         "optimal": result.optimal,
         "replace": result.replace,
         "ratio": result.ratio,
+        "smd_denominator": result.smd_denominator,
         "caliper_logit": result.caliper_logit,
         "logit_sd": result.logit_sd,
         "n_treated": result.n_treated,
@@ -81,8 +82,9 @@ def print_report(result: MatchResult, output: Path) -> None:
         ]
         for b in result.balance
     ]
+    sd = "the treated units' SD" if result.smd_denominator == "treated" else "the pooled SD"
     print_table(
-        "Balance before → after (✓: |SMD| < 0.1)",
+        f"Balance before → after (✓: |SMD| < 0.1; SMD divided by {sd})",
         ["covariate", "SMD", "SMD after", "<0.1", "VR", "VR after", "eCDF", "eCDF after"],
         rows,
         highlight_rows={i for i, b in enumerate(result.balance) if not b.balanced},
@@ -111,6 +113,11 @@ def register(app: typer.Typer) -> None:
         replace: bool = typer.Option(False, "--replace", help="Controls may be reused."),
         order: str = typer.Option("largest", "--order", help="largest|smallest|random|data"),
         seed: int = typer.Option(0, "--seed"),
+        smd_denominator: str = typer.Option(
+            "treated",
+            "--smd-denominator",
+            help="SD of the SMD: treated (the treated units', for the ATT) or pooled.",
+        ),
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report only."),
         report: Path | None = typer.Option(None, "--report", help="Also write JSON here."),
     ) -> None:
@@ -130,6 +137,7 @@ def register(app: typer.Typer) -> None:
             replace=replace,
             order=order,
             seed=seed,
+            smd_denominator=smd_denominator,
         )
         with progress("matching", 4, enabled=show_progress(json_out)) as advance:
             result = match_controls(frame, spec, on_step=lambda _m: advance(1))

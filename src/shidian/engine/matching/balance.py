@@ -1,8 +1,15 @@
 """Covariate balance before and after matching: SMD, variance ratio and the largest eCDF gap.
 
-The SMD's denominator is the pooled SD of the unmatched sample, sqrt((s_t^2 + s_c^2) / 2), the
-same before and after, so the two columns are comparable (as cobalt and causalml report it).
-Weighted means and variances use the matching weights. Undefined ratios are None, never NaN.
+The standardized mean difference (SMD) divides the difference in means by one standard deviation
+taken from the unmatched sample, the same before and after, so the two columns are comparable:
+
+- ``"treated"`` (the default): the treated units' SD, as MatchIt and cobalt do for the effect on
+  the treated (ATT), the estimand of matching controls to pilots;
+- ``"pooled"``: sqrt((s_t^2 + s_c^2) / 2), as causalml and cobalt's ``s.d.denom = "pooled"``.
+
+A binary (0/1) covariate's variance is p(1 - p), as in MatchIt and cobalt; other covariates use
+the sample variance (n - 1). Weighted means and variances use the matching weights. Undefined
+ratios are None, never NaN.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import numpy as np
 from shidian.engine.matching.spec import BalanceRow
 
 SMD_THRESHOLD = 0.1
+DENOMINATORS = ("treated", "pooled")
 
 
 def _wmean_var(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -25,6 +33,31 @@ def _wmean_var(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     if ess_term > 0:
         var *= total / ess_term
     return mean, var
+
+
+def _binary_var(x: np.ndarray, w: np.ndarray) -> float:
+    total = w.sum()
+    if total <= 0:
+        return 0.0
+    p = float((w * x).sum() / total)
+    return p * (1.0 - p)
+
+
+def _is_binary(x: np.ndarray) -> bool:
+    return bool(np.isin(x, (0.0, 1.0)).all())
+
+
+def denominator_sd(x: np.ndarray, treated: np.ndarray, denominator: str = "treated") -> float:
+    """The SD an SMD of covariate ``x`` divides by (unmatched sample, see the module doc)."""
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"denominator must be one of {DENOMINATORS} (got {denominator!r})")
+    xt, xc = x[treated], x[~treated]
+    if _is_binary(x):
+        vt, vc = _binary_var(xt, np.ones(len(xt))), _binary_var(xc, np.ones(len(xc)))
+    else:
+        vt = _wmean_var(xt, np.ones(len(xt)))[1]
+        vc = _wmean_var(xc, np.ones(len(xc)))[1]
+    return float(np.sqrt(vt if denominator == "treated" else (vt + vc) / 2))
 
 
 def _ecdf_gaps(x: np.ndarray, treated: np.ndarray, *weights: np.ndarray) -> list[float]:
@@ -65,8 +98,11 @@ def balance_table(
     names: list[str],
     treated: np.ndarray,
     weights: np.ndarray,
+    *,
+    denominator: str = "treated",
 ) -> list[BalanceRow]:
-    """``weights``: matching weight per unit (0 for units left out)."""
+    """``weights``: matching weight per unit (0 for units left out); ``denominator``: the SD
+    the SMD divides by, ``"treated"`` or ``"pooled"`` (module doc)."""
     rows = []
     t, c = treated, ~treated
     ones = np.ones(len(treated))
@@ -76,7 +112,7 @@ def balance_table(
         x = matrix[:, j]
         mt0, vt0 = _wmean_var(x[t], ones[t])
         mc0, vc0 = _wmean_var(x[c], ones[c])
-        sd = float(np.sqrt((vt0 + vc0) / 2))
+        sd = denominator_sd(x, t, denominator)
         mt1, vt1 = _wmean_var(x[t], wt)
         mc1, vc1 = _wmean_var(x[c], wc)
         smd_after = _smd(mt1 - mc1, sd)
@@ -95,6 +131,8 @@ def balance_table(
                 variance_ratio_after=_ratio(vt1, vc1),
                 ecdf_max_after=ecdf_after,
                 balanced=abs(smd_after) < SMD_THRESHOLD,
+                denominator=denominator,
+                denominator_sd=sd,
             )
         )
     return rows

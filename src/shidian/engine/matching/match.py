@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from shidian.engine.errors import EngineInputError
-from shidian.engine.matching.balance import balance_table
+from shidian.engine.matching.balance import DENOMINATORS, balance_table
 from shidian.engine.matching.design import build_design
 from shidian.engine.matching.distance import mahalanobis_space, propensity_logit
 from shidian.engine.matching.greedy import Match, greedy_1d, greedy_kd, nearest_with_replacement
@@ -30,6 +30,11 @@ def _check(spec: MatchSpec) -> None:
         raise EngineInputError(f"--ratio must be at least 1 (got {spec.ratio}).")
     if spec.caliper is not None and not spec.caliper > 0:
         raise EngineInputError(f"--caliper must be positive (got {spec.caliper:g}).")
+    if spec.smd_denominator not in DENOMINATORS:
+        raise EngineInputError(
+            f"--smd-denominator must be one of {', '.join(DENOMINATORS)} "
+            f"(got {spec.smd_denominator})."
+        )
     if spec.optimal and spec.replace:
         raise EngineInputError(
             "--optimal and --replace together: with replacement the greedy nearest match is "
@@ -119,7 +124,9 @@ def match_controls(
     clock = time.perf_counter()
     result = _assemble(frame, spec, ids, treated, matches)
     weights = result.pop("weights")
-    balance = balance_table(design.matrix, design.names, treated, weights)
+    balance = balance_table(
+        design.matrix, design.names, treated, weights, denominator=spec.smd_denominator
+    )
     seconds["balance"] = time.perf_counter() - clock
     return MatchResult(
         **result,
@@ -132,6 +139,7 @@ def match_controls(
         optimal=spec.optimal,
         replace=spec.replace,
         ratio=spec.ratio,
+        smd_denominator=spec.smd_denominator,
         seconds=seconds,
     )
 

@@ -21,6 +21,7 @@ class MatchSpec:
     order: str = "largest"  # greedy order of treated units: largest, smallest, random, data
     seed: int = 0
     edges_per_treated: int = 50  # candidate controls per treated unit for large --optimal
+    smd_denominator: str = "treated"  # SD of the SMD: "treated" (MatchIt/cobalt ATT) or "pooled"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class BalanceRow:
     variance_ratio_after: float | None
     ecdf_max_after: float
     balanced: bool  # |SMD after| < 0.1
+    denominator: str = "treated"  # which SD the SMDs divide by: "treated" or "pooled"
+    denominator_sd: float = 0.0  # that SD (unmatched sample), the same before and after
 
 
 @dataclass(frozen=True)
@@ -65,4 +68,5 @@ class MatchResult:
     optimal: bool
     replace: bool
     ratio: int
+    smd_denominator: str = "treated"  # "treated" (the pilots' SD) or "pooled"
     seconds: dict[str, float] = field(default_factory=dict)
