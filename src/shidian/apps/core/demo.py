@@ -59,6 +59,9 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         summary.append(_load_documents(tree=tree, office=office))
         summary.append(_load_campaigns(tree=tree, office=office))
         summary.append(_load_programme(tree=tree, office=office))
+        selection, panel = _load_selection(tree=tree, office=office, password=password)
+        summary.append(selection)
+        accounts = [*accounts, *panel]
     with translation.override("zh-hans"):
         rows = [
             {
@@ -110,6 +113,21 @@ def _load_programme(*, tree, office) -> str:
     campaign = Campaign.objects.filter(unit=tree.county, name=CAMPAIGN_NAME).first()  # scoping: ok
     result = load_demo_programme(county=tree.county, user=office, campaign=campaign)
     return f"programme {result['programme'].name}"
+
+
+def _load_selection(*, tree, office, password: str) -> tuple[str, list]:
+    """The selection of the programme's batches 2 and 3, in the middle of the expert review,
+    with its panel of three experts from the neighbouring counties."""
+    from shidian.apps.programmes.models import Programme
+    from shidian.apps.selection.demo import load_demo_selection
+
+    programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
+    if programme is None:
+        return "", []
+    result = load_demo_selection(
+        programme=programme, county=tree.county, office=office, password=password
+    )
+    return f"selection {result['selection']}", result["accounts"]
 
 
 def demo_accounts_table() -> list[str]:
