@@ -55,13 +55,14 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
             password=password,
         )
         office = User.objects.get(username="office")  # scoping: ok demo set-up, no request
-        summary = [f"{tree.units} units", f"{len(accounts)} accounts"]
+        summary = [f"{tree.units} units"]
         summary.append(_load_documents(tree=tree, office=office))
         summary.append(_load_campaigns(tree=tree, office=office))
         summary.append(_load_programme(tree=tree, office=office))
         selection, panel = _load_selection(tree=tree, office=office, password=password)
         summary.append(selection)
         accounts = [*accounts, *panel]
+        summary.insert(1, f"{len(accounts)} accounts")
     with translation.override("zh-hans"):
         rows = [
             {
@@ -117,7 +118,7 @@ def _load_programme(*, tree, office) -> str:
 
 def _load_selection(*, tree, office, password: str) -> tuple[str, list]:
     """The selection of the programme's batches 2 and 3, in the middle of the expert review,
-    with its panel of three experts from the neighbouring counties."""
+    with its panel of four experts from the neighbouring counties."""
     from shidian.apps.programmes.models import Programme
     from shidian.apps.selection.demo import load_demo_selection
 

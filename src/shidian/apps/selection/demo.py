@@ -3,10 +3,12 @@ announced already), in the middle of the expert review, so every step has data t
 
 - Zones recommended their best schools within a quota of three (the ten schools the programme
   demo marked "recommended" keep their recommendation).
-- Shortlist run 1 (proportional by school type) is adopted: twelve schools for nine pilots.
-- A panel of three experts from two neighbouring counties (cross review, 交叉评审), two
-  experts per school; two of them have scored their schools, the third has not yet, so the
-  office has someone to remind and the reconciliation shows what is missing.
+- Shortlist run 1 (school types in proportion) is infeasible and says why; run 2 (urban and
+  rural in proportion) is adopted: twelve schools for nine pilots.
+- A panel of four experts from two neighbouring counties (cross review, 交叉评审), two
+  experts per school from different counties; three of them have scored their schools, the
+  fourth has not yet, so the office has someone to remind and the reconciliation shows what
+  is missing.
 
 The experts log in like the other demo accounts (their rows are added to the accounts file).
 Idempotent: a second call finds the selection and changes nothing.
@@ -30,8 +32,9 @@ PANEL = [
     ("expert_sq1", "周教授", "教育信息化", ("990122", "石桥县")),
     ("expert_sq2", "吴主任", "课堂教学", ("990122", "石桥县")),
     ("expert_lx1", "郑老师", "学校管理", ("990123", "柳溪县")),
+    ("expert_lx2", "孙老师", "教学研究", ("990123", "柳溪县")),
 ]
-SCORING = {"expert_sq1", "expert_sq2"}
+SCORING = {"expert_sq1", "expert_sq2", "expert_lx1"}
 
 
 def _neighbour(county: OrgUnit, code: str, name: str) -> OrgUnit:
@@ -105,21 +108,22 @@ def _recommend(selection: Any, office: Any) -> None:
 
 
 def _shortlist(selection: Any, office: Any) -> None:
+    """Run 1 asks for school types in proportion to the county, which the recommended schools
+    cannot give (the page explains which quota to relax); run 2 balances urban and rural only
+    and is adopted."""
     from shidian.apps.runs.executor import run_execute
     from shidian.apps.selection.services import shortlist
 
-    params = shortlist.default_params(selection)
-    params.update(
-        count=min(SHORTLIST, selection.recommendations.count()),
-        strata=["school_type"],
-        proportional=True,
-        tolerance=15.0,
-    )
-    made = shortlist.shortlist_run_start(by=office, selection=selection, params=params)
-    run_execute(run_id=made.run_id)
-    made.refresh_from_db()
-    if made.status == "done":
-        shortlist.shortlist_adopt(by=office, selection=selection, number=made.number)
+    count = min(SHORTLIST, selection.recommendations.count())
+    for strata, tolerance in ((["school_type"], 10.0), (["locality"], 20.0), ([], 0.0)):
+        params = shortlist.default_params(selection)
+        params.update(count=count, strata=strata, proportional=bool(strata), tolerance=tolerance)
+        made = shortlist.shortlist_run_start(by=office, selection=selection, params=params)
+        run_execute(run_id=made.run_id)
+        made.refresh_from_db()
+        if made.status == "done":
+            shortlist.shortlist_adopt(by=office, selection=selection, number=made.number)
+            return
 
 
 def _review(selection: Any, office: Any, experts: list) -> None:
@@ -165,7 +169,10 @@ def load_demo_selection(
     rows = [row for _user, _expertise, row in experts]
     if found is not None:
         return {"selection": found, "accounts": rows, "created": False}
-    round_obj = programme.rounds.filter(kind="self_assessment").order_by("opens_on").first()
+    from shidian.apps.campaigns.demo import CAMPAIGN_NAME
+
+    rounds = programme.rounds.filter(kind="self_assessment")
+    round_obj = rounds.filter(name=CAMPAIGN_NAME).first() or rounds.order_by("opens_on").first()
     if round_obj is None:
         return {"selection": None, "accounts": rows, "created": False}
     selection = selection_create(
@@ -178,5 +185,6 @@ def load_demo_selection(
     )
     _recommend(selection, office)
     _shortlist(selection, office)
+    selection.refresh_from_db()
     _review(selection, office, experts)
     return {"selection": selection, "accounts": rows, "created": True}
