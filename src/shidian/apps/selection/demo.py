@@ -137,6 +137,7 @@ def _review(selection: Any, office: Any, experts: list) -> None:
         return
     review.assign(by=office, selection=selection, per_unit=PER_UNIT, seed=2026)
     rng = random.Random(2026)
+    full = selection.round.version.as_standard().max_total()
     sheets = {
         s.unit_id: s
         for s in Submission.objects.filter(  # scoping: ok demo set-up
@@ -150,7 +151,7 @@ def _review(selection: Any, office: Any, experts: list) -> None:
         Review.objects.create(
             submission=sheet,
             reviewer=pair.expert,
-            total=round(max(0.0, min(100.0, sheet.total + rng.uniform(-9, 4))), 1),
+            total=round(max(0.0, min(full, sheet.total + rng.uniform(-12, 3))), 1),
             strengths="基础设施较完善，应用氛围好",
             suggestions="加强数据治理与教师应用培训",
         )

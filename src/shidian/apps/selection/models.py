@@ -14,15 +14,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shidian.apps.core.scoping import ScopedQuerySet
 
 
 class SelectionStatus(models.TextChoices):
-    OPEN = "open", _("进行中")
-    PENDING = "pending", _("待审批")
-    RETURNED = "returned", _("已退回")
-    APPROVED = "approved", _("已批准")
+    OPEN = "open", pgettext_lazy("selection status", "进行中")
+    PENDING = "pending", pgettext_lazy("selection status", "待审批")
+    RETURNED = "returned", pgettext_lazy("selection status", "已退回")
+    APPROVED = "approved", pgettext_lazy("selection status", "已批准")
 
 
 class RunStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from shidian.apps.selection.models import Selection, SelectionStatus
 
@@ -68,21 +68,57 @@ def _approval(s: Selection) -> tuple[bool, str]:
     return s.status == SelectionStatus.APPROVED, str(s.get_status_display())
 
 
+# Labels have a context of their own: "推荐上报" is also a participation state (Recommended).
 STEPS: list[Step] = [
     Step(
         "recommend",
-        gettext_lazy("推荐上报"),
+        pgettext_lazy("selection step", "推荐上报"),
         "selection:recommend",
         _recommend,
         shown=lambda s: s.recommend,
     ),
-    Step("shortlist", gettext_lazy("入围名单"), "selection:shortlist", _shortlist),
-    Step("review", gettext_lazy("专家复评"), "selection:review", _review),
-    Step("reconcile", gettext_lazy("评分汇总"), "selection:reconcile", _reconcile),
-    Step("batches", gettext_lazy("批次安排"), "selection:batches", _batches),
-    Step("controls", gettext_lazy("对照组"), "selection:controls", _controls),
-    Step("design", gettext_lazy("设计检验"), "selection:design", _design),
-    Step("approval", gettext_lazy("审批与通知"), "selection:approval", _approval),
+    Step(
+        "shortlist",
+        pgettext_lazy("selection step", "入围名单"),
+        "selection:shortlist",
+        _shortlist,
+    ),
+    Step(
+        "review",
+        pgettext_lazy("selection step", "专家复评"),
+        "selection:review",
+        _review,
+    ),
+    Step(
+        "reconcile",
+        pgettext_lazy("selection step", "评分汇总"),
+        "selection:reconcile",
+        _reconcile,
+    ),
+    Step(
+        "batches",
+        pgettext_lazy("selection step", "批次安排"),
+        "selection:batches",
+        _batches,
+    ),
+    Step(
+        "controls",
+        pgettext_lazy("selection step", "对照组"),
+        "selection:controls",
+        _controls,
+    ),
+    Step(
+        "design",
+        pgettext_lazy("selection step", "设计检验"),
+        "selection:design",
+        _design,
+    ),
+    Step(
+        "approval",
+        pgettext_lazy("selection step", "审批与通知"),
+        "selection:approval",
+        _approval,
+    ),
 ]
 
 

@@ -63,6 +63,8 @@ def _page(
             if m.user_id not in on_unit
             and not services.conflicts(m.user.unit, unit_row.shortlisted.unit)
         ]
+    if last_r is None:  # assigned without a run (the demo, a service call): what is in place
+        last_r = max((len(u.pairs) for u in progress["units"]), default=0) or None
     per_unit = last_r or services.DEFAULT_PER_UNIT
     context = {
         "selection": selection,
