@@ -6,14 +6,14 @@ school's type is among the expert's specialities, plus a random preference in [0
 "preference" instance); the "match only" instance keeps the whole-number affinities that
 ``shidian assign --match type=expertise`` builds (many ties).
 
-Reports, in the same run, the baseline (main's ``solve.py``, read with ``git show`` into a
-temporary module) and this code: wall and CPU seconds, the time per phase, total affinity, the
-certified bound and the gap; the LP (HiGHS) bound with ``--highs`` (minutes); the command
-``shidian assign`` end to end on CSV files with ``--cli`` (this tree and main's checkout); and a
-greedy baseline for scale.
+Reports, in the same run, the baseline (``solve.py`` as it was before the faster solver, at
+commit ``--baseline-rev``, read with ``git show`` into a temporary module) and this code: wall
+and CPU seconds, the time per phase, total affinity, the certified bound and the gap; the LP (HiGHS) bound with ``--highs`` (minutes); the command
+``shidian assign`` end to end on CSV files with ``--cli`` (this tree and the baseline revision's
+source, exported with ``git archive``); and a greedy baseline for scale.
 
     PYTHONPATH=src python bench/assign_bench.py [--units 7167] [--experts 300] [--per-unit 3]
-        [--highs] [--cli] [--no-baseline] [--main /work/main]
+        [--highs] [--cli] [--no-baseline] [--baseline-rev 9734e7c]
 """
 
 from __future__ import annotations
@@ -93,10 +93,15 @@ def greedy(problem, ok) -> float:
     return total
 
 
-def baseline_module(main_repo: str):
-    """main's solve.py as a module (it imports the model, which is unchanged in its API)."""
+REPO = Path(__file__).resolve().parents[1]
+# The last commit before the faster solver (min-cost flow on every eligible pair, LP bound).
+BASELINE_REV = "9734e7c"
+
+
+def baseline_module(rev: str):
+    """The baseline's solve.py as a module (it imports the model, unchanged in its API)."""
     source = subprocess.run(
-        ["git", "-C", main_repo, "show", "main:src/shidian/engine/assignment/solve.py"],
+        ["git", "-C", str(REPO), "show", f"{rev}:src/shidian/engine/assignment/solve.py"],
         check=True,
         capture_output=True,
         text=True,
@@ -163,7 +168,7 @@ def run_instance(label, problem, args, baseline) -> None:
     if baseline is not None:
         base, wall, cpu = timed(baseline.assign_experts, problem)
         print(
-            f"baseline (main): {wall:.2f} s wall, {cpu:.2f} s CPU; total affinity "
+            f"baseline ({BASELINE_REV}): {wall:.2f} s wall, {cpu:.2f} s CPU; total affinity "
             f"{base.total_affinity:.6f}; loads {base.load_min}-{base.load_max}"
         )
     result, wall, cpu = timed(assign_experts, problem)
@@ -206,7 +211,14 @@ def run_cli(units, experts, args) -> None:
     here = Path(__file__).resolve().parents[1] / "src"
     trees = [("this code", here)]
     if not args.no_baseline:
-        trees.insert(0, ("main", Path(args.main) / "src"))
+        old = Path(tempfile.mkdtemp())
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", args.baseline_rev, "src"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        trees.insert(0, (f"baseline {args.baseline_rev}", old / "src"))
     print("\n== shidian assign units.csv experts.csv --match type=expertise --json ==")
     for label, src in trees:
         env = {**os.environ, "PYTHONPATH": str(src)}
@@ -234,7 +246,7 @@ def main() -> None:
     parser.add_argument("--skip-lp", action="store_true", help=argparse.SUPPRESS)  # old flag
     parser.add_argument("--cli", action="store_true", help="time `shidian assign` end to end")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--main", default="/work/main", help="checkout holding branch main")
+    parser.add_argument("--baseline-rev", default=BASELINE_REV, help="commit of the baseline")
     args = parser.parse_args()
     from shidian.engine.assignment import build_problem
 
@@ -242,7 +254,7 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores; load "
         f"average {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}"
     )
-    baseline = None if args.no_baseline else baseline_module(args.main)
+    baseline = None if args.no_baseline else baseline_module(args.baseline_rev)
     units, experts, rng = make_inputs(args.units, args.experts)
     start = time.perf_counter()
     problem = build_problem(units, experts, per_unit=args.per_unit, match=[("type", "expertise")])
