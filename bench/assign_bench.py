@@ -8,9 +8,10 @@ school's type is among the expert's specialities, plus a random preference in [0
 
 Reports, in the same run, the baseline (``solve.py`` as it was before the faster solver, at
 commit ``--baseline-rev``, read with ``git show`` into a temporary module) and this code: wall
-and CPU seconds, the time per phase, total affinity, the certified bound and the gap; the LP (HiGHS) bound with ``--highs`` (minutes); the command
-``shidian assign`` end to end on CSV files with ``--cli`` (this tree and the baseline revision's
-source, exported with ``git archive``); and a greedy baseline for scale.
+and CPU seconds, the time per phase, total affinity, the certified bound and the gap; the LP
+(HiGHS) bound with ``--highs`` (minutes); the command ``shidian assign`` end to end on CSV files
+with ``--cli`` (this tree and the baseline revision's source, exported with ``git archive``);
+and a greedy baseline for scale.
 
     PYTHONPATH=src python bench/assign_bench.py [--units 7167] [--experts 300] [--per-unit 3]
         [--highs] [--cli] [--no-baseline] [--baseline-rev 9734e7c]
