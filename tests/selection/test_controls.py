@@ -428,3 +428,32 @@ def test_zone_with_a_quota_gets_404(tree, client, office_user, zone_user):
     assert client.get(controls_url(w)).status_code == 404
     assert client.get(controls_url(w, "controls_export") + "?run=1").status_code == 404
     assert client.post(controls_url(w), FORM).status_code == 404
+
+
+def test_a_run_without_any_pair_cannot_be_adopted_even_when_confirmed(
+    tree, office_client, office_user
+):
+    """A run in which no pilot got a control: the office is told to widen the caliper, and
+    confirming the unmatched pilots does not adopt an empty control group."""
+    from shidian.apps.selection.models import ControlPair, MatchRun
+    from shidian.apps.selection.services.controls import pilot_placements
+
+    w = pilots_world(tree, office_user, n=6)
+    pilots = sorted(pilot_placements(w.selection).values_list("unit_id", flat=True))
+    empty = MatchRun.objects.create(
+        selection=w.selection,
+        number=1,
+        status="done",
+        params={},
+        result={
+            "pilot_ids": pilots,
+            "pairs": [],
+            "unmatched": [{"unit_id": u, "name": str(u)} for u in pilots],
+        },
+    )
+    response = office_client.post(
+        controls_url(w, "controls_adopt"), {"run": empty.number, "confirm_unmatched": "on"}
+    )
+    assert response.status_code == 400
+    assert "放宽卡钳" in response.content.decode()
+    assert not ControlPair.objects.filter(selection=w.selection).exists()

@@ -47,7 +47,11 @@ TREATED = "treated"
 DEFAULTS: dict[str, Any] = {
     "method": "propensity",
     "ratio": 1,
-    "caliper": 0.2,
+    # No caliper by default, as in MatchIt: pilots are chosen for their high scores, so with the
+    # score among the covariates a tight caliper often leaves the best pilots without any
+    # control; the balance table then shows what the nearest neighbours achieve, and the office
+    # may set a caliper (0.2 SD of the logit is the usual choice).
+    "caliper": None,
     "exact": [],
     "covariates": ["score", "students", "teachers", "classes", "school_type", "locality"],
     "replace": False,
@@ -468,6 +472,10 @@ def match_adopt(
     if pilots != result.get("pilot_ids"):
         raise ValidationError(_("这次匹配之后，试点学校的批次安排改过了：请重新匹配后再采用。"))
     unmatched = result.get("unmatched", [])
+    if not result.get("pairs"):
+        raise ValidationError(
+            _("这次匹配没有得到任何对照配对，不能采用：请放宽卡钳或减少精确匹配的属性后重新匹配。")
+        )
     if unmatched and not confirm_unmatched:
         names = "、".join(u["name"] for u in unmatched[:10])
         raise ValidationError(
