@@ -369,3 +369,22 @@ def test_the_page_reads_in_english(tree, office_user, client):
     page = client.get(_url(w)).content.decode()
     assert "Submit to the leading group" in page
     assert "No control schools yet" in page
+
+
+def test_the_list_and_the_design_table_download_with_codes_as_text(tree, office_user, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    w, rows = ready(tree, office_user)
+    client.force_login(office_user)
+    kw = {"selection_id": w.selection.pk}
+    response = client.get(reverse("selection:approval_export", kwargs=kw))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    pilots = list(book["pilots"].iter_rows(values_only=True))
+    assert pilots[0] == ("batch", "year", "rank", "id", "name")
+    assert len(pilots) == 15 and all(isinstance(r[3], str) for r in pilots[1:])
+    assert len(list(book["controls"].iter_rows(values_only=True))) > 1
+    design = client.get(reverse("selection:design", kwargs=kw) + "?format=xlsx")
+    table = list(load_workbook(io.BytesIO(b"".join(design.streaming_content))).active.values)
+    assert table[0][:3] == ("controls_per_pilot", "pilots", "controls") and len(table) > 5

@@ -187,9 +187,32 @@ def approval_notice(request: HttpRequest, selection_id: int) -> HttpResponse:
     return redirect("selection:approval", selection_id=selection.pk)
 
 
+@login_required
+def approval_export(request: HttpRequest, selection_id: int) -> HttpResponse:
+    """The list as the leading group reads it: pilots by batch, and each pilot's controls."""
+    from shidian.apps.selection.exports import xlsx_response
+
+    selection, _manage, _approve = _selection(request, selection_id)
+    summary = _summary(selection)
+    pilots, controls = [], []
+    for batch in summary["batches"]:
+        for row in batch["rows"]:
+            p = row["placement"]
+            pilots.append([p.cycle.number, p.cycle.year, p.rank, p.unit.code, p.unit.name])
+            for pair in row["controls"] or []:
+                controls.append([p.unit.code, pair.control.code, pair.control.name])
+    return xlsx_response(
+        "pilots",
+        ["batch", "year", "rank", "id", "name"],
+        pilots,
+        extra=[("controls", ["pilot", "control", "control_name"], controls)],
+    )
+
+
 urlpatterns = [
     path("<int:selection_id>/approval/", approval_page, name="approval"),
     path("<int:selection_id>/approval/submit/", approval_submit, name="approval_submit"),
     path("<int:selection_id>/approval/decide/", approval_decide, name="approval_decide"),
     path("<int:selection_id>/approval/notice/", approval_notice, name="approval_notice"),
+    path("<int:selection_id>/approval/export/", approval_export, name="approval_export"),
 ]

@@ -23,6 +23,8 @@ def design_page(request: HttpRequest, selection_id: int) -> HttpResponse:
     check = services.design_check(selection, inputs=inputs)
     outcome_label = dict(outcomes).get(inputs["outcome"], "")
     status = 400 if form.is_bound and form.errors else 200
+    if request.GET.get("format") == "xlsx" and check.get("curve"):
+        return _xlsx(check)
     return render(
         request,
         "selection/design.html",
@@ -40,6 +42,19 @@ def design_page(request: HttpRequest, selection_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _xlsx(check: dict) -> HttpResponse:
+    """The table of the page: the effect this design can detect against controls per pilot,
+    at the current number of pilots and at twice that."""
+    from shidian.apps.selection.exports import xlsx_response
+
+    headers = ["controls_per_pilot", "pilots", "controls", "mde", "mde_sd"]
+    rows = [
+        [round(r["ratio"], 2), r["pilots"], r["controls"], round(r["mde"], 4), round(r["d"], 4)]
+        for r in [*check["curve"], *check["curve_double_pilots"]]
+    ]
+    return xlsx_response("design", headers, rows)
 
 
 urlpatterns = [
