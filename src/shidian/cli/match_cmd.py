@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,8 +19,10 @@ from shidian.cli.common import (
     write_output,
 )
 from shidian.engine.errors import EngineInputError
-from shidian.engine.matching import MatchResult, MatchSpec, match_controls
 from shidian.engine.tables import read_table
+
+if TYPE_CHECKING:
+    from shidian.engine.matching import MatchResult
 
 
 def show_progress(json_out: bool) -> bool:
@@ -121,6 +124,10 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report only."),
         report: Path | None = typer.Option(None, "--report", help="Also write JSON here."),
     ) -> None:
+        # Imported here: scikit-learn takes a second to load, and every other command would
+        # pay for it at start-up.
+        from shidian.engine.matching import MatchSpec, match_controls
+
         frame = read_table(input, text_columns=given(id_column, *split_list(exact)))
         ident = pick_id_column(frame, id_column)
         if str(output.suffix).lower() not in {".csv", ".xlsx"}:
