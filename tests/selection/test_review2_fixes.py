@@ -149,3 +149,17 @@ def test_later_steps_say_they_are_out_of_date(tree, office_user, client):
     assert "reconcile-stale" in client.get(_url(w, "reconcile")).content.decode()
     controls = client.get(_url(w, "controls")).content.decode()
     assert "controls-stale" in controls and rows[0]["name"] in controls
+
+
+def test_a_zones_step_bar_links_only_its_step(tree, office_user, zone_user, client):
+    from shidian.apps.selection.models import ZoneQuota
+
+    w, _rows = ready(tree, office_user)
+    w.selection.recommend = True
+    w.selection.save()
+    ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=2)
+    client.force_login(zone_user)
+    page = client.get(_url(w, "recommend"))
+    assert page.status_code == 200
+    assert _url(w, "shortlist") not in page.content.decode()
+    assert client.get(_url(w, "shortlist")).status_code == 404

@@ -51,11 +51,12 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _base(selection: Any) -> dict[str, Any]:
+def _base(selection: Any, user: Any) -> dict[str, Any]:
     return {
         "selection": selection,
         "programme": selection.programme,
-        "steps": steps_of(selection, current="recommend", with_state=False),
+        # a zone's step bar links only the steps it may open (the others would be 404)
+        "steps": steps_of(selection, current="recommend", with_state=False, user=user),
         "deadline_passed": services.deadline_passed(selection),
         "editable": selection.recommend and not selection.frozen and not selection.shortlist_id,
     }
@@ -137,7 +138,7 @@ def _office(request: HttpRequest, selection: Any, *, manage: bool) -> HttpRespon
             status = 400
     zone = _zone_filter(request, rows)
     context = {
-        **_base(selection),
+        **_base(selection, request.user),
         "manage": manage,
         "rows": rows,
         "rows_total": {
@@ -263,7 +264,7 @@ def _zone(request: HttpRequest, selection: Any, quota: ZoneQuota) -> HttpRespons
             errors, status = _errors(exc), 400
     quota.refresh_from_db()
     used = selection.recommendations.filter(zone=zone).count()
-    base = _base(selection)
+    base = _base(selection, request.user)
     can_pick = base["editable"] and not base["deadline_passed"] and quota.quota > used
     context = {
         **base,
