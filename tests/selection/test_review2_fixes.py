@@ -128,7 +128,7 @@ def test_later_steps_say_they_are_out_of_date(tree, office_user, client):
     _adopt_pointer(w)
     client.force_login(office_user)
     for name, marker in (("review", "review-stale"), ("reconcile", "reconcile-stale"),
-                         ("controls", "controls-stale")):  # fmt: skip
+                         ("controls", "controls-stale"), ("design", "design-stale")):  # fmt: skip
         assert marker not in client.get(_url(w, name)).content.decode()
     dropped = rows[SHORTLIST - 1]
     expert = make_user("exp1", tree.city, "expert")
@@ -149,6 +149,8 @@ def test_later_steps_say_they_are_out_of_date(tree, office_user, client):
     assert "reconcile-stale" in client.get(_url(w, "reconcile")).content.decode()
     controls = client.get(_url(w, "controls")).content.decode()
     assert "controls-stale" in controls and rows[0]["name"] in controls
+    design = client.get(_url(w, "design")).content.decode()
+    assert "design-stale" in design and rows[0]["name"] in design
 
 
 def test_a_zones_step_bar_links_only_its_step(tree, office_user, zone_user, client):

@@ -64,13 +64,6 @@ def _denominator_text(code: str) -> str:
     )
 
 
-def _stale_pilots(selection: Selection, placements: list) -> list[Any]:
-    """Pilots of the adopted pairs that the batches no longer place (batches changed since)."""
-    placed = {p.unit_id for p in placements}
-    pairs = selection.controls.exclude(pilot_id__in=placed).select_related("pilot")
-    return sorted({p.pilot for p in pairs}, key=lambda u: u.code)
-
-
 def _context(request: HttpRequest, selection: Selection, form: MatchForm | None) -> dict:
     placements = list(service.pilot_placements(selection))
     manage = can(request.user, MANAGE, selection)
@@ -93,7 +86,7 @@ def _context(request: HttpRequest, selection: Selection, form: MatchForm | None)
         "shown_summary": _params_text(shown.params) if shown else "",
         "adopted": shown is not None and shown.pk == selection.match_id,
         "active_run": shown.run if shown is not None and shown.status == RunStatus.QUEUED else None,
-        "stale_pilots": _stale_pilots(selection, placements),
+        "stale_pilots": service.stale_pilots(selection),
     }
     if result is not None:
         context.update(
