@@ -74,11 +74,14 @@ def _on_end(run: Any) -> None:
     on_end=_on_end,
 )
 def matching(run: Any, progress: Any) -> dict[str, Any]:
+    from shidian.apps.core.access import MANAGE, can
     from shidian.apps.selection.services.controls import compute
     from shidian.engine.errors import EngineInputError
 
     match_run = _match_run(run)
     selection = match_run.selection
+    if run.created_by is not None and not can(run.created_by, MANAGE, selection):
+        raise RunError("not_found")  # the starter lost the right since: nothing is computed
     total = len(STEPS) + 1
     done = [0]
     progress(0, total, gettext_lazy("正在读取学校数据"), force=True)

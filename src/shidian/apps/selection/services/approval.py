@@ -167,6 +167,7 @@ def _check_complete(selection: Selection) -> None:
         raise ValidationError(
             _("还没有安排批次：请先在“批次安排”中确定试点学校及其批次，再提交审批。")
         )
+    _check_ranked(selection, placed)
     pairs = selection.controls.select_related("pilot", "control")
     stale = sorted({p.pilot.name for p in pairs if p.pilot_id not in placed})
     if stale:
@@ -178,6 +179,29 @@ def _check_complete(selection: Selection) -> None:
     if both:
         raise ValidationError(
             _("%(names)s既是试点学校又是对照学校，请重新匹配对照组。") % {"names": "、".join(both)}
+        )
+
+
+def _check_ranked(selection: Selection, placed: set[int]) -> None:
+    """With a shortlist adopted, the pilots must come from the ranking the batches step reads
+    (the adopted reconciliation's, else the shortlist's), and that reconciliation must rank the
+    shortlist adopted now (a later shortlist leaves it, and the batches, out of date)."""
+    from shidian.apps.orgs.models import OrgUnit
+    from shidian.apps.selection.services.batches import ranking_of
+
+    if not selection.shortlist_id:
+        return
+    shortlisted = set(selection.shortlisted.values_list("unit_id", flat=True))
+    _source, ranking = ranking_of(selection)
+    ranked = {r["unit_id"] for r in ranking}
+    if selection.reconciliation_id and ranked - shortlisted:
+        raise ValidationError(_("采用的评分汇总与现在的入围名单不一致：请重新汇总评分并安排批次。"))
+    outside = placed - ranked
+    if outside:
+        names = OrgUnit.objects.filter(pk__in=outside).order_by("code")  # scoping: ok placed
+        raise ValidationError(
+            _("试点学校%(names)s不在采用的排名中：请重新安排批次。")
+            % {"names": "、".join(u.name for u in names)}
         )
 
 

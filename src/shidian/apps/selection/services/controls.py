@@ -63,6 +63,15 @@ SMD_FLAG = 0.1
 # --- the population -------------------------------------------------------------------------
 
 
+def stale_pilots(selection: Selection) -> list[Any]:
+    """Pilots of the adopted pairs that the batches no longer place (batches changed since the
+    controls were adopted): the controls step, the design check and approval must not trust
+    those pairs."""
+    placed = pilot_placements(selection).values("unit_id")
+    pairs = selection.controls.exclude(pilot_id__in=placed).select_related("pilot")
+    return sorted({p.pilot for p in pairs}, key=lambda u: u.code)
+
+
 def pilot_placements(selection: Selection):
     return (
         BatchPlacement.objects.filter(selection=selection)  # scoping: ok selection checked

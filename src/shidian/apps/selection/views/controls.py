@@ -86,6 +86,7 @@ def _context(request: HttpRequest, selection: Selection, form: MatchForm | None)
         "shown_summary": _params_text(shown.params) if shown else "",
         "adopted": shown is not None and shown.pk == selection.match_id,
         "active_run": shown.run if shown is not None and shown.status == RunStatus.QUEUED else None,
+        "stale_pilots": service.stale_pilots(selection),
     }
     if result is not None:
         context.update(

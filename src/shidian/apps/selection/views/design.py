@@ -11,6 +11,7 @@ from django.urls import path
 from shidian.apps.selection import selectors
 from shidian.apps.selection.forms_batches import DesignForm
 from shidian.apps.selection.services import design as services
+from shidian.apps.selection.services.controls import stale_pilots
 from shidian.apps.selection.steps import steps_of
 
 
@@ -39,6 +40,7 @@ def design_page(request: HttpRequest, selection_id: int) -> HttpResponse:
             "chart": services.chart_data(check),
             "alpha_pct": round(inputs["alpha"] * 100, 1),
             "power_pct": round(inputs["power"] * 100, 1),
+            "stale_pilots": stale_pilots(selection),
         },
         status=status,
     )

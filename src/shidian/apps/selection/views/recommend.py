@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -51,11 +51,12 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _base(selection: Any) -> dict[str, Any]:
+def _base(selection: Any, user: Any) -> dict[str, Any]:
     return {
         "selection": selection,
         "programme": selection.programme,
-        "steps": steps_of(selection, current="recommend", with_state=False),
+        # a zone's step bar links only the steps it may open (the others would be 404)
+        "steps": steps_of(selection, current="recommend", with_state=False, user=user),
         "deadline_passed": services.deadline_passed(selection),
         "editable": selection.recommend and not selection.frozen and not selection.shortlist_id,
     }
@@ -69,6 +70,10 @@ def recommend_page(request: HttpRequest, selection_id: int) -> HttpResponse:
     quota = _zone_quota(request.user, selection)
     if quota is not None:
         return _zone(request, selection, quota)
+    if not selectors.follows(request.user, selection):
+        # who sees the selection without following it (a zone account that cannot fill its
+        # quota, a programme's community member) reads none of the zones' recommendations
+        raise Http404
     if request.method == "POST":
         raise PermissionDenied
     return _office(request, selection, manage=False)
@@ -133,7 +138,7 @@ def _office(request: HttpRequest, selection: Any, *, manage: bool) -> HttpRespon
             status = 400
     zone = _zone_filter(request, rows)
     context = {
-        **_base(selection),
+        **_base(selection, request.user),
         "manage": manage,
         "rows": rows,
         "rows_total": {
@@ -198,6 +203,8 @@ def _withdraw(request: HttpRequest, selection: Any) -> None:
         unit_id = int(request.POST.get("unit", ""))
     except ValueError as exc:
         raise ValidationError(_("这所学校没有被推荐。")) from exc
+    if not 0 < unit_id < 2**63:  # no id; a huge number would overflow SQLite's INTEGER
+        raise ValidationError(_("这所学校没有被推荐。"))
     services.recommendation_withdraw(by=request.user, selection=selection, unit_id=unit_id)
     messages.success(request, _("已撤回推荐。"))
 
@@ -257,7 +264,7 @@ def _zone(request: HttpRequest, selection: Any, quota: ZoneQuota) -> HttpRespons
             errors, status = _errors(exc), 400
     quota.refresh_from_db()
     used = selection.recommendations.filter(zone=zone).count()
-    base = _base(selection)
+    base = _base(selection, request.user)
     can_pick = base["editable"] and not base["deadline_passed"] and quota.quota > used
     context = {
         **base,
@@ -280,11 +287,11 @@ def _zone(request: HttpRequest, selection: Any, quota: ZoneQuota) -> HttpRespons
 def recommend_export(request: HttpRequest, selection_id: int) -> HttpResponse:
     selection = selectors.selection_for(user=request.user, selection_id=selection_id)
     zone = None
-    if not can(request.user, MANAGE, selection):
-        quota = _zone_quota(request.user, selection)
-        if quota is None:
-            raise PermissionDenied
+    quota = None if can(request.user, MANAGE, selection) else _zone_quota(request.user, selection)
+    if quota is not None:
         zone = quota.zone
+    elif not selectors.follows(request.user, selection):
+        raise Http404  # the same readers as the page
     else:
         zone = _zone_filter(request, services.quota_rows(selection))
     scores = dict(candidate_frame(selection)[["unit_id", "score"]].itertuples(index=False))

@@ -74,6 +74,14 @@ def _shown(selection: Selection, request: HttpRequest) -> Reconciliation | None:
     return runs.order_by("-number").first()
 
 
+def _stale(selection: Selection) -> bool:
+    """The adopted reconciliation ranks schools the shortlist adopted now leaves out."""
+    if not selection.reconciliation_id:
+        return False
+    ranked = {r["unit_id"] for r in selection.reconciliation.result.get("ranking", [])}
+    return bool(ranked - set(selection.shortlisted.values_list("unit_id", flat=True)))
+
+
 def _context(request: HttpRequest, selection: Selection, form: ReconcileForm) -> dict[str, Any]:
     shown = _shown(selection, request)
     result = shown.result if shown else {}
@@ -103,6 +111,7 @@ def _context(request: HttpRequest, selection: Selection, form: ReconcileForm) ->
         "missing": [r for r in rows if r.missing or not r.experts],
         "scored_total": sum(len(r.scored) for r in rows),
         "assigned_total": sum(len(r.experts) for r in rows),
+        "stale": _stale(selection),
     }
 
 

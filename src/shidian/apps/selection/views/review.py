@@ -36,7 +36,17 @@ def _cell(value: Any) -> Any:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    text = str(value or "")
+    # an id the database can hold (a huge number would overflow SQLite's INTEGER: a 500)
+    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**63 else None
+
+
+def _stale_units(selection: Any) -> list[Any]:
+    """The schools still assigned to experts that the shortlist adopted now leaves out (a new
+    shortlist was adopted after the assignment): their experts keep the sheet until reassigned."""
+    shortlisted = selection.shortlisted.values("unit_id")
+    pairs = selection.assignments.exclude(unit_id__in=shortlisted).select_related("unit")
+    return sorted({p.unit for p in pairs}, key=lambda u: u.code)
 
 
 def _page(
@@ -82,6 +92,7 @@ def _page(
         "assign_form": assign_form or AssignForm(initial={"per_unit": per_unit}),
         "last_reminder": services.last_reminder(selection) if manage else None,
         "behind": sum(1 for row in progress["experts"] if row.remaining > 0),
+        "stale_units": _stale_units(selection),
     }
     return render(request, "selection/review.html", context, status=status)
 
