@@ -495,3 +495,36 @@ def test_panel_member_update(tree, office_user, office_client, setup):
     assert office_client.post(url, {**data, "max_load": "4"}).status_code == 302
     member.refresh_from_db()
     assert (member.expertise, member.min_load, member.max_load) == ("物理", 1, 4)
+
+
+def test_a_new_shortlist_takes_the_dropped_schools_away_from_their_experts(
+    tree, office_user, setup
+):
+    """Adopting a shortlist without a school revokes its experts' grants (they can no longer
+    read its sheet), except where an expert already saved a review: that work is kept."""
+    from shidian.apps.selection.models import ShortlistRun
+    from shidian.apps.selection.services.review import assign
+    from shidian.apps.selection.services.shortlist import shortlist_adopt
+
+    w, units = setup
+    panel(tree, w, office_user, 4)
+    assign(by=office_user, selection=w.selection, per_unit=2)
+    dropped, reviewed = units[-1], units[-2]
+    pairs = [p for p in pairs_of(w.selection) if p.unit_id == reviewed.pk]
+    _review(w, pairs[0].expert, reviewed)
+    kept = [
+        {"unit_id": u.pk, "code": u.code, "name": u.name, "rank": i, "score": 80.0}
+        for i, u in enumerate(units[:-2], start=1)
+    ]
+    ShortlistRun.objects.create(
+        selection=w.selection, number=2, status="done", result={"selected": kept}
+    )
+    shortlist_adopt(by=office_user, selection=w.selection, number=2)
+    left = pairs_of(w.selection)
+    assert not [p for p in left if p.unit_id == dropped.pk]
+    assert [(p.unit_id, p.expert_id) for p in left if p.unit_id == reviewed.pk] == [
+        (reviewed.pk, pairs[0].expert_id)
+    ]
+    for pair in pairs[1:]:
+        pair.grant.refresh_from_db()
+        assert pair.grant.revoked_at is not None

@@ -325,6 +325,24 @@ def _revoke(by: Any, pair: ExpertAssignment) -> None:
         grant_revoke(by=by, grant=pair.grant)
 
 
+def assignments_drop_units(*, by: Any, selection: Selection, unit_ids: set[int]) -> int:
+    """A new shortlist left these schools out: their pairs go and the experts' grants are
+    revoked, so nobody keeps reading a sheet they no longer review. A pair whose expert saved a
+    review stays (the work is kept; the review page lists it as no longer shortlisted).
+    Call inside the adopting service's transaction. Returns the number of pairs removed."""
+    pairs = list(
+        ExpertAssignment.objects.filter(  # scoping: ok the caller holds the selection's lock
+            selection=selection, unit_id__in=unit_ids
+        ).select_related("unit", "grant")
+    )
+    saved = _saved_reviews(selection, pairs)
+    dropped = [p for p in pairs if (p.unit_id, p.expert_id) not in saved]
+    for pair in dropped:
+        _revoke(by, pair)
+    ExpertAssignment.objects.filter(pk__in=[p.pk for p in dropped]).delete()  # scoping: ok
+    return len(dropped)
+
+
 def _give(by: Any, selection: Selection, expert: Any, unit: Any) -> Any:
     return grant_give(
         by=by,

@@ -504,6 +504,9 @@ def shortlist_adopt(*, by: Any, selection: Selection, number: int) -> ShortlistR
                     by=by, programme=selection.programme, participations=rows, to=state,
                     reason=reason,
                 )  # fmt: skip
+        from shidian.apps.selection.services.review import assignments_drop_units
+
+        assignments_drop_units(by=by, selection=selection, unit_ids=before - chosen_ids)
         selection.shortlist = shortlist
         selection.save(update_fields=["shortlist", "updated_at"])
         audit_record(
