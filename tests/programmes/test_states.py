@@ -89,3 +89,16 @@ def test_states_module_does_not_import_django():
         for alias in (node.names if isinstance(node, ast.Import) else [node])
     ]
     assert not [n for n in names if n.startswith("django")]
+
+
+def test_the_pilot_state_reads_pilot_in_english_not_the_product_name():
+    """ "试点" alone is the product's name (Shidian) in the core catalog, which Django prefers;
+    the participation state has a context of its own."""
+    from django.utils import translation
+
+    from shidian.apps.programmes.models import ParticipationState
+
+    with translation.override("en"):
+        assert str(ParticipationState.PILOT.label) == "Pilot"
+    with translation.override("zh-hans"):
+        assert str(ParticipationState.PILOT.label) == "试点"

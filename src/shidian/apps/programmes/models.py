@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shidian.apps.core.scoping import ScopedQuerySet
 from shidian.apps.programmes.states import State
@@ -27,7 +28,8 @@ class ParticipationState(models.TextChoices):
     ELIGIBLE = State.ELIGIBLE.value, _("可参与")
     RECOMMENDED = State.RECOMMENDED.value, _("推荐上报")
     SHORTLISTED = State.SHORTLISTED.value, _("入围")
-    PILOT = State.PILOT.value, _("试点")
+    # A context of its own: "试点" alone is the product's name (Shidian) in the core catalog.
+    PILOT = State.PILOT.value, pgettext_lazy("participation state", "试点")
     CONTROL = State.CONTROL.value, _("对照")
     ACCEPTED = State.ACCEPTED.value, _("通过验收")
     CONDITIONAL = State.CONDITIONAL.value, _("有条件通过")
