@@ -107,3 +107,25 @@ def test_a_zone_with_a_quota_sees_only_its_recommendation_step(
     with pytest.raises(Http404):
         followed_selection(user=zone_user, selection_id=w.selection.pk)
     assert followed_selection(user=office_user, selection_id=w.selection.pk) == w.selection
+
+
+def test_a_zone_reads_its_own_recommendation_count_on_the_overview(
+    tree, office_user, zone_user, client
+):
+    from shidian.apps.selection.models import Recommendation, Selection, ZoneQuota
+
+    w = world(tree, office=office_user)
+    Selection.objects.filter(pk=w.selection.pk).update(recommend=True)  # scoping: ok test
+    ZoneQuota.objects.create(selection=w.selection, zone=tree.zone, quota=3)
+    other_zone = w.zones[1]
+    others = [s for s in w.schools if s.zone_id == other_zone.pk][:2]
+    for school in others:
+        Recommendation.objects.create(
+            selection=w.selection, unit=school, zone=other_zone, reason="r", by=office_user
+        )
+    Recommendation.objects.create(
+        selection=w.selection, unit=tree.school, zone=tree.zone, reason="r", by=office_user
+    )
+    client.force_login(zone_user)
+    page = client.get(reverse("selection:detail", kwargs={"selection_id": w.selection.pk}))
+    assert "已推荐 1 所" in page.content.decode()

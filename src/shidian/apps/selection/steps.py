@@ -26,8 +26,9 @@ class Step:
     shown: Callable[[Selection], bool] = lambda s: True
 
 
-def _recommend(s: Selection) -> tuple[bool, str]:
-    n = s.recommendations.count()
+def _recommend(s: Selection, zone_id: int | None = None) -> tuple[bool, str]:
+    rows = s.recommendations.all()
+    n = (rows.filter(zone_id=zone_id) if zone_id else rows).count()
     return n > 0, ngettext("已推荐 %(n)d 所", "已推荐 %(n)d 所", n) % {"n": n}
 
 
@@ -135,11 +136,17 @@ def steps_of(
     from shidian.apps.selection.selectors import follows
 
     shown = [s for s in STEPS if s.shown(selection)]
-    if user is not None and not follows(user, selection):
+    zone_only = user is not None and not follows(user, selection)
+    if zone_only:
         shown = [s for s in shown if s.key in OPEN_TO_ZONES]
     rows = []
     for number, step in enumerate(shown, start=1):
-        done, summary = step.state(selection) if with_state else (False, "")
+        done, summary = False, ""
+        if with_state:
+            if zone_only and step.key == "recommend":  # its own recommendations, not the county's
+                done, summary = _recommend(selection, user.unit_id)
+            else:
+                done, summary = step.state(selection)
         rows.append(
             {
                 "number": number,

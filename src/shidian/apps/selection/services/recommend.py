@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -419,11 +419,16 @@ def recommend_todos(user: Any, now: datetime.datetime) -> list:
         .exclude(selection__status__in=[SelectionStatus.PENDING, SelectionStatus.APPROVED])
         .filter(Q(selection__recommend_due__isnull=True) | Q(selection__recommend_due__gte=today))
         .select_related("selection")
+        .annotate(
+            used=Count(
+                "selection__recommendations",
+                filter=Q(selection__recommendations__zone_id=F("zone_id")),
+            )
+        )
     )
     todos = []
     for quota in quotas[:50]:
-        selection = quota.selection
-        used = selection.recommendations.filter(zone_id=quota.zone_id).count()
+        selection, used = quota.selection, quota.used
         if used >= quota.quota:
             continue
         todos.append(

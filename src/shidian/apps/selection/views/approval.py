@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -29,12 +29,8 @@ from shidian.apps.selection.steps import steps_of
 
 
 def _selection(request: HttpRequest, selection_id: int) -> tuple[Selection, bool, bool]:
-    selection = selectors.selection_for(user=request.user, selection_id=selection_id)
-    manage = can(request.user, MANAGE, selection)
-    approve = can(request.user, APPROVE, selection)
-    if not (manage or approve):
-        raise Http404
-    return selection, manage, approve
+    selection = selectors.followed_selection(user=request.user, selection_id=selection_id)
+    return selection, can(request.user, MANAGE, selection), can(request.user, APPROVE, selection)
 
 
 def _summary(selection: Selection) -> dict[str, Any]:
