@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "shidian.apps.campaigns",
     "shidian.apps.programmes",
     "shidian.apps.selection",
+    "shidian.apps.plans",
+    "shidian.apps.reports",
+    "shidian.apps.supervision",
+    "shidian.apps.indicators",
+    "shidian.apps.inspections",
+    "shidian.apps.midterm",
 ]
 
 MIDDLEWARE = [

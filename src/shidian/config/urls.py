@@ -13,5 +13,11 @@ urlpatterns = [
     path("campaigns/", include("shidian.apps.campaigns.urls")),
     path("programmes/", include("shidian.apps.programmes.urls")),
     path("selections/", include("shidian.apps.selection.urls")),
+    path("plans/", include("shidian.apps.plans.urls")),
+    path("reports/", include("shidian.apps.reports.urls")),
+    path("supervision/", include("shidian.apps.supervision.urls")),
+    path("indicators/", include("shidian.apps.indicators.urls")),
+    path("inspections/", include("shidian.apps.inspections.urls")),
+    path("midterm/", include("shidian.apps.midterm.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]

@@ -1,0 +1,15 @@
+"""Indicators across units and balance between schools (覆盖率、校际均衡)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "shidian.apps.indicators"
+    label = "indicators"
+    verbose_name = _("指标监测")
+
+    def ready(self) -> None:
+        from shidian.apps.indicators import policies
+
+        policies.register_all()

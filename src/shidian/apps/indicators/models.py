@@ -1,0 +1,3 @@
+"""Indicators across units and balance between schools (覆盖率、校际均衡)."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,15 @@
+"""Inspection visits, findings and rectification items (督查指导、整改)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "shidian.apps.inspections"
+    label = "inspections"
+    verbose_name = _("督查整改")
+
+    def ready(self) -> None:
+        from shidian.apps.inspections import policies
+
+        policies.register_all()

@@ -1,0 +1,7 @@
+"""Who may do what in supervision (core.access policies)."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    pass
