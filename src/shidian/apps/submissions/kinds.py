@@ -76,6 +76,13 @@ class FormSpec:
     def on_returned(self, submission, *, base_url: str = "") -> None:
         """Tell the unit its submission came back (after the state change, same transaction)."""
 
+    def on_submitted(self, submission, *, user) -> None:
+        """React to a submit or resubmit (after the state change, same transaction): e.g. copy
+        the answers into an indexed table."""
+
+    def on_accepted(self, submission, *, user) -> None:
+        """React to the owner's acceptance (same transaction): e.g. freeze a plan's baseline."""
+
     def build_workbook(self, submission) -> bytes:
         raise NotImplementedError
 

@@ -216,6 +216,7 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     audit_record(
         actor=user, action=f"{spec.audit_prefix}_submit", target=submission, unit=submission.unit
     )
+    spec.on_submitted(submission, user=user)
     return submission
 
 
@@ -270,6 +271,7 @@ def submission_accept(*, submission: Submission, user) -> Submission:
     audit_record(
         actor=user, action=f"{spec.audit_prefix}_accept", target=submission, unit=submission.unit
     )
+    spec.on_accepted(submission, user=user)
     return submission
 
 
