@@ -91,7 +91,9 @@ def pilot_world(tree) -> PilotWorld:
         events.update(at=_at(JOINED - dt.timedelta(days=1)))
         events.filter(to_state__in=["pilot", "control"]).update(at=_at(JOINED))
         events.filter(participation=pilots[5], to_state="pilot").update(at=_at(LATE_JOINED))
-        Participation.objects.filter(programme=programme).update(created_at=_at(dt.date(2026, 1, 5)))
+        Participation.objects.filter(programme=programme).update(
+            created_at=_at(dt.date(2026, 1, 5))
+        )
         existing = programme
     programme = existing
     batch1 = programme.cycles.get(number=1)
