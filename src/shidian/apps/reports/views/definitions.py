@@ -65,13 +65,13 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _base(form: ReportForm, tab: str, **extra: Any) -> dict[str, Any]:
+def _base(report: ReportForm, tab: str, **extra: Any) -> dict[str, Any]:
     return {
-        "report": form,
-        "programme": form.programme,
+        "report": report,
+        "programme": report.programme,
         "tab": tab,
-        "draft": form.status == FormStatus.DRAFT,
-        "closed": form.status == FormStatus.CLOSED,
+        "draft": report.status == FormStatus.DRAFT,
+        "closed": report.status == FormStatus.CLOSED,
         **extra,
     }
 
