@@ -151,7 +151,7 @@ def test_periods_tile_the_range(span, kind, due, grace):
     start, end = span
     periods = gen(kind, start, end, due=due, grace=grace)
     assert periods[0].starts_on == start and periods[-1].ends_on == end
-    for a, b in zip(periods, periods[1:]):
+    for a, b in zip(periods, periods[1:], strict=False):
         assert b.starts_on == a.ends_on + timedelta(days=1)
     keys = [p.key for p in periods]
     assert len(set(keys)) == len(keys) and keys == sorted(keys)
@@ -176,6 +176,8 @@ def test_expected_means_a_school_day(span, kind, cal):
         ]
         assert p.expected == bool(school)
         assert (p.reason == "") == p.expected
-        inside_break = any(b.starts_on <= p.starts_on and p.ends_on <= b.ends_on for b in cal.breaks)
+        inside_break = any(
+            b.starts_on <= p.starts_on and p.ends_on <= b.ends_on for b in cal.breaks
+        )
         if inside_break:
             assert not p.expected

@@ -17,7 +17,9 @@ def county_calendar(tree):
     from shidian.apps.reports.models import SchoolCalendar
     from shidian.apps.reports.services.calendars import BreakInput, TermInput, calendar_create
 
-    found = SchoolCalendar.objects.filter(unit=tree.county, name="甲县2026-2027学年校历").first()  # scoping: ok test
+    found = SchoolCalendar.objects.filter(
+        unit=tree.county, name="甲县2026-2027学年校历"
+    ).first()  # scoping: ok test
     if found:
         return found
     return calendar_create(
@@ -47,7 +49,9 @@ def monthly_form(tree):
     )
 
     world = pilot_world(tree)
-    found = ReportForm.objects.filter(programme=world.programme, name="测试月报").first()  # scoping: ok test
+    found = ReportForm.objects.filter(
+        programme=world.programme, name="测试月报"
+    ).first()  # scoping: ok test
     if found:
         return found
     form = form_create(

@@ -82,7 +82,9 @@ def test_field_validation(tree):
             s.field_add(by=world.office, form=form, data=data)
     assert _snapshot() == before
     field = s.field_add(
-        by=world.office, form=form, data=FieldInput("platform", "平台", "choice", choices=["A", "B"])
+        by=world.office,
+        form=form,
+        data=FieldInput("platform", "平台", "choice", choices=["A", "B"]),
     )
     assert field.order == 3 and field.choices == ["A", "B"]
 
@@ -173,8 +175,12 @@ def test_published_form_is_frozen_but_can_grow(tree):
         by=world.office, form=form, data=FieldInput("extra", "新增", "number", required=False)
     )
     with pytest.raises(ValidationError, match="只能修改名称"):
-        s.field_update(by=world.office, field=field, data=FieldInput("classrooms", "教室", "percent"))
-    s.field_update(by=world.office, field=field, data=FieldInput("classrooms", "教室总数", "number", minimum=0))
+        s.field_update(
+            by=world.office, field=field, data=FieldInput("classrooms", "教室", "percent")
+        )
+    s.field_update(
+        by=world.office, field=field, data=FieldInput("classrooms", "教室总数", "number", minimum=0)
+    )
     field.refresh_from_db()
     assert field.label == "教室总数" and field.type == "number"
     with pytest.raises(ValidationError, match="不能删除"):

@@ -74,7 +74,9 @@ def test_create_form_and_bad_input(client, tree):
     assert not ReportForm.objects.filter(name="周调度").exists()  # scoping: ok test
     response = client.post(url, data | {"ends_on": "2026-06-28"})
     assert response.status_code == 302
-    assert ReportForm.objects.filter(name="周调度", period_type="weekly").exists()  # scoping: ok test
+    assert ReportForm.objects.filter(
+        name="周调度", period_type="weekly"
+    ).exists()  # scoping: ok test
 
 
 def test_fields_add_move_remove(client, tree):
@@ -82,7 +84,9 @@ def test_fields_add_move_remove(client, tree):
     form = monthly_form(tree)
     client.force_login(world.office)
     url = reverse("reports:def_fields", kwargs={"form_id": form.pk})
-    bad = client.post(url, {"code": "classrooms", "label": "重复", "type": "number", "required": "on"})
+    bad = client.post(
+        url, {"code": "classrooms", "label": "重复", "type": "number", "required": "on"}
+    )
     assert bad.status_code == 400 and "已被本表其他字段使用" in bad.content.decode()
     assert form.fields.count() == 2
     ok = client.post(url, {"code": "fibre", "label": "是否通光纤", "type": "yes_no"})
@@ -125,7 +129,8 @@ def test_periods_preview_materialize_publish(client, tree):
     client.post(publish)
     form.refresh_from_db()
     assert form.status == "published"
-    assert 'id="frozen-note"' in client.get(
-        reverse("reports:def_edit", kwargs={"form_id": form.pk})
-    ).content.decode()
+    assert (
+        'id="frozen-note"'
+        in client.get(reverse("reports:def_edit", kwargs={"form_id": form.pk})).content.decode()
+    )
     assert county_calendar(tree).forms.count() == 1

@@ -24,7 +24,10 @@ from shidian.apps.reports.services.definitions import FieldInput
 class ReportFormForm(forms.Form):
     name = CleanCharField(label=_("报表名称"), max_length=200)
     description = CleanCharField(
-        label=_("填报说明"), required=False, multiline=True, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("填报说明"),
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     period_type = forms.ChoiceField(label=_("报送周期"), choices=PeriodType.choices)
     starts_on = forms.DateField(label=_("开始日期"), widget=date_input())
@@ -166,7 +169,9 @@ def _rows(formset: Any) -> list[dict[str, Any]]:
 
 
 def term_inputs(formset: Any) -> list[TermInput]:
-    return [TermInput(r.get("name") or "", r.get("starts_on"), r.get("ends_on")) for r in _rows(formset)]
+    return [
+        TermInput(r.get("name") or "", r.get("starts_on"), r.get("ends_on")) for r in _rows(formset)
+    ]
 
 
 def break_inputs(formset: Any) -> list[BreakInput]:
@@ -179,7 +184,10 @@ def break_inputs(formset: Any) -> list[BreakInput]:
 def initial_terms(calendar: Any) -> list[dict[str, Any]]:
     if calendar is None:
         return []
-    return [{"name": t.name, "starts_on": t.starts_on, "ends_on": t.ends_on} for t in calendar.terms.all()]
+    return [
+        {"name": t.name, "starts_on": t.starts_on, "ends_on": t.ends_on}
+        for t in calendar.terms.all()
+    ]
 
 
 def initial_breaks(calendar: Any) -> list[dict[str, Any]]:

@@ -63,7 +63,5 @@ def engine_calendar(calendar: Any) -> Calendar | None:
         return None
     return Calendar(
         terms=tuple(Term(t.name, t.starts_on, t.ends_on) for t in calendar.terms.all()),
-        breaks=tuple(
-            Break(b.name, b.starts_on, b.ends_on, b.kind) for b in calendar.breaks.all()
-        ),
+        breaks=tuple(Break(b.name, b.starts_on, b.ends_on, b.kind) for b in calendar.breaks.all()),
     )

@@ -66,9 +66,7 @@ def check_rules(
     rules: Iterable[Any], values: Mapping[str, Any], *, labels: Mapping[str, str]
 ) -> list[RuleFailure]:
     rules = list(rules)
-    failed = evaluate(
-        [(r.left, r.operator, r.right) for r in rules], values, codes=labels.keys()
-    )
+    failed = evaluate([(r.left, r.operator, r.right) for r in rules], values, codes=labels.keys())
     failures = []
     for item in failed:
         rule = rules[item.index]
@@ -77,7 +75,11 @@ def check_rules(
             "right": _side_text(item.right, item.right_value, labels),
         }
         custom = (getattr(rule, "message", "") or "").strip()
-        message = _("%(message)s：%(detail)s") % {"message": custom, "detail": detail} if custom else detail
+        message = (
+            _("%(message)s：%(detail)s") % {"message": custom, "detail": detail}
+            if custom
+            else detail
+        )
         codes = tuple(s.code for s in (item.left, item.right) if s.code is not None)
         failures.append(RuleFailure(fields=codes, message=message))
     return failures

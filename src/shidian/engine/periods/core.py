@@ -71,7 +71,9 @@ def _spans(period_type: str, starts_on: date, ends_on: date, calendar: Calendar 
             )
         counts: dict[int, int] = {}
         for term in sorted(calendar.terms, key=lambda t: t.starts_on):
-            school_year = term.starts_on.year if term.starts_on.month >= 8 else term.starts_on.year - 1
+            school_year = (
+                term.starts_on.year if term.starts_on.month >= 8 else term.starts_on.year - 1
+            )
             counts[school_year] = counts.get(school_year, 0) + 1
             if term.ends_on >= starts_on and term.starts_on <= ends_on:
                 yield f"{school_year}-S{counts[school_year]}", term.starts_on, term.ends_on

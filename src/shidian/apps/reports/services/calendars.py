@@ -44,7 +44,9 @@ def _span_problems(rows: list, what: str) -> list[str]:
         if not (row.name or "").strip():
             problems.append(_("%(what)s需要名称。") % {"what": what})
         if not isinstance(row.starts_on, dt.date) or not isinstance(row.ends_on, dt.date):
-            problems.append(_("%(what)s“%(name)s”需要开始和结束日期。") % {"what": what, "name": row.name})
+            problems.append(
+                _("%(what)s“%(name)s”需要开始和结束日期。") % {"what": what, "name": row.name}
+            )
         elif row.ends_on < row.starts_on:
             problems.append(
                 _("%(what)s“%(name)s”的结束日期早于开始日期。") % {"what": what, "name": row.name}
@@ -76,7 +78,9 @@ def _write_rows(calendar: SchoolCalendar, terms: list[TermInput], breaks: list[B
     calendar.terms.all().delete()
     calendar.breaks.all().delete()
     CalendarTerm.objects.bulk_create(
-        CalendarTerm(calendar=calendar, name=t.name.strip(), starts_on=t.starts_on, ends_on=t.ends_on)
+        CalendarTerm(
+            calendar=calendar, name=t.name.strip(), starts_on=t.starts_on, ends_on=t.ends_on
+        )
         for t in terms
     )
     CalendarBreak.objects.bulk_create(

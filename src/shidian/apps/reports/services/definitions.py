@@ -35,7 +35,7 @@ from shidian.apps.reports.models import (
 )
 from shidian.apps.reports.periods import engine_calendar, key_label
 from shidian.engine.errors import EngineInputError
-from shidian.engine.formrules import CODE_RE, parse_number, parse_side
+from shidian.engine.formrules import CODE_RE, parse_side
 from shidian.engine.periods import Period, generate_periods
 
 MAX_DAYS = 60  # due and grace days beyond two months are typing mistakes, not policies
@@ -168,7 +168,9 @@ def form_update(*, by: Any, form: ReportForm, **changes: Any) -> ReportForm:
         ]
         if frozen:
             problems.append(
-                _("报表已发布，不能再修改：%(list)s（可修改名称、说明、截止与宽限天数、延后结束日期）。")
+                _(
+                    "报表已发布，不能再修改：%(list)s（可修改名称、说明、截止与宽限天数、延后结束日期）。"
+                )
                 % {"list": "、".join(frozen)}
             )
         if "ends_on" in changes and changes["ends_on"] < form.ends_on:
@@ -286,7 +288,9 @@ def field_update(*, by: Any, field: ReportField, data: FieldInput) -> ReportFiel
                 % {"list": "、".join(changed)}
             )
     if values["code"] != field.code and _rules_naming(form, field.code):
-        problems.append(_("校验规则用到了代码“%(code)s”，请先删除这些规则再改代码。") % {"code": field.code})
+        problems.append(
+            _("校验规则用到了代码“%(code)s”，请先删除这些规则再改代码。") % {"code": field.code}
+        )
     if values["type"] not in NUMERIC_TYPES and _rules_naming(form, field.code):
         problems.append(_("校验规则用到了这个字段，只有数值、百分比和是/否字段能用于规则。"))
     if problems:
@@ -310,7 +314,9 @@ def field_remove(*, by: Any, field: ReportField) -> None:
     _editable(form)
     problems = []
     if form.status != FormStatus.DRAFT:
-        problems.append(_("报表已发布，不能删除字段（学校可能已经填报）；可以改名称或添加新的非必填字段。"))
+        problems.append(
+            _("报表已发布，不能删除字段（学校可能已经填报）；可以改名称或添加新的非必填字段。")
+        )
     if rules := _rules_naming(form, field.code):
         problems.append(
             _("有 %(n)s 条校验规则用到这个字段，请先删除这些规则。") % {"n": len(rules)}

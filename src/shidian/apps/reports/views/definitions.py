@@ -186,7 +186,9 @@ def fields_page(request: HttpRequest, form_id: int) -> HttpResponse:
 def field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
     field = _field(request, field_id)
     report = field.form
-    form = FieldForm(request.POST if request.method == "POST" else None, initial=initial_field(field))
+    form = FieldForm(
+        request.POST if request.method == "POST" else None, initial=initial_field(field)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.field_update(by=request.user, field=field, data=form.to_input())
