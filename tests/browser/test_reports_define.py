@@ -66,4 +66,4 @@ def test_office_defines_previews_and_publishes(page, phone_page, live_server, tr
         phone_page.goto(f"{live_server.url}/reports/forms/{form.pk}/{tab}/")
         phone_page.wait_for_selector("main")
         assert not has_horizontal_scroll(phone_page), tab
-    screenshot(phone_page, "reports-define-periods-phone")
+        screenshot(phone_page, f"reports-define-{tab}-phone")

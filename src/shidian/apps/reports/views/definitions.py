@@ -169,7 +169,9 @@ def _fields_response(request: HttpRequest, report: ReportForm, **extra: Any) -> 
 @login_required
 def fields_page(request: HttpRequest, form_id: int) -> HttpResponse:
     report = _form(request, form_id)
-    add = FieldForm(request.POST if request.method == "POST" else None)
+    # A published form only takes optional new fields: offer them unticked.
+    initial = None if report.status == FormStatus.DRAFT else {"required": False}
+    add = FieldForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and add.is_valid():
         try:
             services.field_add(by=request.user, form=report, data=add.to_input())
