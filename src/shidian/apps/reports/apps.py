@@ -10,6 +10,24 @@ class ReportsConfig(AppConfig):
     verbose_name = _("调度报表")
 
     def ready(self) -> None:
+        from shidian.apps.core.audit import register_actions
         from shidian.apps.reports import policies
 
         policies.register_all()
+        register_actions(
+            {
+                "reports.form_create": _("新建报表"),
+                "reports.form_update": _("修改报表"),
+                "reports.field_add": _("添加报表字段"),
+                "reports.field_update": _("修改报表字段"),
+                "reports.field_remove": _("删除报表字段"),
+                "reports.field_move": _("调整字段顺序"),
+                "reports.rule_add": _("添加校验规则"),
+                "reports.rule_remove": _("删除校验规则"),
+                "reports.periods": _("生成报送期"),
+                "reports.form_publish": _("发布报表"),
+                "reports.form_close": _("停用报表"),
+                "reports.calendar_create": _("新建校历"),
+                "reports.calendar_update": _("修改校历"),
+            }
+        )

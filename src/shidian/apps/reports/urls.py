@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from shidian.apps.reports.views import calendars, definitions
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [*definitions.urlpatterns, *calendars.urlpatterns]

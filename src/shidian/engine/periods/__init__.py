@@ -12,55 +12,40 @@ terms (key "<year>-S1"/"-S2" by start date), years "2026". Each period's ``due_o
 (``expected=False`` with ``reason`` "vacation", "holiday" or "outside_term") when it has no
 school day: every day is a weekend day, inside a break, or outside every term (when the
 calendar has terms).
+
+Details of this implementation:
+
+- Periods are clipped to ``[starts_on, ends_on]``, so they tile that range exactly (no gap, no
+  overlap); a form that starts on a Wednesday has a first week from Wednesday to Sunday.
+- Semester keys count terms within a school year: a term starting in August or later opens
+  school year <year> ("2026-S1" is the autumn term of 2026-2027), an earlier one belongs to
+  the school year that began the year before ("2026-S2" is the spring term of 2027). Days
+  between terms belong to no semester period.
+- ``reason``: "outside_term" when some weekday lies outside every term and every break,
+  else "vacation" when a weekday lies in a vacation, else "holiday"; a clipped period made
+  only of a weekend has the reason "weekend".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from shidian.engine.periods.core import (
+    PERIOD_TYPES,
+    REASONS,
+    Break,
+    Calendar,
+    Period,
+    Term,
+    generate_periods,
+    school_days,
+)
 
-PERIOD_TYPES = ("weekly", "monthly", "quarterly", "semester", "yearly")
-
-
-@dataclass(frozen=True)
-class Term:
-    name: str
-    starts_on: date
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class Break:
-    name: str
-    starts_on: date
-    ends_on: date
-    kind: str = "vacation"  # "vacation" | "holiday"
-
-
-@dataclass(frozen=True)
-class Calendar:
-    terms: tuple[Term, ...] = ()
-    breaks: tuple[Break, ...] = ()
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str
-    starts_on: date
-    ends_on: date
-    due_on: date
-    closes_on: date
-    expected: bool = True
-    reason: str = ""  # why not expected: "vacation" | "holiday" | "outside_term"
-
-
-def generate_periods(
-    period_type: str,
-    starts_on: date,
-    ends_on: date,
-    *,
-    due_days: int,
-    grace_days: int,
-    calendar: Calendar | None = None,
-) -> list[Period]:
-    raise NotImplementedError("engine.periods.generate_periods: implemented by the reports work")
+__all__ = [
+    "PERIOD_TYPES",
+    "REASONS",
+    "Break",
+    "Calendar",
+    "Period",
+    "Term",
+    "generate_periods",
+    "school_days",
+]
