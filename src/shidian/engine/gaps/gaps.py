@@ -108,7 +108,8 @@ def mean_item_scores(
 def indicator_scores(
     standard: Standard, item_scores: Mapping[str, float | None], *, level: int = 2
 ) -> list[IndicatorScore]:
-    """The weighted score and maximum of every dimension (level 1) or indicator (level 2)."""
+    """The weighted score and maximum of every dimension (level 1) or indicator (level 2);
+    one made of veto items only has no points to reach and is left out."""
     if level not in LEVELS:
         raise _bad("gap_bad_level", f"level must be 1 or 2, not {level}", level=level)
     weights = standard.item_weight()
@@ -119,6 +120,8 @@ def indicator_scores(
             groups = [(i.code, i.name, (i,), dimension.code) for i in dimension.indicators]
         for code, name, indicators, parent in groups:
             items = [it for ind in indicators for it in ind.items if it.method != Method.VETO]
+            if not items:
+                continue  # veto items only: no points to reach (the sheet's veto covers it)
             maximum = sum(it.max_score * weights[it.code] for it in items)
             score = sum((item_scores.get(it.code) or 0.0) * weights[it.code] for it in items)
             rows.append(IndicatorScore(code, name, maximum, min(score, maximum), parent))
