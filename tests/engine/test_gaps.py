@@ -85,6 +85,9 @@ def test_pass_mark_veto_and_unknown_codes():
     report = analyse(rows, pass_mark=15, veto_codes=["A"])
     assert [g.code for g in report.gaps] == ["A"]
     assert report.total_gap == 4 and report.veto_failed == ("A",) and not report.passed
+    assert report.verdict == "failed"
+    assert analyse(rows, pass_mark=10).verdict == "passed_with_gaps"
+    assert analyse(rows, share=0.2).verdict == "passed"
     assert analyse(rows, pass_mark=10, vetoed=True).passed is False
     with pytest.raises(EngineInputError):
         analyse(rows, pass_mark=21)

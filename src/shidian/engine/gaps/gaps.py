@@ -64,7 +64,16 @@ class GapReport:
 
     @property
     def passed(self) -> bool:
+        """The acceptance line: no veto, no veto indicator below threshold, the pass mark
+        reached. Gaps on other indicators are to be rectified but do not fail the unit."""
         return not self.vetoed and not self.veto_failed and self.total_gap <= EPSILON
+
+    @property
+    def verdict(self) -> str:
+        """"passed" (every indicator at its line too), "passed_with_gaps" or "failed"."""
+        if not self.passed:
+            return "failed"
+        return "passed_with_gaps" if self.gaps else "passed"
 
 
 def _bad(code: str, message: str, **params: object) -> EngineInputError:
