@@ -51,7 +51,10 @@ def test_gaps_are_consistent(rows, share):
     sizes = [g.gap for g in report.gaps]
     assert sizes == sorted(sizes, reverse=True)
     # Raising every score to its threshold closes exactly the listed gaps.
-    closed = [IndicatorScore(r.code, r.name, r.max_score, r.score + g.gap) for r, g in zip(rows, report.indicators, strict=True)]
+    closed = [
+        IndicatorScore(r.code, r.name, r.max_score, r.score + g.gap)
+        for r, g in zip(rows, report.indicators, strict=True)
+    ]
     assert analyse(closed, share=share).gaps == ()
 
 

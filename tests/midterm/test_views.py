@@ -104,7 +104,9 @@ def test_school_sees_only_its_own_report(client, tree):
         ("midterm:list", {"programme_id": w.programme.pk}),
     ]:
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
-    assert client.post(reverse("midterm:items", kwargs={"midterm_id": midterm.pk})).status_code == 404
+    assert (
+        client.post(reverse("midterm:items", kwargs={"midterm_id": midterm.pk})).status_code == 404
+    )
 
 
 def test_school_waits_for_release(client, tree):

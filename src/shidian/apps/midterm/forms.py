@@ -54,10 +54,13 @@ class MidtermForm(forms.Form):
         from shidian.apps.standards.selectors import usable_versions
 
         self.fields["cycle"].queryset = programme.cycles.order_by("number")
-        self.fields["cycle"].label_from_instance = lambda c: _("第%(n)s批（%(year)s年）") % {
-            "n": c.number,
-            "year": c.year,
-        }
+        self.fields["cycle"].label_from_instance = lambda c: (
+            _("第%(n)s批（%(year)s年）")
+            % {
+                "n": c.number,
+                "year": c.year,
+            }
+        )
         versions = programme.standard_versions.filter(status="published")
         if not versions.exists():
             versions = usable_versions(user=user)

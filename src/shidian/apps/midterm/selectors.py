@@ -106,7 +106,9 @@ def progress(midterm: MidtermRound) -> dict[str, int]:
     """Sheets submitted and scored, for the round page."""
     sheets = midterm.campaign.sheets.all()
     submitted = sheets.filter(status__in=sorted(SUBMITTED))
-    scored = Review.objects.filter(submission__in=submitted).values("submission").distinct()  # scoping: ok
+    scored = (
+        Review.objects.filter(submission__in=submitted).values("submission").distinct()
+    )  # scoping: ok
     return {
         "invited": sheets.count(),
         "submitted": submitted.count(),

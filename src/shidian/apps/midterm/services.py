@@ -64,9 +64,10 @@ def _check(
         problems.append(_("这个批次还没有试点学校。"))
     if version is None or not version.is_published:
         problems.append(_("请选择已发布的指标体系版本。"))
-    elif programme.standard_versions.exists() and not programme.standard_versions.filter(
-        pk=version.pk
-    ).exists():
+    elif (
+        programme.standard_versions.exists()
+        and not programme.standard_versions.filter(pk=version.pk).exists()
+    ):
         problems.append(_("所选指标体系版本不属于本项目。"))
     if scorer not in Scorer.values:
         problems.append(_("请选择评分方。"))
@@ -83,14 +84,10 @@ def _check(
         rows = indicator_scores(standard, {}, level=level)
         maximum = sum(r.max_score for r in rows)
         if pass_mark is not None and not 0 <= pass_mark <= maximum:
-            problems.append(
-                _("总分合格线须在0到满分%(max)s之间。") % {"max": f"{maximum:g}"}
-            )
+            problems.append(_("总分合格线须在0到满分%(max)s之间。") % {"max": f"{maximum:g}"})
         unknown = sorted(set(veto_codes) - {r.code for r in rows})
         if unknown:
-            problems.append(
-                _("否决指标不在所选层级中：%(codes)s") % {"codes": "、".join(unknown)}
-            )
+            problems.append(_("否决指标不在所选层级中：%(codes)s") % {"codes": "、".join(unknown)})
     return problems
 
 

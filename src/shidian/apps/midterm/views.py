@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import MANAGE, can
@@ -16,6 +17,10 @@ from shidian.apps.midterm import selectors, services
 from shidian.apps.midterm.forms import ItemsForm, MidtermForm
 from shidian.apps.midterm.models import Scorer
 from shidian.apps.programmes.selectors import programme_for
+
+DONE = gettext_noop(
+    "已生成 %(created)d 项整改事项（%(schools)d 所学校）；%(existing)d 项差距此前已生成，未重复。"
+)
 
 
 @login_required
@@ -38,7 +43,9 @@ def midterm_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     if not can(request.user, MANAGE, programme):
         raise PermissionDenied
     initial = {"name": _("%(programme)s中期初评") % {"programme": programme.name}}
-    form = MidtermForm(request.POST or None, user=request.user, programme=programme, initial=initial)
+    form = MidtermForm(
+        request.POST or None, user=request.user, programme=programme, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -122,8 +129,12 @@ def midterm_items(request: HttpRequest, midterm_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("已生成 %(created)d 项整改事项（%(schools)d 所学校）；%(existing)d 项差距此前已生成，未重复。")
-                % {"created": result.created, "schools": result.schools, "existing": result.existing},
+                _(DONE)
+                % {
+                    "created": result.created,
+                    "schools": result.schools,
+                    "existing": result.existing,
+                },
             )
             return redirect("midterm:detail", midterm_id=midterm.pk)
     context = _detail_context(request, midterm, form=form)

@@ -70,7 +70,7 @@ class GapReport:
 
     @property
     def verdict(self) -> str:
-        """"passed" (every indicator at its line too), "passed_with_gaps" or "failed"."""
+        """ "passed" (every indicator at its line too), "passed_with_gaps" or "failed"."""
         if not self.passed:
             return "failed"
         return "passed_with_gaps" if self.gaps else "passed"
@@ -94,7 +94,9 @@ def threshold_for(max_score: float, *, share: float | None = None, absolute: flo
         return float(absolute)
     share = DEFAULT_SHARE if share is None else share
     if not 0 < share <= 1:
-        raise _bad("gap_share_out_of_range", f"share {share} must be above 0 and at most 1", share=share)
+        raise _bad(
+            "gap_share_out_of_range", f"share {share} must be above 0 and at most 1", share=share
+        )
     return float(share) * max_score
 
 
@@ -154,7 +156,9 @@ def analyse(
     known = {r.code for r in rows}
     unknown = sorted((set(absolute) | vetoes) - known)
     if unknown:
-        raise _bad("gap_unknown_indicator", f"unknown indicators: {', '.join(unknown)}", codes=unknown)
+        raise _bad(
+            "gap_unknown_indicator", f"unknown indicators: {', '.join(unknown)}", codes=unknown
+        )
     max_total = sum(r.max_score for r in rows)
     if pass_mark is not None and not 0 <= pass_mark <= max_total:
         raise _bad(
