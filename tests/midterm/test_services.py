@@ -209,3 +209,17 @@ def test_matrix_orders_indicators_by_summed_gap(tree):
     totals = [i["total"] for i in table["indicators"]]
     assert totals == sorted(totals, reverse=True)
     assert len(table["rows"]) == 6
+
+
+def test_home_todos(tree, fake_issue):
+    from shidian.apps.midterm.todos import midterm_todos, school_todos
+
+    midterm = scored_round(tree)
+    w = pilot_world(tree)
+    now = timezone.now()
+    assert [t.title for t in midterm_todos(w.office, now)] == [midterm.name]
+    school = w.coordinators[w.pilots[0].pk]
+    assert [t.title for t in school_todos(school, now)] == [midterm.name]
+    assert midterm_todos(school, now) == []
+    services.gaps_to_items(by=w.office, midterm=midterm, due_on=timezone.localdate())
+    assert midterm_todos(w.office, now) == []
