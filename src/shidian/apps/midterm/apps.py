@@ -10,6 +10,8 @@ class MidtermConfig(AppConfig):
     verbose_name = _("中期初评")
 
     def ready(self) -> None:
-        from shidian.apps.midterm import policies
+        from shidian.apps.midterm import policies, services, todos
 
         policies.register_all()
+        services.register()
+        todos.register()
