@@ -4,6 +4,7 @@
 insider persona here (it sees its own campaign sheets elsewhere); that a school gets 404 on the
 programme's tables is tested in tests/supervision/test_views.py."""
 
+
 def _world(tree):
     from tests.tracking_world import pilot_world
 
@@ -19,10 +20,12 @@ def _table(tree):
         from django.utils import timezone
 
         found = LeagueTable.objects.create(
-            programme=world.programme, cycle=world.batch1, month="2026-05", computed_at=timezone.now()
+            programme=world.programme,
+            cycle=world.batch1,
+            month="2026-05",
+            computed_at=timezone.now(),
         )
     return found.pk
-
 
 
 URL_KWARG_FACTORIES = {

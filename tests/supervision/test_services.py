@@ -155,9 +155,7 @@ def test_publish_notifies_escalated_units_and_refuses_out_of_order(world, fake_i
 
 
 def test_overdue_is_red_at_once(world, fake_inputs):
-    fake_inputs.month(
-        "2026-05", world.pilots, rates=[0.9] * 5 + [0.95], late_tasks={"A1-1": 3}
-    )
+    fake_inputs.month("2026-05", world.pilots, rates=[0.9] * 5 + [0.95], late_tasks={"A1-1": 3})
     table = compute(world, "2026-05")
     league_publish(table=table, by=world.office)
     assert SupervisionCase.objects.get(unit=world.pilots[0]).level == "red"

@@ -14,7 +14,9 @@ from shidian.apps.supervision import models as m
 PROGRAMME = "programmes.programme"
 
 TABLE = Policy(unit="programme__unit", owner="programme__unit", targets=(("programme", PROGRAMME),))
-ROW = Policy(unit="unit", owner="table__programme__unit", targets=(("table__programme", PROGRAMME),))
+ROW = Policy(
+    unit="unit", owner="table__programme__unit", targets=(("table__programme", PROGRAMME),)
+)
 CASE = Policy(unit="unit", owner="programme__unit", targets=(("programme", PROGRAMME),))
 
 

@@ -180,6 +180,4 @@ def mine(request: HttpRequest) -> HttpResponse:
         )
         entry["case"] = case
         entry["history"] = selectors.history_of(case)
-    return render(
-        request, "supervision/mine.html", {"programmes": list(programmes.values())}
-    )
+    return render(request, "supervision/mine.html", {"programmes": list(programmes.values())})

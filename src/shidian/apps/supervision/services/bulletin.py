@@ -87,9 +87,7 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
     issuer = defaults["issuer"]
     label = months.label(table.month)
     rows = list(
-        table.rows.select_related("unit").order_by(
-            "rank", "unit__code"
-        )  # unranked last below
+        table.rows.select_related("unit").order_by("rank", "unit__code")  # unranked last below
     )
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     ranked = [r for r in rows if r.rank is not None]
@@ -118,7 +116,11 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
         f"{label}，{batch}参加排名的试点学校{len(ranked)}所，平均综合得分{num(mean)}分；"
         f"A级{grades['A']}所、B级{grades['B']}所、C级{grades['C']}所、D级{grades['D']}所；"
         f"滞后于序时进度的{behind}所。"
-        + (f"另有{len(rows) - len(ranked)}所学校暂无可计分的数据，未参加排名。" if len(rows) > len(ranked) else ""),
+        + (
+            f"另有{len(rows) - len(ranked)}所学校暂无可计分的数据，未参加排名。"
+            if len(rows) > len(ranked)
+            else ""
+        ),
         {"heading": "排名情况", "level": 1},
         f"综合得分按{weight_text}加权计算（缺少的项目不计入，其余权重按比例折算），"
         f"等级按分数段确定（{bands}，其余为D级）。各校排名见下表。",
