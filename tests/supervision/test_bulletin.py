@@ -64,3 +64,22 @@ def test_bulletin_needs_a_published_table_and_the_office(world, fake_inputs, tre
     from shidian.apps.documents.models import Document
 
     assert not Document.objects.exists()
+
+
+def test_a_large_batch_lists_the_ends_a_zone_summary_and_the_worst_items(
+    world, fake_inputs, monkeypatch
+):
+    import shidian.apps.supervision.services.bulletin as bulletin
+
+    monkeypatch.setattr(bulletin, "FULL_LIMIT", 3)
+    monkeypatch.setattr(bulletin, "PART_LIMIT", 1)
+    monkeypatch.setattr(bulletin, "SUPERVISED_LIMIT", 2)
+    table = _publish(world, fake_inputs, "2026-05", [0.9, 0.8, 0.7, 0.6, 0.3, 0.2])
+    text, tables = _read(bulletin_generate(table=table, by=world.office))
+    ranking = next(t for t in tables if t[0][0] == "名次" and t[0][-1] == "等级")
+    assert [r[1] for r in ranking[1:]] == [world.pilots[0].name, world.pilots[5].name]
+    zones = next(t for t in tables if t[0][0] == "片区")
+    assert zones[1][1] == "6"
+    bottom = next(t for t in tables if "督办等级" in t[0])
+    assert [r[1] for r in bottom[1:]] == [world.pilots[5].name, world.pilots[4].name]
+    assert "另有1所学校列入督办" in text

@@ -30,6 +30,16 @@ from shidian.apps.supervision.models import (
 )
 
 CHUNK = 300
+# A batch up to FULL_LIMIT units is ranked in full; a larger one lists the first and last
+# PART_LIMIT units and a summary per zone (片区), and the 督办 list keeps its SUPERVISED_LIMIT
+# most serious items with a count of the rest: a 150-page bulletin is read by nobody, and
+# docgen bounds a document's rendering time (the full ranking stays on the league page).
+FULL_LIMIT = 300
+PART_LIMIT = 50
+SUPERVISED_LIMIT = 100
+ZONE_COLUMNS = ["片区", "学校数", "平均得分", "A级", "B级", "C级", "D级", "滞后"]
+ZONE_WIDTHS = [40, 16, 20, 16, 16, 16, 16, 16]
+SEVERITY = {"red": 0, "warning": 1, "notice": 2, "made_up": 3, "none": 4}
 COLUMNS = ["名次", "学校名称", "计划完成率", "报送及时率", "指标进展", "综合得分", "等级"]
 WIDTHS = [14, 50, 20, 20, 18, 18, 16]  # mm, the 156 mm text block
 BOTTOM_COLUMNS = ["名次", "学校名称", "综合得分", "督办等级", "督办事项"]
@@ -123,8 +133,17 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
         ),
         {"heading": "排名情况", "level": 1},
         f"综合得分按{weight_text}加权计算（缺少的项目不计入，其余权重按比例折算），"
-        f"等级按分数段确定（{bands}，其余为D级）。各校排名见下表。",
+        f"等级按分数段确定（{bands}，其余为D级）。"
+        + (
+            "各校排名见下表。"
+            if len(rows) <= FULL_LIMIT
+            else f"各片区情况和排名前{PART_LIMIT}名、后{PART_LIMIT}名的学校见下表，"
+            "各校完整排名可在平台“月度排名”中查看。"
+        ),
     ]
+    listed = rows if len(rows) <= FULL_LIMIT else rows[:PART_LIMIT] + rows[-PART_LIMIT:]
+    if len(rows) > FULL_LIMIT:
+        body.append({"table": _zone_summary(rows, title=f"{batch}各片区{label}情况")})
     table_rows = [
         [
             str(r.rank) if r.rank is not None else "—",
@@ -135,7 +154,7 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
             num(r.score),
             r.grade or "—",
         ]
-        for r in rows
+        for r in listed
     ]
     for i in range(0, len(table_rows), CHUNK):
         block: dict[str, Any] = {
@@ -170,6 +189,16 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
             programme=programme, unit_id__in=[r.unit_id for r in bottom]
         )
     }
+    # The bottom units always, then the most serious levels (the sort is stable: worst rank
+    # first within each).
+    bottom.sort(
+        key=lambda r: (
+            not r.bottom,
+            SEVERITY.get(cases[r.unit_id].level, 9) if r.unit_id in cases else 5,
+        )
+    )
+    cut = len(bottom) - SUPERVISED_LIMIT
+    bottom = bottom[:SUPERVISED_LIMIT]
     body.append({"heading": "末位及督办事项", "level": 1})
     if bottom:
         body.append(
@@ -197,6 +226,8 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
                 }
             }
         )
+        if cut > 0:
+            body.append(f"另有{cut}所学校列入督办（提醒），名单可在平台“督办事项”中查看。")
     else:
         body.append("本月没有排名末位或进度滞后需要督办的学校。")
     body += [
@@ -213,6 +244,26 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
         "seal": False,
         "printer": f"{issuer}办公室",
     }
+
+
+def _zone_summary(rows: list[LeagueRow], *, title: str) -> dict[str, Any]:
+    zones: dict[str, list[LeagueRow]] = {}
+    for r in rows:
+        zones.setdefault(r.unit.zone.name if r.unit.zone else "其他", []).append(r)
+    out = []
+    for name, members in sorted(zones.items()):
+        scored = [r.score for r in members if r.score is not None]
+        grades = [sum(1 for r in members if r.grade == g) for g in "ABCD"]
+        out.append(
+            [
+                name,
+                str(len(members)),
+                num(sum(scored) / len(scored) if scored else None),
+                *(str(g) for g in grades),
+                str(sum(1 for r in members if r.behind)),
+            ]
+        )
+    return {"title": title, "columns": ZONE_COLUMNS, "rows": out, "widths": ZONE_WIDTHS}
 
 
 def _reason(row: LeagueRow) -> str:

@@ -214,8 +214,8 @@ def league_publish(*, table: LeagueTable, by: Any) -> list[SupervisionEvent]:
         )
     }
     actor = by if getattr(by, "is_authenticated", False) else None
-    events = []
-    escalated = []
+    moves: list[tuple[SupervisionCase, Level, Level, str]] = []  # case, from, to, reason
+    fresh, touched = [], []
     for row in rows:
         case = cases.get(row.unit_id)
         if case is not None and case.month >= table.month:
@@ -225,31 +225,40 @@ def league_publish(*, table: LeagueTable, by: Any) -> list[SupervisionEvent]:
         after = step(before, signal)
         if case is None and after.level == Level.NONE:
             continue
-        reason = reason_of(row)
+        reason = reason_of(row)[:300]
         if case is None:
             case = SupervisionCase(
                 programme_id=table.programme_id, unit=row.unit, opened_month=table.month
             )
+            fresh.append(case)
+        else:
+            touched.append(case)
         changed = after.level != before.level
         case.level, case.streak, case.month = after.level.value, after.streak, table.month
         if changed:
-            case.reason = reason[:300]
-        case.save()
-        if changed:
-            events.append(
-                SupervisionEvent(
-                    case=case,
-                    table=table,
-                    month=table.month,
-                    from_level=before.level.value,
-                    to_level=after.level.value,
-                    reason=reason[:300],
-                    by=actor,
-                )
+            case.reason = reason
+            moves.append((case, before.level, after.level, reason))
+    # In bulk: a batch of 7,000 pilots opens 7,000 cases on its first publish.
+    SupervisionCase.objects.bulk_create(fresh, batch_size=2000)
+    SupervisionCase.objects.bulk_update(
+        touched, ["level", "streak", "month", "reason"], batch_size=2000
+    )
+    events = SupervisionEvent.objects.bulk_create(
+        [
+            SupervisionEvent(
+                case=case,
+                table=table,
+                month=table.month,
+                from_level=was.value,
+                to_level=now.value,
+                reason=reason,
+                by=actor,
             )
-            if SEVERITY[after.level] > SEVERITY[before.level]:
-                escalated.append(case)
-    SupervisionEvent.objects.bulk_create(events)
+            for case, was, now, reason in moves
+        ],
+        batch_size=2000,
+    )
+    escalated = [case for case, was, now, _r in moves if SEVERITY[now] > SEVERITY[was]]
     table.status = TableStatus.PUBLISHED
     table.published_at = timezone.now()
     table.published_by = actor
