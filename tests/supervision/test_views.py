@@ -124,3 +124,15 @@ def test_publish_twice_says_so(client, world, published):
     login(client, world.office)
     response = client.post(reverse("supervision:publish", kwargs={"league_table_id": published.pk}))
     assert response.status_code == 400 and "已经发布" in response.content.decode()
+
+
+def test_a_school_under_supervision_has_a_todo(world, published):
+    from django.utils import timezone
+
+    from shidian.apps.supervision.todos import supervision_todos
+
+    late = world.coordinators[world.pilots[5].pk]
+    todos = supervision_todos(late, timezone.now())
+    assert len(todos) == 1 and todos[0].url == reverse("supervision:mine")
+    assert supervision_todos(world.coordinators[world.pilots[0].pk], timezone.now()) == []
+    assert supervision_todos(world.office, timezone.now()) == []

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
+
 from shidian.apps.supervision.models import (
     LeagueRow,
     LeagueTable,
@@ -62,8 +64,10 @@ def cases_of(programme: Any, user: Any) -> list[SupervisionCase]:
         SupervisionCase.objects.restrict(user)
         .filter(programme=programme)
         .select_related("unit")
-        .prefetch_related("events")
+        .prefetch_related(_events())
     )
+    for case in cases:
+        case.history = list(case.events.all())
     cases.sort(key=lambda c: (order.get(c.level, 9), str(c.unit.code)))
     return cases
 
@@ -87,8 +91,14 @@ def own_cases(user: Any) -> list[SupervisionCase]:
         SupervisionCase.objects.restrict(user)
         .filter(unit_id=user.unit_id)
         .select_related("programme")
-        .prefetch_related("events")
+        .prefetch_related(_events())
         .order_by("programme_id")
+    )
+
+
+def _events() -> Prefetch:
+    return Prefetch(
+        "events", queryset=SupervisionEvent.objects.select_related("by").order_by("month", "pk")
     )
 
 

@@ -157,9 +157,7 @@ def table_bulletin(request: HttpRequest, league_table_id: int) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _programme(request, programme_id)
-    cases = selectors.cases_of(programme, request.user)
-    for case in cases:
-        case.history = selectors.history_of(case)
+    cases = selectors.cases_of(programme, request.user)  # each with .history
     return render(request, "supervision/cases.html", {"programme": programme, "cases": cases})
 
 
@@ -179,5 +177,5 @@ def mine(request: HttpRequest) -> HttpResponse:
             case.programme_id, {"programme": case.programme, "rows": [], "case": None}
         )
         entry["case"] = case
-        entry["history"] = selectors.history_of(case)
+        entry["history"] = list(case.events.all())
     return render(request, "supervision/mine.html", {"programmes": list(programmes.values())})

@@ -96,9 +96,7 @@ def bulletin_data(table: LeagueTable, *, today: Any) -> dict[str, Any]:
     defaults = form_defaults(Kind.BULLETIN, unit=programme.unit, today=today)
     issuer = defaults["issuer"]
     label = months.label(table.month)
-    rows = list(
-        table.rows.select_related("unit").order_by("rank", "unit__code")  # unranked last below
-    )
+    rows = list(table.rows.select_related("unit", "unit__zone"))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     ranked = [r for r in rows if r.rank is not None]
     batch = _batch(table.cycle)
