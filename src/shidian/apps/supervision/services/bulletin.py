@@ -41,7 +41,7 @@ ZONE_COLUMNS = ["片区", "学校数", "平均得分", "A级", "B级", "C级", "
 ZONE_WIDTHS = [40, 16, 20, 16, 16, 16, 16, 16]
 SEVERITY = {"red": 0, "warning": 1, "notice": 2, "made_up": 3, "none": 4}
 COLUMNS = ["名次", "学校名称", "计划完成率", "报送及时率", "指标进展", "综合得分", "等级"]
-WIDTHS = [14, 50, 20, 20, 18, 18, 16]  # mm, the 156 mm text block
+WIDTHS = [12, 44, 22, 22, 22, 18, 16]  # mm, the 156 mm text block: "100.0%" on one line
 BOTTOM_COLUMNS = ["名次", "学校名称", "综合得分", "督办等级", "督办事项"]
 BOTTOM_WIDTHS = [14, 44, 18, 22, 58]
 TOP = 3
@@ -49,7 +49,9 @@ CN_BATCH = "零一二三四五六七八九十"
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
+    if value is None:
+        return "—"
+    return f"{100 * value:.1f}".removesuffix(".0") + "%"  # 100%, 62.5%
 
 
 def num(value: float | None) -> str:
