@@ -10,6 +10,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("通报督办")
 
     def ready(self) -> None:
-        from shidian.apps.supervision import policies
+        from shidian.apps.core.todos import register_todo_provider
+        from shidian.apps.supervision import policies, services, todos
 
         policies.register_all()
+        services.register()
+        register_todo_provider(todos.supervision_todos)
