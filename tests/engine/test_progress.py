@@ -77,9 +77,7 @@ def test_version_in_force_and_goal_progress():
     assert version_in_force(rows, d(9)) == "v1"
     assert version_in_force(rows, d(10)) == "v2"
     assert goal_progress([Goal(0, 10, None)]) is None
-    assert goal_progress([Goal(0, 10, 5), Goal(10, 20, 30), Goal(5, 5, None)]) == pytest.approx(
-        0.5
-    )
+    assert goal_progress([Goal(0, 10, 5), Goal(10, 20, 30), Goal(5, 5, None)]) == pytest.approx(0.5)
     assert goal_progress([Goal(10, 0, 5)]) == pytest.approx(0.5)  # a goal to reduce
 
 

@@ -7,7 +7,9 @@ from tests.plans.factories import approved_plan
 def _plan(tree):
     from shidian.apps.plans.models import Plan
 
-    found = Plan.objects.filter(unit=tree.school, versions__isnull=False).first()  # scoping: ok test
+    found = Plan.objects.filter(
+        unit=tree.school, versions__isnull=False
+    ).first()  # scoping: ok test
     return found or approved_plan(tree)[1]
 
 

@@ -136,10 +136,13 @@ def test_done_needs_evidence_and_completion_counts_it(tree):
 def test_goal_progress(tree):
     world, plan = approved_plan(tree)
     coord = world.coordinators[tree.school.pk]
-    assert completion_for(world.programme, as_of=dt.date(2026, 5, 1))[
-        tree.school.pk
-    ].goal_progress is None
-    services.goal_update_record(plan=plan, user=coord, goal_code="G1", value="70", on=dt.date(2026, 5, 1))
+    assert (
+        completion_for(world.programme, as_of=dt.date(2026, 5, 1))[tree.school.pk].goal_progress
+        is None
+    )
+    services.goal_update_record(
+        plan=plan, user=coord, goal_code="G1", value="70", on=dt.date(2026, 5, 1)
+    )
     with pytest.raises(ValidationError):
         services.goal_update_record(plan=plan, user=coord, goal_code="G1", value="x")
     got = completion_for(world.programme, as_of=dt.date(2026, 5, 1))[tree.school.pk]

@@ -30,7 +30,8 @@ def test_a_school_fills_and_submits_its_plan(client, tree):
     page = client.get(url)
     assert page.status_code == 200 and 'name="tasks-0-title"' in page.content.decode()
     bad = client.post(
-        url, post_rows(GOALS, [dict(TASKS[0], due_on="2026-01-01")], base_version=0, action="submit")
+        url,
+        post_rows(GOALS, [dict(TASKS[0], due_on="2026-01-01")], base_version=0, action="submit"),
     )
     assert bad.status_code == 400
     assert "任务第 1 行：完成期限早于开始日期" in bad.content.decode()

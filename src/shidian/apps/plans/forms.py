@@ -36,9 +36,7 @@ def with_blank_rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
 
 class RoundForm(forms.Form):
     batch = forms.ModelChoiceField(label=_("批次"), queryset=None, empty_label=None)
-    deadline = forms.DateField(
-        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=_("名称（可不填）"), max_length=200, required=False)
 
     def __init__(self, *args: Any, programme: Any, **kwargs: Any):

@@ -83,6 +83,9 @@ class PlanFiling(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="plan_filing_number")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id} #{self.number}"
+
 
 class PlanVersion(models.Model):
     """The frozen baseline of one approval; effective from ``effective_on``."""
@@ -136,9 +139,7 @@ class PlanTask(models.Model):
         verbose_name = _("方案任务")
         verbose_name_plural = _("方案任务")
         ordering = ["version", "starts_on", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="plan_task_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="plan_task_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -174,6 +175,9 @@ class TaskUpdate(models.Model):
         ordering = ["plan", "reported_on", "pk"]
         indexes = [models.Index(fields=["plan", "reported_on"], name="plan_update_day")]
 
+    def __str__(self) -> str:
+        return f"{self.task_code} {self.status} {self.reported_on}"
+
 
 class GoalUpdate(models.Model):
     """A measured current value of one goal (by its code)."""
@@ -195,3 +199,6 @@ class GoalUpdate(models.Model):
         verbose_name = _("目标进展")
         verbose_name_plural = _("目标进展")
         ordering = ["plan", "reported_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.goal_code} {self.value} {self.reported_on}"

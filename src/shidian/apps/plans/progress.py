@@ -38,7 +38,10 @@ def completion_for(
 
     No access check: the caller has scoped ``programme`` and ``unit_ids`` already.
     """
-    return {row.unit_id: row.completion for row in plan_states(programme, as_of=as_of, unit_ids=unit_ids)}
+    return {
+        row.unit_id: row.completion
+        for row in plan_states(programme, as_of=as_of, unit_ids=unit_ids)
+    }
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,13 @@ def plan_states(
             engine.Update(u["task_code"], u["status"], u["reported_on"], order=u["pk"])
         )
     currents: dict[tuple[int, str], float] = {}
-    for g in GoalUpdate.objects.filter(  # scoping: ok as above
-        plan_id__in=list(in_force), reported_on__lte=as_of
-    ).order_by("reported_on", "pk").values("plan_id", "goal_code", "value"):
+    for g in (
+        GoalUpdate.objects.filter(  # scoping: ok as above
+            plan_id__in=list(in_force), reported_on__lte=as_of
+        )
+        .order_by("reported_on", "pk")
+        .values("plan_id", "goal_code", "value")
+    ):
         currents[(g["plan_id"], g["goal_code"])] = g["value"]
     states = []
     for plan_id, version in in_force.items():
@@ -124,6 +131,8 @@ def plan_states(
             goal_progress=engine.goal_progress(goals),
         )
         states.append(
-            PlanState(plan_id, plan.unit_id, plan.batch_id, version, rows_, result.statuses, completion)
+            PlanState(
+                plan_id, plan.unit_id, plan.batch_id, version, rows_, result.statuses, completion
+            )
         )
     return states

@@ -61,7 +61,10 @@ def programme_plans(*, user: Any, programme: Any, as_of: dt.date) -> dict[str, A
         .select_related("unit", "batch")
         .order_by("batch__number", "unit__code")
     )
-    states = {s.plan_id: s for s in plan_states(programme, as_of=as_of, unit_ids=[p.unit_id for p in plans])}
+    states = {
+        s.plan_id: s
+        for s in plan_states(programme, as_of=as_of, unit_ids=[p.unit_id for p in plans])
+    }
     rows = [PlanRow(p, current_filing(p), states.get(p.pk)) for p in plans]
     batches: dict[Any, list[PlanRow]] = {}
     for row in rows:
@@ -98,7 +101,14 @@ def late_tasks(*, user: Any, programme: Any, as_of: dt.date) -> list[LateTask]:
         for task in state.tasks:
             if state.statuses.get(task.code) == LATE:
                 found.append(
-                    LateTask(plan, task.code, task.title, task.owner, task.due_on, (as_of - task.due_on).days)
+                    LateTask(
+                        plan,
+                        task.code,
+                        task.title,
+                        task.owner,
+                        task.due_on,
+                        (as_of - task.due_on).days,
+                    )
                 )
     found.sort(key=lambda t: (-t.days_late, t.plan.unit.code, t.code))
     return found
@@ -124,7 +134,9 @@ def plan_detail(*, plan: Plan, as_of: dt.date) -> dict[str, Any]:
     tasks = state.tasks if state else list(version.tasks.all())
     statuses = state.statuses if state else {}
     last: dict[str, TaskUpdate] = {}
-    for update in TaskUpdate.objects.filter(plan=plan).select_related("evidence"):  # scoping: ok held
+    for update in TaskUpdate.objects.filter(plan=plan).select_related(
+        "evidence"
+    ):  # scoping: ok held
         last[update.task_code] = update
     live = [t for t in tasks if not t.cancelled] or tasks
     first = min([t.starts_on for t in live] + [as_of])
@@ -143,7 +155,9 @@ def plan_detail(*, plan: Plan, as_of: dt.date) -> dict[str, Any]:
     ]
     return {
         "version": version,
-        "versions": list(PlanVersion.objects.filter(plan=plan).order_by("-number")),  # scoping: ok held
+        "versions": list(
+            PlanVersion.objects.filter(plan=plan).order_by("-number")
+        ),  # scoping: ok held
         "lines": lines,
         "state": state,
         "today_left": 100 * (as_of - first).days / span,

@@ -79,7 +79,11 @@ def programme_plans(request: HttpRequest, programme_id: int) -> HttpResponse:
             "manage": manage,
             "round_form": RoundForm(programme=programme) if manage else None,
             "chart": [
-                {"name": r.plan.unit.name, "rate": r.completion.rate, "scheduled": r.completion.scheduled}
+                {
+                    "name": r.plan.unit.name,
+                    "rate": r.completion.rate,
+                    "scheduled": r.completion.scheduled,
+                }
                 for r in data["rows"]
                 if r.completion
             ],
@@ -130,9 +134,7 @@ def _plan_context(request: HttpRequest, plan: Plan, rows: dict | None = None) ->
     submission = filing.submission if filing else None
     fill = bool(submission) and is_editable(filing) and can(request.user, FILL, submission)
     decide = (
-        bool(submission)
-        and submission.status in WAITING
-        and can(request.user, MANAGE, submission)
+        bool(submission) and submission.status in WAITING and can(request.user, MANAGE, submission)
     )
     answers = rows if rows is not None else (submission.answers if submission else {})
     goals = answers.get(GOALS, [])

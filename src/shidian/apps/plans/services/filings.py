@@ -80,8 +80,7 @@ def plan_round_open(
     round_obj = Round.objects.create(
         kind=KIND,
         unit=programme.unit,
-        name=clean_text(name)[:200]
-        or _("请第%(n)s批试点提交创建方案") % {"n": batch.number},
+        name=clean_text(name)[:200] or _("请第%(n)s批试点提交创建方案") % {"n": batch.number},
         opens_on=today,
         deadline=deadline,
         invite_root=programme.scope_root,
