@@ -69,3 +69,11 @@ def test_plan_filed_approved_and_progress_shown(page, phone_page, live_server, t
     phone_page.goto(f"{live_server.url}/plans/{plan.pk}/timeline/")
     assert phone_page.locator(".pt-bar").count() == 2 and not has_horizontal_scroll(phone_page)
     screenshot(phone_page, "plans-timeline-phone")
+
+    phone_page.context.clear_cookies()
+    login(phone_page, live_server, "tw-office")
+    phone_page.goto(f"{live_server.url}/plans/programme/{world.programme.pk}/")
+    phone_page.wait_for_selector("#plans-chart canvas")
+    assert "75%" in phone_page.inner_text("#batch-1")
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "plans-programme-phone")

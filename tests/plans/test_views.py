@@ -117,3 +117,25 @@ def test_the_office_opens_a_round_from_the_page(client, tree):
     got = client.post(url, {"batch": world.batch1.pk, "deadline": "2099-01-01", "name": ""})
     assert got.status_code == 302
     assert plan_of(world, tree.school).filings.count() == 1
+
+
+def test_the_home_page_lists_the_plan_to_do(client, tree):
+    world = plan_round(tree)
+    client.force_login(world.coordinators[tree.school.pk])
+    page = client.get("/").content.decode()
+    assert "填写并提交创建方案" in page
+    assert f"/plans/{plan_of(world, tree.school).pk}/" in page
+
+
+def test_a_past_day_is_shown_with_as_of(client, tree):
+    world, plan = approved_plan(tree)
+    client.force_login(world.office)
+    url = reverse("plans:programme", kwargs={"programme_id": world.programme.pk})
+    page = client.get(url, {"as_of": "2026-02-01"}).content.decode()
+    assert 'value="2026-02-01"' in page and "v1" not in page  # not yet in force then
+    assert "v1" in client.get(url, {"as_of": "2026-07-01"}).content.decode()
+    late = client.get(
+        reverse("plans:late", kwargs={"programme_id": world.programme.pk}),
+        {"as_of": "2026-07-01"},
+    ).content.decode()
+    assert "建设录播教室" in late  # T1 due 2026-06-30, not done
