@@ -10,6 +10,8 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("指标监测")
 
     def ready(self) -> None:
+        from shidian.apps.core.audit import register_actions
         from shidian.apps.indicators import policies
 
         policies.register_all()
+        register_actions({"indicators.create": _("创建监测指标")})

@@ -100,24 +100,25 @@ def _subtree_or_ancestor_q(unit: Any, *, prefix: str) -> Any:
     )
 
 
-class _Dimension:
+class Dimension:
     """How one dimension groups (SQL expressions) and resolves keys, order and labels."""
 
-    def __init__(self, name: str, *, periods: list[Any], within: Any) -> None:
+    def __init__(self, name: str, *, periods: list[Any], within: Any, lead: str = "unit__") -> None:
         from django.db.models.functions import Substr
 
         self.name = name
+        self.lead = lead  # "" when grouping OrgUnit rows themselves (indicators' attributes)
         self.exprs: dict[str, Any] = {}
         self.depths: list[int] = []
         if name == "period":
             self.exprs = {"period_id": None}
         elif name in ("school_type", "locality"):
-            self.exprs = {f"unit__{name}": None}
+            self.exprs = {f"{lead}{name}": None}
         else:
             self.depths = _level_depths(name, within)
             for depth in self.depths:
                 alias = f"_{name}_{depth}"
-                self.exprs[alias] = Substr("unit__path", 1, depth * 5)
+                self.exprs[alias] = Substr(f"{lead}path", 1, depth * 5)
         self.periods = periods
         self.prefix_units: dict[str, Any] = {}
 
@@ -139,7 +140,7 @@ class _Dimension:
         if self.name == "period":
             return str(row["period_id"])
         if self.name in ("school_type", "locality"):
-            return row[f"unit__{self.name}"] or NONE_KEY
+            return row[f"{self.lead}{self.name}"] or NONE_KEY
         # The deepest matching ancestor at that level (several depths only in uneven trees).
         for depth in reversed(self.depths):
             unit = self.prefix_units.get(row[f"_{self.name}_{depth}"])
@@ -204,8 +205,8 @@ def field_pivot(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}")
     period_list = sorted(periods, key=lambda p: (p.starts_on, p.pk))
-    row_dim = _Dimension(rows, periods=period_list, within=within)
-    col_dim = _Dimension(columns, periods=period_list, within=within) if columns else None
+    row_dim = Dimension(rows, periods=period_list, within=within)
+    col_dim = Dimension(columns, periods=period_list, within=within) if columns else None
 
     qs = ReportValue.objects.filter(
         field=report_field, period__in=[p.pk for p in period_list], na=False
