@@ -231,6 +231,13 @@ def _from_pivot(pivot: Any, *, scale: float, measure: str) -> Table:
     )
 
 
+def _unit_codes(rows: str, keys: list[str]) -> dict[str, str]:
+    if rows not in ("county", "zone"):
+        return {}
+    ids = [int(k) for k in keys if k.isdigit()]
+    return {str(pk): code for pk, code in OrgUnit.objects.filter(pk__in=ids).values_list("pk", "code")}
+
+
 def field_table(
     indicator: Any, *, periods: list[Any], within: OrgUnit, rows: str, columns: str | None
 ) -> Table:
@@ -246,7 +253,9 @@ def field_table(
             indicator.report_field, periods=periods, rows=rows, columns=columns,
             measure=measure, within=within,
         )
-        return _from_pivot(pivot, scale=100 if measure == "share_yes" else 1, measure=measure)
+        table = _from_pivot(pivot, scale=100 if measure == "share_yes" else 1, measure=measure)
+        table.codes = _unit_codes(rows, pivot.rows)
+        return table
     top = field_pivot(
         indicator.report_field, periods=periods, rows=rows, columns=columns, within=within
     )
@@ -273,6 +282,7 @@ def field_table(
     num = sum(c.value or 0 for c in top.totals.values())
     den = sum(c.value or 0 for c in bottom.totals.values())
     table.grand = Figure(num / den if den else None, num, den)
+    table.codes = _unit_codes(rows, keys)
     return table
 
 
