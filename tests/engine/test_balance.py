@@ -29,7 +29,9 @@ def test_weighted_by_students_like_the_national_formula():
     # X = [1, 3], P = [3, 1]: mean = 6/4 = 1.5, S^2 = 3/4*0.25 + 1/4*2.25 = 0.75
     assert coefficient_of_variation([1, 3], [3, 1]) == pytest.approx(math.sqrt(0.75) / 1.5)
     # Equal weights are the unweighted figure.
-    assert coefficient_of_variation([1, 3], [5, 5]) == pytest.approx(coefficient_of_variation([1, 3]))
+    assert coefficient_of_variation([1, 3], [5, 5]) == pytest.approx(
+        coefficient_of_variation([1, 3])
+    )
 
 
 def test_undefined_cases():

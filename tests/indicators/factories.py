@@ -24,9 +24,15 @@ def monthly_form(programme, *, months=3, name="月度报表", status="published"
         status=status,
     )
     fields = {
-        "rooms": ReportField.objects.create(form=form, code="rooms", label="教室数", type="number", allow_na=True, order=1),
-        "fibre": ReportField.objects.create(form=form, code="fibre", label="光纤接入", type="yes_no", allow_na=True, order=2),
-        "rate": ReportField.objects.create(form=form, code="rate", label="使用率", type="percent", order=3),
+        "rooms": ReportField.objects.create(
+            form=form, code="rooms", label="教室数", type="number", allow_na=True, order=1
+        ),
+        "fibre": ReportField.objects.create(
+            form=form, code="fibre", label="光纤接入", type="yes_no", allow_na=True, order=2
+        ),
+        "rate": ReportField.objects.create(
+            form=form, code="rate", label="使用率", type="percent", order=3
+        ),
     }
     periods = []
     for i in range(months):
@@ -67,9 +73,13 @@ def put_values(period, values):
         )
         for fld, value in answers.items():
             if value == NA:
-                rows.append(ReportValue(period=period, field=fld, unit=unit, submission=sub, na=True))
+                rows.append(
+                    ReportValue(period=period, field=fld, unit=unit, submission=sub, na=True)
+                )
             elif isinstance(value, str):
-                rows.append(ReportValue(period=period, field=fld, unit=unit, submission=sub, text=value))
+                rows.append(
+                    ReportValue(period=period, field=fld, unit=unit, submission=sub, text=value)
+                )
             else:
                 rows.append(
                     ReportValue(period=period, field=fld, unit=unit, submission=sub, number=value)

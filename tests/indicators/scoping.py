@@ -12,10 +12,15 @@ from tests.conftest import make_user
 def fibre_indicator(tree):
     from shidian.apps.indicators.models import Indicator
 
-    found = Indicator.objects.filter(unit=tree.county, name="光纤接入学校占比").first()  # scoping: ok test
-    return (found or Indicator.objects.create(
-        unit=tree.county, name="光纤接入学校占比", source="attribute", attribute="fibre"
-    )).pk
+    found = Indicator.objects.filter(
+        unit=tree.county, name="光纤接入学校占比"
+    ).first()  # scoping: ok test
+    return (
+        found
+        or Indicator.objects.create(
+            unit=tree.county, name="光纤接入学校占比", source="attribute", attribute="fibre"
+        )
+    ).pk
 
 
 def coordinator_of_county_a(tree):

@@ -44,7 +44,13 @@ def test_coverage_page_and_xlsx(big, office_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "67.7%" in html and ">548<" in html and ">371<" in html
-    assert "100.0%" in html and "94.9%" in html and "9.9%" in html and "72.7%" in html and "9,891" in html
+    assert (
+        "100.0%" in html
+        and "94.9%" in html
+        and "9.9%" in html
+        and "72.7%" in html
+        and "9,891" in html
+    )
     xlsx = office_client.get("/indicators/coverage/?format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(xlsx.content))

@@ -42,7 +42,11 @@ def test_define_and_pivot_a_report_field(world, client):
     w, _form, f, periods = world
     client.force_login(w.office)
     response = _create(
-        client, name="光纤（报表）", source="report_field", report_field=f["fibre"].pk, measure="share_yes"
+        client,
+        name="光纤（报表）",
+        source="report_field",
+        report_field=f["fibre"].pk,
+        measure="share_yes",
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     indicator = Indicator.objects.get(name="光纤（报表）")  # scoping: ok test
@@ -66,8 +70,12 @@ def test_ratio_indicator(world, client):
     w, _form, f, _periods = world
     client.force_login(w.office)
     response = _create(
-        client, name="比率", source="report_field", report_field=f["rate"].pk,
-        measure="sum", denominator_field=f["rooms"].pk,
+        client,
+        name="比率",
+        source="report_field",
+        report_field=f["rate"].pk,
+        measure="sum",
+        denominator_field=f["rooms"].pk,
     )
     assert response.status_code == 302
     ind = Indicator.objects.get(name="比率")  # scoping: ok test
@@ -85,8 +93,25 @@ def test_ratio_indicator(world, client):
         ({"name": "", "source": "attribute", "attribute": "fibre"}, "这个字段是必填项"),
         ({"name": "x", "source": "attribute"}, "请选择基础信息指标"),
         ({"name": "x", "source": "report_field", "measure": "sum"}, "请选择报表字段"),
-        ({"name": "x", "source": "report_field", "measure": "share_yes", "report_field": "rooms"}, "只适用于是/否字段"),
-        ({"name": "x", "source": "report_field", "measure": "mean", "report_field": "rate", "denominator_field": "rooms"}, "须为“合计”"),
+        (
+            {
+                "name": "x",
+                "source": "report_field",
+                "measure": "share_yes",
+                "report_field": "rooms",
+            },
+            "只适用于是/否字段",
+        ),
+        (
+            {
+                "name": "x",
+                "source": "report_field",
+                "measure": "mean",
+                "report_field": "rate",
+                "denominator_field": "rooms",
+            },
+            "须为“合计”",
+        ),
     ],
 )
 def test_bad_definitions_change_nothing(world, client, data, message):
@@ -114,7 +139,9 @@ def test_duplicate_name_is_refused(world, client):
 def test_zone_sees_county_indicators_over_its_subtree(world, client, tree):
     from shidian.apps.indicators.models import Indicator
 
-    ind = Indicator.objects.create(unit=tree.county, name="光纤", source="attribute", attribute="fibre")
+    ind = Indicator.objects.create(
+        unit=tree.county, name="光纤", source="attribute", attribute="fibre"
+    )
     zone = make_user("ind-zone", tree.zone, "zone")
     client.force_login(zone)
     assert "光纤" in client.get("/indicators/").content.decode()
@@ -127,9 +154,16 @@ def test_zone_sees_county_indicators_over_its_subtree(world, client, tree):
 def test_schools_see_nothing(world, client, tree):
     from shidian.apps.indicators.models import Indicator
 
-    ind = Indicator.objects.create(unit=tree.county, name="光纤", source="attribute", attribute="fibre")
+    ind = Indicator.objects.create(
+        unit=tree.county, name="光纤", source="attribute", attribute="fibre"
+    )
     client.force_login(coordinator_of_county_a(tree))
-    for url in ("/indicators/", "/indicators/new/", "/indicators/coverage/", "/indicators/balance/"):
+    for url in (
+        "/indicators/",
+        "/indicators/new/",
+        "/indicators/coverage/",
+        "/indicators/balance/",
+    ):
         assert client.get(url).status_code == 403, url
     assert client.get(f"/indicators/{ind.pk}/").status_code == 404
 
@@ -137,7 +171,9 @@ def test_schools_see_nothing(world, client, tree):
 def test_other_county_gets_404_and_sees_no_names(world, client, tree):
     from shidian.apps.indicators.models import Indicator
 
-    ind = Indicator.objects.create(unit=tree.county, name="甲县光纤", source="attribute", attribute="fibre")
+    ind = Indicator.objects.create(
+        unit=tree.county, name="甲县光纤", source="attribute", attribute="fibre"
+    )
     office_b = make_user("ind-office-b", tree.other_county, "office")
     client.force_login(office_b)
     assert client.get(f"/indicators/{ind.pk}/").status_code == 404
@@ -152,7 +188,9 @@ def test_attribute_pivot_page(world, client, tree):
     from shidian.apps.indicators.models import Indicator
 
     w, *_ = world
-    ind = Indicator.objects.create(unit=tree.county, name="光纤", source="attribute", attribute="fibre")
+    ind = Indicator.objects.create(
+        unit=tree.county, name="光纤", source="attribute", attribute="fibre"
+    )
     client.force_login(w.office)
     page = client.get(f"/indicators/{ind.pk}/?rows=school_type&columns=locality")
     assert page.status_code == 200

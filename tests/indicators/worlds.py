@@ -11,7 +11,12 @@ def prefecture(tree):
     from shidian.apps.orgs.models import Level, OrgUnit
 
     base = OrgUnit.objects.filter(parent=tree.zone).count() + 1  # scoping: ok test
-    plan = [("primary", 548, 371), ("junior_high", 136, 129), ("senior_high", 21, 21), ("teaching_point", 506, 50)]
+    plan = [
+        ("primary", 548, 371),
+        ("junior_high", 136, 129),
+        ("senior_high", 21, 21),
+        ("teaching_point", 506, 50),
+    ]
     rows = []
     n = base
     for school_type, total, fibre in plan:

@@ -66,7 +66,11 @@ def test_mean_count_and_na(data):
     tree, _w, _form, f, periods, _d = data
     p1 = str(periods[0].pk)
     mean = field_pivot(
-        f["rooms"], periods=periods[:1], rows="school_type", columns="period", measure="mean",
+        f["rooms"],
+        periods=periods[:1],
+        rows="school_type",
+        columns="period",
+        measure="mean",
         within=tree.county,
     )
     assert mean.cells[("primary", p1)].value == pytest.approx(6.5)
@@ -77,7 +81,9 @@ def test_mean_count_and_na(data):
     assert count.columns == [""]
     assert count.cells[("primary", "")].value == 3  # 2 in March (NA excluded) + 1 in April
     # A zero is a value: the rate field's 0 counts, a missing answer does not.
-    rate = field_pivot(f["rate"], periods=periods, rows="locality", measure="count", within=tree.county)
+    rate = field_pivot(
+        f["rate"], periods=periods, rows="locality", measure="count", within=tree.county
+    )
     assert rate.totals["rural"].value == 2 and rate.totals["urban"].value == 1
 
 
@@ -85,7 +91,9 @@ def test_share_yes_by_county(data):
     from shidian.apps.reports.aggregates import field_pivot, grand_total
 
     tree, _w, _form, f, periods, _d = data
-    pv = field_pivot(f["fibre"], periods=periods, rows="county", measure="share_yes", within=tree.city)
+    pv = field_pivot(
+        f["fibre"], periods=periods, rows="county", measure="share_yes", within=tree.city
+    )
     a, b = str(tree.county.pk), str(tree.other_county.pk)
     assert pv.rows == [a, b]
     assert pv.row_labels == {a: "甲县", b: "乙县"}
@@ -95,14 +103,18 @@ def test_share_yes_by_county(data):
     assert pv.cells[(b, "")].value == 0
     total = grand_total(pv, "share_yes")
     assert (total.numerator, total.denominator) == (2, 4)
-    assert field_pivot(f["fibre"], periods=periods, rows="county", measure="yes").totals[a].value == 2
+    assert (
+        field_pivot(f["fibre"], periods=periods, rows="county", measure="yes").totals[a].value == 2
+    )
 
 
 def test_zone_rows_and_units_without_a_zone(data):
     from shidian.apps.reports.aggregates import field_pivot
 
     tree, _w, _form, f, periods, _d = data
-    pv = field_pivot(f["rooms"], periods=periods[:1], rows="zone", columns="school_type", within=tree.county)
+    pv = field_pivot(
+        f["rooms"], periods=periods[:1], rows="zone", columns="school_type", within=tree.county
+    )
     z = str(tree.zone.pk)
     assert pv.rows == [z, ""]
     assert pv.row_labels[z] == "甲县东片区"
@@ -133,4 +145,6 @@ def test_one_query_for_the_values(data, django_assert_max_num_queries):
     tree, _w, _form, f, periods, _d = data
     # depths of counties and zones (2), the grouped values (1), the units behind prefixes (2)
     with django_assert_max_num_queries(5):
-        field_pivot(f["rooms"], periods=periods, rows="county", columns="zone", within=tree.province)
+        field_pivot(
+            f["rooms"], periods=periods, rows="county", columns="zone", within=tree.province
+        )

@@ -38,14 +38,25 @@ SPECS: dict[str, Spec] = {
         "fibre", "has_fibre", None, 100, "%", _("光纤接入"), _("学校数"), share_of_schools=True
     ),
     Attribute.MULTIMEDIA: Spec(
-        "multimedia", "multimedia_classrooms", "classrooms", 100, "%", _("多媒体教室"), _("教室总数")
+        "multimedia",
+        "multimedia_classrooms",
+        "classrooms",
+        100,
+        "%",
+        _("多媒体教室"),
+        _("教室总数"),
     ),
     Attribute.STUDENTS_PER_TEACHER: Spec(
         "students_per_teacher", "students", "teachers", 1, ":1", _("学生数"), _("教师数")
     ),
     Attribute.MULTIMEDIA_PER_100: Spec(
-        "multimedia_per_100", "multimedia_classrooms", "students", 100, _("间/百生"),
-        _("多媒体教室"), _("学生数"),
+        "multimedia_per_100",
+        "multimedia_classrooms",
+        "students",
+        100,
+        _("间/百生"),
+        _("多媒体教室"),
+        _("学生数"),
     ),
     Attribute.CLASSROOMS_PER_100: Spec(
         "classrooms_per_100", "classrooms", "students", 100, _("间/百生"), _("教室数"), _("学生数")

@@ -26,7 +26,12 @@ LEVEL_TYPES = {
     engine.JUNIOR: (SchoolType.JUNIOR_HIGH, SchoolType.NINE_YEAR, SchoolType.COMPLETE_SECONDARY),
 }
 LEVEL_LABELS = {engine.PRIMARY: _("小学"), engine.JUNIOR: _("初中")}
-ATTRIBUTE_MEASURES = ("multimedia_per_100", "classrooms_per_100", "students_per_teacher", "multimedia")
+ATTRIBUTE_MEASURES = (
+    "multimedia_per_100",
+    "classrooms_per_100",
+    "students_per_teacher",
+    "multimedia",
+)
 
 
 @dataclass
@@ -126,8 +131,7 @@ def county_balance(
         .order_by("path")
     )
     counties = list(
-        OrgUnit.objects.filter(level=Level.COUNTY)
-        .filter(
+        OrgUnit.objects.filter(level=Level.COUNTY).filter(
             path__in=paths.ancestor_paths(within.path) + [within.path]
         )
         | OrgUnit.objects.filter(level=Level.COUNTY).within(within)
@@ -147,7 +151,9 @@ def county_balance(
             missing += len(members) - len(have)
             weighted = bool(have) and all(s.students for s in have)
             data = [
-                engine.SchoolValue(str(s.pk), level, values[s.pk], float(s.students) if weighted else 1.0)
+                engine.SchoolValue(
+                    str(s.pk), level, values[s.pk], float(s.students) if weighted else 1.0
+                )
                 for s in have
             ]
             (lb,) = engine.level_balance(data, thresholds=limits, top=top, levels=(level,))
@@ -162,7 +168,9 @@ def county_balance(
                     threshold=lb.threshold,
                     passes=lb.passes,
                     weighted=weighted,
-                    pulls=[Pulling(by_pk[p.key], p.value, p.cv_without, p.effect) for p in lb.pulls],
+                    pulls=[
+                        Pulling(by_pk[p.key], p.value, p.cv_without, p.effect) for p in lb.pulls
+                    ],
                 )
             )
         result.append(CountyBalance(county=county, levels=rows, missing=missing))

@@ -68,7 +68,9 @@ def table_rows(table: Table, *, row_title: str) -> tuple[list[str], list[list[An
     return headers, rows
 
 
-def coverage_rows(table: Table, *, row_title: str, what: list[str]) -> tuple[list[str], list[list[Any]]]:
+def coverage_rows(
+    table: Table, *, row_title: str, what: list[str]
+) -> tuple[list[str], list[list[Any]]]:
     """The prefecture's shape: row, total, with the attribute, share (e.g. 67.7%)."""
     headers = ([_("代码")] if table.codes else []) + [row_title, *what, _("占比")]
     rows = []
@@ -79,5 +81,8 @@ def coverage_rows(table: Table, *, row_title: str, what: list[str]) -> tuple[lis
         rows.append(row)
     if table.grand is not None:
         g = table.grand
-        rows.append(([""] if table.codes else []) + [_("合计"), g.denominator, g.numerator, g.text(percent=True)])
+        rows.append(
+            ([""] if table.codes else [])
+            + [_("合计"), g.denominator, g.numerator, g.text(percent=True)]
+        )
     return headers, rows

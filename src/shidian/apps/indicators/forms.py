@@ -52,7 +52,9 @@ class IndicatorForm(forms.Form):
         from shidian.apps.programmes.models import Programme
         from shidian.apps.reports.models import ReportField
 
-        self.fields["programme"].queryset = Programme.objects.restrict(user, MANAGE).order_by("name")
+        self.fields["programme"].queryset = Programme.objects.restrict(user, MANAGE).order_by(
+            "name"
+        )
         fields = (
             ReportField.objects.restrict(user, MANAGE)
             .filter(type__in=["number", "percent", "yes_no"])

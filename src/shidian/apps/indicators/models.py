@@ -62,9 +62,7 @@ class Indicator(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    measure = models.CharField(
-        _("统计方式"), max_length=16, choices=Measure.choices, blank=True
-    )
+    measure = models.CharField(_("统计方式"), max_length=16, choices=Measure.choices, blank=True)
     denominator_field = models.ForeignKey(
         "reports.ReportField",
         verbose_name=_("分母字段"),

@@ -235,7 +235,9 @@ def _unit_codes(rows: str, keys: list[str]) -> dict[str, str]:
     if rows not in ("county", "zone"):
         return {}
     ids = [int(k) for k in keys if k.isdigit()]
-    return {str(pk): code for pk, code in OrgUnit.objects.filter(pk__in=ids).values_list("pk", "code")}
+    return {
+        str(pk): code for pk, code in OrgUnit.objects.filter(pk__in=ids).values_list("pk", "code")
+    }
 
 
 def field_table(
@@ -250,8 +252,12 @@ def field_table(
     if not indicator.is_ratio:
         measure = indicator.measure or "sum"
         pivot = field_pivot(
-            indicator.report_field, periods=periods, rows=rows, columns=columns,
-            measure=measure, within=within,
+            indicator.report_field,
+            periods=periods,
+            rows=rows,
+            columns=columns,
+            measure=measure,
+            within=within,
         )
         table = _from_pivot(pivot, scale=100 if measure == "share_yes" else 1, measure=measure)
         table.codes = _unit_codes(rows, pivot.rows)
@@ -273,7 +279,9 @@ def field_table(
     cols = list(dict.fromkeys([*top.columns, *bottom.columns]))
     labels = {**bottom.row_labels, **top.row_labels}
     clabels = {**bottom.column_labels, **top.column_labels}
-    table = Table(rows=[(k, labels[k]) for k in keys], columns=[(c, clabels.get(c, "")) for c in cols])
+    table = Table(
+        rows=[(k, labels[k]) for k in keys], columns=[(c, clabels.get(c, "")) for c in cols]
+    )
     for k in keys:
         for c in cols:
             if (k, c) in top.cells or (k, c) in bottom.cells:
@@ -305,4 +313,3 @@ def indicator_unit_label(indicator: Any) -> str:
     if indicator.measure == "share_yes":
         return "%"
     return indicator.report_field.unit_label if indicator.report_field_id else ""
-

@@ -100,7 +100,9 @@ def indicator_create(
     is_attr = source == Source.ATTRIBUTE
     indicator = Indicator.objects.create(
         unit=unit,
-        programme=programme if programme is not None else (None if is_attr else report_field.form.programme),
+        programme=programme
+        if programme is not None
+        else (None if is_attr else report_field.form.programme),
         name=name.strip(),
         description=description,
         source=source,

@@ -54,7 +54,9 @@ def _dimension(raw: str | None, allowed: tuple[str, ...], default: str | None) -
 def indicator_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     unit = selectors.scope_unit(user)
-    rows = Indicator.objects.restrict(user, VIEW).select_related("unit", "programme", "report_field")
+    rows = Indicator.objects.restrict(user, VIEW).select_related(
+        "unit", "programme", "report_field"
+    )
     return render(
         request,
         "indicators/list.html",
@@ -100,7 +102,9 @@ def indicator_pivot(request: HttpRequest, indicator_id: int) -> HttpResponse:
     periods: list[Any] = []
     all_periods: list[Any] = []
     if is_attr:
-        table = selectors.attribute_table(indicator.attribute, within=within, rows=rows, columns=columns)
+        table = selectors.attribute_table(
+            indicator.attribute, within=within, rows=rows, columns=columns
+        )
     else:
         all_periods = list(indicator.report_field.form.periods.order_by("starts_on", "pk"))
         periods = selectors.indicator_periods(
@@ -112,7 +116,9 @@ def indicator_pivot(request: HttpRequest, indicator_id: int) -> HttpResponse:
     labels = selectors.dimension_labels()
     if request.GET.get("format") == "xlsx":
         headers, body = exports.table_rows(table, row_title=labels[rows])
-        return _xlsx(exports.sheets_xlsx([(indicator.name, headers, body)]), f"indicator-{indicator.pk}.xlsx")
+        return _xlsx(
+            exports.sheets_xlsx([(indicator.name, headers, body)]), f"indicator-{indicator.pk}.xlsx"
+        )
     context = {
         "indicator": indicator,
         "table": table,
@@ -153,8 +159,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
     chart = {
         "labels": [label for _k, label in fibre.rows],
         "series": [
-            {"name": str(Attribute.FIBRE.label), "data": [_share(fibre, k) for k, _l in fibre.rows]},
-            {"name": str(Attribute.MULTIMEDIA.label), "data": [_share(multimedia, k) for k, _l in fibre.rows]},
+            {
+                "name": str(Attribute.FIBRE.label),
+                "data": [_share(fibre, k) for k, _l in fibre.rows],
+            },
+            {
+                "name": str(Attribute.MULTIMEDIA.label),
+                "data": [_share(multimedia, k) for k, _l in fibre.rows],
+            },
         ],
         "percent": True,
         "title": _("覆盖率"),
@@ -188,7 +200,9 @@ def balance_page(request: HttpRequest) -> HttpResponse:
     keys = [k for k, _l in choices]
     measure = request.GET.get("measure") if request.GET.get("measure") in keys else keys[0]
     thresholds, errors = _thresholds(request)
-    counties = balance.county_balance(user=user, within=within, measure=measure, thresholds=thresholds)
+    counties = balance.county_balance(
+        user=user, within=within, measure=measure, thresholds=thresholds
+    )
     return render(
         request,
         "indicators/balance.html",

@@ -95,9 +95,9 @@ def _subtree_or_ancestor_q(unit: Any, *, prefix: str) -> Any:
     from shidian.apps.orgs import paths
 
     lead = f"{prefix}path"
-    return Q(**{f"{lead}__gte": unit.path, f"{lead}__lt": paths.subtree_upper_bound(unit.path)}) | Q(
-        **{f"{lead}__in": paths.ancestor_paths(unit.path)}
-    )
+    return Q(
+        **{f"{lead}__gte": unit.path, f"{lead}__lt": paths.subtree_upper_bound(unit.path)}
+    ) | Q(**{f"{lead}__in": paths.ancestor_paths(unit.path)})
 
 
 class Dimension:

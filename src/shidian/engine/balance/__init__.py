@@ -134,7 +134,5 @@ def level_balance(
                     pulls.append(Pull(school.key, school.value, without, cv - without))
             pulls.sort(key=lambda p: (-p.effect, p.key))
             pulls = [p for p in pulls if p.effect > 0][:top]
-        result.append(
-            LevelBalance(level, len(members), mean, sd, cv, threshold, passes, pulls)
-        )
+        result.append(LevelBalance(level, len(members), mean, sd, cv, threshold, passes, pulls))
     return result
