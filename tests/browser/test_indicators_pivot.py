@@ -5,6 +5,7 @@ and the coverage page fits a phone."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -55,10 +56,8 @@ def test_office_coverage_and_pivot(page, live_server, tree):
     assert "城区" in table and "2026年4月" in table
     with page.expect_download() as info:
         page.click("#pivot-xlsx")
-    path = info.value.path()
-    rows = list(
-        load_workbook(io.BytesIO(open(path, "rb").read())).active.iter_rows(values_only=True)
-    )
+    content = Path(info.value.path()).read_bytes()
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "城乡"
     assert not [e for e in errors if "Content Security Policy" in e]
     screenshot(page, "indicators-pivot")

@@ -1,7 +1,5 @@
 import pytest
-
 from tests.tracking_world import pilot_world
-
 pytestmark = pytest.mark.django_db
 def test_world(tree):
     w = pilot_world(tree)

@@ -45,9 +45,12 @@ def indicator_problems(
             problems.append(_("只能统计数值、百分比或是/否字段。"))
         if measure not in Measure.values:
             problems.append(_("请选择统计方式。"))
-        elif report_field is not None and measure in (Measure.YES, Measure.SHARE_YES):
-            if report_field.type != "yes_no":
-                problems.append(_("“是”的个数和占比只适用于是/否字段。"))
+        elif (
+            report_field is not None
+            and measure in (Measure.YES, Measure.SHARE_YES)
+            and report_field.type != "yes_no"
+        ):
+            problems.append(_("“是”的个数和占比只适用于是/否字段。"))
         if denominator_field is not None:
             if measure != Measure.SUM:
                 problems.append(_("比率指标的统计方式须为“合计”。"))
@@ -57,9 +60,12 @@ def indicator_problems(
                 problems.append(_("分母字段须为数值字段。"))
             if report_field is not None and denominator_field.pk == report_field.pk:
                 problems.append(_("分母字段不能是字段本身。"))
-        if programme is not None and report_field is not None:
-            if report_field.form.programme_id != programme.pk:
-                problems.append(_("报表字段须属于所选试点项目的报表。"))
+        if (
+            programme is not None
+            and report_field is not None
+            and report_field.form.programme_id != programme.pk
+        ):
+            problems.append(_("报表字段须属于所选试点项目的报表。"))
     else:
         problems.append(_("请选择数据来源。"))
     return problems
