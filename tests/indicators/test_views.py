@@ -198,3 +198,11 @@ def test_attribute_pivot_page(world, client, tree):
     # pilot_world: A1-4, A1-6, A1-8 have fibre; A1-1/A1-2 unknown
     assert table.grand.numerator == 3 and table.grand.denominator == 8
     assert client.get(f"/indicators/{ind.pk}/?rows=bogus").status_code == 200
+
+
+def test_home_card_for_the_office_only(world, client, tree):
+    w, *_ = world
+    client.force_login(w.office)
+    assert 'id="indicators-home"' in client.get("/").content.decode()
+    client.force_login(coordinator_of_county_a(tree))
+    assert 'id="indicators-home"' not in client.get("/").content.decode()
