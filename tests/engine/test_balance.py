@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shidian.engine.balance import (
@@ -44,7 +44,7 @@ def test_undefined_cases():
 
 
 @given(values, st.floats(min_value=0.01, max_value=100))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_scale_invariant(xs, factor):
     a = coefficient_of_variation(xs)
     b = coefficient_of_variation([x * factor for x in xs])
@@ -52,7 +52,7 @@ def test_scale_invariant(xs, factor):
 
 
 @given(values, st.lists(st.integers(min_value=1, max_value=3000), min_size=40, max_size=40))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_leave_one_out_matches_recomputing(xs, ws):
     ws = ws[: len(xs)]
     fast = leave_one_out(xs, ws)
@@ -65,7 +65,7 @@ def test_leave_one_out_matches_recomputing(xs, ws):
 
 
 @given(st.lists(st.floats(min_value=9, max_value=11), min_size=3, max_size=30))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_dropping_an_outlier_lowers_the_cv(xs):
     data = [*xs, 100.0]
     cv = coefficient_of_variation(data)
