@@ -222,7 +222,9 @@ def field_pivot(
         qs.values(*group_by)
         .order_by()
         .annotate(
-            _values=Count("pk"),
+            # COUNT(*), not COUNT(id): with (field, period, unit) INCLUDE (number, na) the
+            # query reads the index only (PostgreSQL), never the 11-million-row heap.
+            _values=Count("*"),
             _numbers=Count("number"),
             _total=Sum("number", output_field=FloatField()),
             _yes=Sum(
