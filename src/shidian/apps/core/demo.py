@@ -61,6 +61,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         summary.append(_load_programme(tree=tree, office=office))
         selection, panel = _load_selection(tree=tree, office=office, password=password)
         summary.append(selection)
+        summary.append(_load_tracking(tree=tree, office=office, password=password))
         accounts = [*accounts, *panel]
         summary.insert(1, f"{len(accounts)} accounts")
     with translation.override("zh-hans"):
@@ -129,6 +130,48 @@ def _load_selection(*, tree, office, password: str) -> tuple[str, list]:
         programme=programme, county=tree.county, office=office, password=password
     )
     return f"selection {result['selection']}", result["accounts"]
+
+
+def _load_tracking(*, tree, office, password: str) -> str:
+    """Batch 1's year of implementation: the pilots joined on 1 March (the demo `school`
+    account's school among them), their creation plans, the monthly and weekly reports,
+    a mid-term round with its gaps, league tables with 督办, an inspection with
+    rectification items, and indicators over the county."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shidian.apps.indicators.demo import load_demo as load_indicators
+    from shidian.apps.midterm.demo import load_demo as load_midterm
+    from shidian.apps.plans.demo import load_demo as load_plans
+    from shidian.apps.programmes.models import Participation, ParticipationEvent, Programme
+    from shidian.apps.programmes.services import participation_move
+    from shidian.apps.reports.demo_definitions import load_demo_definitions
+    from shidian.apps.supervision.demo import load_demo as load_supervision
+
+    programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
+    if programme is None:
+        return ""
+    batch1 = programme.cycles.get(number=1)
+    own = Participation.objects.filter(programme=programme, unit=tree.school).first()  # ok demo
+    if own is not None and own.state == "eligible":
+        for to in ("recommended", "shortlisted"):
+            own = participation_move(by=None, participation=own, to=to, reason="学校自愿申报")
+        participation_move(
+            by=None, participation=own, to="pilot", batch=batch1, reason="专家评审、局党组会议审定"
+        )
+    # The demo's pilots were moved today; a year of implementation needs them to have joined
+    # in the spring, so reports before today are expected and past months have figures.
+    joined = timezone.make_aware(dt.datetime(programme.start_year, 3, 1, 9, 0))
+    ParticipationEvent.objects.filter(  # scoping: ok demo set-up
+        participation__programme=programme, at__gt=joined
+    ).update(at=joined)
+    load_demo_definitions(programme=programme, office=office)
+    plans = load_plans(programme=programme, office=office, password=password)
+    load_midterm(programme=programme, office=office, password=password)
+    league = load_supervision(programme=programme, office=office, password=password)
+    load_indicators(programme=programme, office=office, password=password)
+    return f"{plans['plans']} plans, {len(league.get('tables', []))} league tables"
 
 
 def demo_accounts_table() -> list[str]:
