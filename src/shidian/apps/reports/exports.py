@@ -38,7 +38,7 @@ def period_table_xlsx(table, *, status_names: dict[str, str] | None = None) -> b
             r.name,
             r.zone,
             labels[r.status],
-            names.get(r.submission_status, ""),
+            str(names.get(r.submission_status, "")),
             _when(r.first_submitted_at),
         ]
         for r in table.rows

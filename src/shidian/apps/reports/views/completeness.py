@@ -19,7 +19,7 @@ from shidian.apps.core.scoping import get_scoped_or_404
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.reports import exports
 from shidian.apps.reports.completeness import STATUSES, period_table, unit_consistency
-from shidian.apps.reports.expected import history
+from shidian.apps.reports.expected import joined_on
 from shidian.apps.reports.models import ReportForm, ReportPeriod
 from shidian.apps.reports.services import filing
 from shidian.apps.submissions.states import Status
@@ -40,7 +40,8 @@ def _period(request: HttpRequest, period_id: int) -> ReportPeriod:
 
 
 def _units(form, zone: str = ""):
-    ids = list(history(form.programme_id).units())
+    """The units that entered the form's audience at some time (pilots, or also controls)."""
+    ids = list(joined_on(form))
     units = OrgUnit.objects.filter(pk__in=ids)  # scoping: ok the form was scoped
     if zone.isdigit():
         units = units.filter(zone_id=int(zone))
@@ -48,7 +49,7 @@ def _units(form, zone: str = ""):
 
 
 def _zones(form) -> list[tuple[int, str]]:
-    ids = list(history(form.programme_id).units())
+    ids = list(joined_on(form))
     return list(
         OrgUnit.objects.filter(  # scoping: ok the form was scoped
             pk__in=OrgUnit.objects.filter(pk__in=ids).values("zone_id")
