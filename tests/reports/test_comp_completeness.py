@@ -40,6 +40,7 @@ def file_report(world, key, unit, when):
     )
     sub = services.submission_submit(submission=sub, user=coord)
     Revision.objects.filter(submission=sub, kind="submit").update(created_at=when)
+    Submission.objects.filter(pk=sub.pk).update(submitted_at=when)
     return sub
 
 

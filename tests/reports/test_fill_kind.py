@@ -196,11 +196,12 @@ def test_late_after_the_grace_period_is_marked_late_never_lost(tree):
     coord = w.pilots.coordinators[tree.school.pk]
     sub = fill(sub_of(w, "2026-04", tree.school), coord, GOOD)  # today is after 2026-05-07
     on_time = fill(sub_of(w, "2026-04", tree.school2), w.pilots.coordinators[tree.school2.pk], GOOD)
-    Revision.objects.filter(submission=on_time).update(
-        created_at=timezone.make_aware(dt.datetime(2026, 5, 7, 23, 0))
-    )
+    in_time = timezone.make_aware(dt.datetime(2026, 5, 7, 23, 0))
+    Revision.objects.filter(submission=on_time).update(created_at=in_time)
+    Submission.objects.filter(pk=on_time.pk).update(submitted_at=in_time)
     late = timezone.make_aware(dt.datetime(2026, 5, 8, 0, 5))
     Revision.objects.filter(submission=sub).update(created_at=late)
+    Submission.objects.filter(pk=sub.pk).update(submitted_at=late)
     table = period_table(period, today=dt.date(2026, 6, 1))
     status = {r.unit_id: r.status for r in table.rows}
     assert status[tree.school.pk] == LATE and status[tree.school2.pk] == ON_TIME

@@ -92,25 +92,50 @@ def timeliness_for(
 def first_submits(
     round_ids: Iterable[int], unit_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], dt.datetime]:
-    """``{(round id, unit id): first submit time}``: the earliest submit revision, so a
-    report returned and resubmitted keeps the time it first arrived."""
-    from shidian.apps.submissions.models import Revision, RevisionKind
+    """``{(round id, unit id): first submit time}``. A report submitted once (status
+    "submitted") arrived at ``submitted_at``; one returned, resubmitted or accepted arrived at
+    its earliest submit revision (a resubmit moves ``submitted_at``), looked up by index for
+    those few only."""
+    from shidian.apps.submissions.models import Submission
+    from shidian.apps.submissions.states import Status
 
     round_ids = [r for r in round_ids if r]
     if not round_ids:
         return {}
-    rows = Revision.objects.filter(  # scoping: ok callers scope the units
-        kind=RevisionKind.SUBMIT, submission__round_id__in=round_ids
+    subs = Submission.objects.filter(  # scoping: ok callers scope the units
+        round_id__in=round_ids, submitted_at__isnull=False
     )
     if unit_ids is not None:
-        rows = rows.filter(submission__unit_id__in=list(unit_ids))
-    rows = (
-        rows.values("submission__round_id", "submission__unit_id")
-        .annotate(first=Min("created_at"))
-        .order_by()
-        .values_list("submission__round_id", "submission__unit_id", "first")
-    )
-    return {(r, u): first for r, u, first in rows.iterator(chunk_size=5000)}
+        subs = subs.filter(unit_id__in=list(unit_ids))
+    found, revisited = {}, {}
+    rows = subs.values_list("pk", "round_id", "unit_id", "status", "submitted_at")
+    for pk, round_id, unit_id, status, submitted_at in rows.iterator(chunk_size=5000):
+        found[round_id, unit_id] = submitted_at
+        if status != Status.SUBMITTED:
+            revisited[pk] = (round_id, unit_id)
+    found.update(_revision_firsts(revisited))
+    return found
+
+
+def _revision_firsts(revisited: dict[int, tuple[int, int]]) -> dict[tuple[int, int], dt.datetime]:
+    """The earliest submit revision of each submission in ``revisited`` (by index)."""
+    from shidian.apps.submissions.models import Revision, RevisionKind
+
+    found = {}
+    ids = list(revisited)
+    for i in range(0, len(ids), 2000):
+        firsts = (
+            Revision.objects.filter(  # scoping: ok as above
+                submission_id__in=ids[i : i + 2000], kind=RevisionKind.SUBMIT
+            )
+            .values("submission_id")
+            .annotate(first=Min("created_at"))
+            .order_by()
+            .values_list("submission_id", "first")
+        )
+        for pk, first in firsts:
+            found[revisited[pk]] = first
+    return found
 
 
 def status_of(first: dt.datetime | None, period: Any, today: date) -> str:
@@ -162,30 +187,30 @@ def period_table(
     period: Any, *, unit_ids: Iterable[int] | None = None, today: date | None = None
 ) -> PeriodTable:
     """Every unit that owes ``period`` (within ``unit_ids``): on time, late, missing or
-    pending, with its submission. Three queries whatever the number of units."""
-    from shidian.apps.orgs.models import OrgUnit
+    pending, with its submission. Three queries whatever the number of units (the third only
+    for reports returned or accepted)."""
+    from shidian.apps.reports.expected import owed_rows
     from shidian.apps.submissions.models import Submission
 
     today = today or timezone.localdate()
-    form = period.form
     wanted = None if unit_ids is None else set(unit_ids)
-    owed = expected_units(form, period, hist=history(form.programme_id, wanted))
-    if wanted is not None:
-        owed &= wanted
-    firsts = first_submits([period.round_id], None) if period.round_id else {}
-    subs = {}
+    owed = owed_rows(period.form, period)
+    firsts, subs, revisited = {}, {}, {}
     if period.round_id:
-        subs = {
-            u: (pk, st)
-            for pk, u, st in Submission.objects.filter(  # scoping: ok narrowed to owed below
-                round_id=period.round_id
-            ).values_list("pk", "unit_id", "status")
-        }
-    units = OrgUnit.objects.filter(pk__in=owed).values_list(  # scoping: ok ids are scoped
-        "pk", "code", "name", "zone_id", "zone__name", "school_type"
-    )
+        rows = Submission.objects.filter(  # scoping: ok narrowed to owed below
+            round_id=period.round_id
+        ).values_list("pk", "unit_id", "status", "submitted_at")
+        for pk, unit_id, status, submitted_at in rows.iterator(chunk_size=5000):
+            subs[unit_id] = (pk, status)
+            if submitted_at is not None:
+                firsts[period.round_id, unit_id] = submitted_at
+                if status != "submitted":
+                    revisited[pk] = (period.round_id, unit_id)
+        firsts.update(_revision_firsts(revisited))
     rows, counts = [], dict.fromkeys(STATUSES, 0)
-    for pk, code, name, zone_id, zone_name, school_type in units.iterator(chunk_size=5000):
+    for pk, code, name, zone_id, zone_name, school_type in owed:
+        if wanted is not None and pk not in wanted:
+            continue
         first = firsts.get((period.round_id, pk))
         status = status_of(first, period, today)
         counts[status] += 1

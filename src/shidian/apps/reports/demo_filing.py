@@ -126,8 +126,8 @@ def load_demo_filing(*, programme, today: dt.date | None = None, backdate: bool 
                     continue
                 late = (i + position) % 5 == 0
                 day = period.closes_on + dt.timedelta(days=3) if late else period.due_on
-                Revision.objects.filter(submission=sub).update(  # scoping: ok demo set-up
-                    created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(16)))
-                )
+                when = timezone.make_aware(dt.datetime.combine(day, dt.time(16)))
+                Revision.objects.filter(submission=sub).update(created_at=when)  # scoping: ok demo
+                Submission.objects.filter(pk=sub.pk).update(submitted_at=when)  # scoping: ok demo
                 filed += 1
     return {"opened": opened, "filed": filed}

@@ -123,3 +123,63 @@ def joined_on(form, unit_ids=None) -> dict[int, dt.date]:
                 found[unit_id] = timezone.localtime(at).date()
                 break
     return found
+
+
+def _positions_at(programme_id: int, moment: dt.datetime, *, with_batch: bool = True):
+    """Participations of the programme annotated with their state and batch at ``moment``, in
+    SQL (correlated subqueries on the events' participation index): the latest event by then,
+    else the starting position of the first later event, else (no events at all) the current
+    state if the row existed by then."""
+    from django.db.models import Case, F, OuterRef, Subquery, When
+    from django.db.models.functions import Coalesce
+
+    from shidian.apps.programmes.models import Participation, ParticipationEvent
+
+    events = ParticipationEvent.objects.filter(  # scoping: ok callers scope the output
+        participation=OuterRef("pk")
+    )
+    before = events.filter(at__lte=moment).order_by("-at", "-pk")
+    after = events.filter(at__gt=moment).order_by("at", "pk")
+    created = When(created_at__lte=moment, then=F("state"))
+    return Participation.objects.filter(
+        programme_id=programme_id
+    ).annotate(  # scoping: ok
+        state_then=Coalesce(
+            Subquery(before.values("to_state")[:1]),
+            Subquery(after.values("from_state")[:1]),
+            Case(created, default=None),
+        ),
+        batch_then=Coalesce(
+            Subquery(before.values("to_batch")[:1]),
+            Subquery(after.values("from_batch")[:1]),
+            Case(When(created_at__lte=moment, then=F("batch__number")), default=None),
+        ),
+    )
+
+
+def owed_rows(form, period) -> list[tuple]:
+    """``(unit id, code, name, zone id, zone name, school type)`` of every unit owing
+    ``period``: one query, the positions computed by the database."""
+    if not period.expected:
+        return []
+    states = audience_states(form)
+    batches = {int(b) for b in (form.batch_numbers or [])}
+    rows = (
+        _positions_at(form.programme_id, end_of_day(period.ends_on), with_batch=bool(batches))
+        .filter(state_then__in=list(states))
+        .values_list(
+            "unit_id",
+            "unit__code",
+            "unit__name",
+            "unit__zone_id",
+            "unit__zone__name",
+            "unit__school_type",
+            "state_then",
+            "batch_then",
+        )
+    )
+    return [
+        row[:6]
+        for row in rows.iterator(chunk_size=5000)
+        if not (batches and row[6] == PILOT and row[7] not in batches)
+    ]

@@ -52,7 +52,7 @@ def _zones(form) -> list[tuple[int, str]]:
     ids = list(joined_on(form))
     return list(
         OrgUnit.objects.filter(  # scoping: ok the form was scoped
-            pk__in=OrgUnit.objects.filter(pk__in=ids).values("zone_id")
+            pk__in=OrgUnit.objects.filter(pk__in=ids).values("zone_id")  # scoping: ok as above
         )
         .order_by("name")
         .values_list("pk", "name")

@@ -28,7 +28,7 @@ from shidian.apps.submissions.states import EDITABLE, SUBMITTED, WAITING, Status
 
 def _submission(request: HttpRequest, submission_id: int) -> Submission:
     sub = get_scoped_or_404(
-        Submission.objects.filter(round__kind=KIND).select_related(
+        Submission.objects.filter(round__kind=KIND).select_related(  # scoping: ok get_scoped
             "round__report_period__form__programme", "unit"
         ),
         request.user,
@@ -249,7 +249,9 @@ def fill_upload(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 def _evidence(request: HttpRequest, evidence_id: int) -> Evidence:
     return get_scoped_or_404(
-        Evidence.objects.filter(submission__round__kind=KIND).select_related("submission"),
+        Evidence.objects.filter(  # scoping: ok get_scoped_or_404 below
+            submission__round__kind=KIND
+        ).select_related("submission"),
         request.user,
         pk=evidence_id,
     )
