@@ -17,6 +17,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -32,8 +33,10 @@ def audience_states(form) -> frozenset[str]:
     return frozenset({PILOT})
 
 
+@lru_cache(maxsize=4096)
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The last moment of ``day`` in the site's time zone (a period's state, a deadline)."""
+    """The last moment of ``day`` in the site's time zone (a period's state, a deadline);
+    cached: the completeness figures ask it once per unit and period."""
     start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
     return timezone.make_aware(start) - dt.timedelta(microseconds=1)
 
