@@ -11,9 +11,15 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.core.audit import register_actions
-        from shidian.apps.reports import policies
+        from shidian.apps.core.todos import register_todo_provider
+        from shidian.apps.reports import (
+            kind,  # noqa: F401  (registers the periodic_report kind)
+            policies,
+        )
+        from shidian.apps.reports.todos import report_todos
 
         policies.register_all()
+        register_todo_provider(report_todos)
         register_actions(
             {
                 "reports.form_create": _("新建报表"),
@@ -29,5 +35,11 @@ class ReportsConfig(AppConfig):
                 "reports.form_close": _("停用报表"),
                 "reports.calendar_create": _("新建校历"),
                 "reports.calendar_update": _("修改校历"),
+                "reports.period_open": _("开启报送期"),
+                "reports.remind": _("发送报表催报"),
+                "reports.report_save": _("保存调度报表"),
+                "reports.report_submit": _("提交调度报表"),
+                "reports.report_return": _("退回调度报表"),
+                "reports.report_accept": _("通过调度报表"),
             }
         )

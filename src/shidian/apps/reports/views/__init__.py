@@ -1,0 +1,1 @@
+"""Report pages, one module per area; each has its urlpatterns (urls.py joins them)."""
