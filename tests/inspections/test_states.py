@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shidian.apps.inspections import states as s
@@ -20,6 +20,7 @@ ALLOWED = {
 }
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actions)
 def test_only_the_listed_moves_are_accepted(seq):
     state = s.ISSUED
@@ -39,6 +40,7 @@ def test_only_the_listed_moves_are_accepted(seq):
     assert s.replay(accepted) == state
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actions)
 def test_closed_is_final(seq):
     state = s.CLOSED
@@ -54,6 +56,7 @@ def test_reopen_needs_a_reason():
     assert s.item_next(s.ANSWERED, s.REOPEN, reason="照片不清楚") == s.REOPENED
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(["start", "complete", "cancel", "x"]), max_size=10))
 def test_visit_moves(seq):
     state = s.SCHEDULED

@@ -312,6 +312,10 @@ def finding_add(
     """A finding recorded on site (a phone), covering one or more of the visit's schools."""
     if not may_record(by, visit):
         raise PermissionDenied
+    # The stored status, not the caller's copy: a visit completed meanwhile takes no findings.
+    visit = InspectionVisit.objects.select_for_update(of=("self",)).get(  # scoping: ok checked
+        pk=visit.pk
+    )
     problems = []
     if visit.status in (states.COMPLETED, states.CANCELLED):
         problems.append(_("督查已结束，不能再记录发现。"))
