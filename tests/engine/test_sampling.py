@@ -52,7 +52,9 @@ def test_fixed_per_stratum():
 
 def test_different_seeds_usually_differ():
     pop = [(i, "s") for i in range(100)]
-    assert stratified_draw(pop, seed=1, size=10).chosen != stratified_draw(pop, seed=2, size=10).chosen
+    assert (
+        stratified_draw(pop, seed=1, size=10).chosen != stratified_draw(pop, seed=2, size=10).chosen
+    )
 
 
 @pytest.mark.parametrize(

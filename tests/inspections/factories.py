@@ -34,7 +34,9 @@ def world(tree) -> InspectionWorld:
 
     pw = pilot_world(tree)
     who = inspector(tree)
-    visit = InspectionVisit.objects.filter(programme=pw.programme, title="第一次督查").first()  # scoping: ok test
+    visit = InspectionVisit.objects.filter(
+        programme=pw.programme, title="第一次督查"
+    ).first()  # scoping: ok test
     if visit is None:
         visit = visit_create(
             by=pw.office,

@@ -92,7 +92,11 @@ def test_multi_school_finding_closes_per_school(tree):
     second.refresh_from_db()
     assert first.status == "closed" and first.closed_at
     assert second.status == "issued"
-    assert list(first.events.values_list("to_status", flat=True)) == ["issued", "answered", "closed"]
+    assert list(first.events.values_list("to_status", flat=True)) == [
+        "issued",
+        "answered",
+        "closed",
+    ]
 
 
 def test_answer_only_by_the_school_itself(tree):
@@ -262,9 +266,7 @@ def test_performance_uses_the_bottom_of_the_league(tree, monkeypatch):
     }
     with pytest.raises(ValidationError):
         _create(pw, method="performance", month="2026/10", count=2)
-    monkeypatch.setattr(
-        "shidian.apps.supervision.selectors.bottom_units", lambda *a, **k: []
-    )
+    monkeypatch.setattr("shidian.apps.supervision.selectors.bottom_units", lambda *a, **k: [])
     with pytest.raises(ValidationError):
         _create(pw, method="performance", month="2026-11", count=2)
 

@@ -34,11 +34,21 @@ def test_school_sees_only_its_own_items_and_findings(client, tree):
         photos=[SimpleUploadedFile("b.png", PNG)],
     )
     login(client, w.pw.coordinators[tree.school.pk])
-    assert client.get(reverse("inspections:item", kwargs={"rect_item_id": mine.pk})).status_code == 200
-    assert client.get(reverse("inspections:item", kwargs={"rect_item_id": theirs.pk})).status_code == 404
-    assert client.get(reverse("inspections:visit", kwargs={"visit_id": w.visit.pk})).status_code == 404
+    assert (
+        client.get(reverse("inspections:item", kwargs={"rect_item_id": mine.pk})).status_code == 200
+    )
+    assert (
+        client.get(reverse("inspections:item", kwargs={"rect_item_id": theirs.pk})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("inspections:visit", kwargs={"visit_id": w.visit.pk})).status_code == 404
+    )
     photo = only2.photos.get()
-    assert client.get(reverse("inspections:photo", kwargs={"finding_photo_id": photo.pk})).status_code == 404
+    assert (
+        client.get(reverse("inspections:photo", kwargs={"finding_photo_id": photo.pk})).status_code
+        == 404
+    )
     listing = client.get(reverse("inspections:items")).content.decode()
     assert f"/inspections/items/{mine.pk}/" in listing
     assert f"/inspections/items/{theirs.pk}/" not in listing
@@ -57,7 +67,10 @@ def test_school_sees_photos_of_the_finding_that_covers_it(client, tree):
     login(client, w.pw.coordinators[tree.school.pk])
     page = client.get(reverse("inspections:item", kwargs={"rect_item_id": w.items[0].pk}))
     assert f"/inspections/photos/{photo.pk}/" in page.content.decode()
-    assert client.get(reverse("inspections:photo", kwargs={"finding_photo_id": photo.pk})).status_code == 200
+    assert (
+        client.get(reverse("inspections:photo", kwargs={"finding_photo_id": photo.pk})).status_code
+        == 200
+    )
 
 
 def test_inspector_sees_the_visit_an_uninvited_expert_does_not(client, tree):
@@ -67,9 +80,12 @@ def test_inspector_sees_the_visit_an_uninvited_expert_does_not(client, tree):
     add = reverse("inspections:finding_add", kwargs={"visit_id": w.visit.pk})
     assert client.get(add).status_code == 200
     # An inspector records but does not steer the visit or issue items.
-    assert client.post(
-        reverse("inspections:visit_move", kwargs={"visit_id": w.visit.pk}), {"action": "start"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("inspections:visit_move", kwargs={"visit_id": w.visit.pk}), {"action": "start"}
+        ).status_code
+        == 403
+    )
     login(client, expert_not_inspector(tree))
     assert client.get(url).status_code == 404
     assert client.get(add).status_code == 404
@@ -80,8 +96,14 @@ def test_office_creates_a_random_visit_and_sees_the_seed(client, tree):
     login(client, w.pw.office)
     url = reverse("inspections:visit_create", kwargs={"programme_id": w.pw.programme.pk})
     assert client.get(url).status_code == 200
-    data = {"title": "随机抽查", "scheduled_on": "2026-11-05", "method": "random", "size": 2,
-            "strata": ["locality"], "seed": 2026}
+    data = {
+        "title": "随机抽查",
+        "scheduled_on": "2026-11-05",
+        "method": "random",
+        "size": 2,
+        "strata": ["locality"],
+        "seed": 2026,
+    }
     response = client.post(url, data)
     visit = InspectionVisit.objects.get(title="随机抽查")  # scoping: ok test
     assert response.status_code == 302

@@ -98,10 +98,15 @@ def load_demo(*, programme: Any, office: Any, password: str = "") -> dict[str, A
     system = None
     answered = next(i for i in items if i.unit_id != first.pk)
     r.item_answer(
-        by=system, item=answered, text="已制定使用排课表，完成两轮培训。", files=[_photo("台账.png")]
+        by=system,
+        item=answered,
+        text="已制定使用排课表，完成两轮培训。",
+        files=[_photo("台账.png")],
     )
     if len(more) > 1:
-        r.item_answer(by=system, item=more[0], text="已完成扩容至 1000M。", files=[_photo("测速.png")])
+        r.item_answer(
+            by=system, item=more[0], text="已完成扩容至 1000M。", files=[_photo("测速.png")]
+        )
         r.item_verify_close(by=office, item=more[0], note="测速截图符合要求")
     r.items_escalate_overdue(today=today)
     return {"visit": visit, "created": True}

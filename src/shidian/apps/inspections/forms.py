@@ -61,7 +61,9 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, programme: Any, pool: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["inspectors"].queryset = inspector_candidates(programme)
-        self.fields["inspectors"].label_from_instance = lambda u: f"{u.display_name}（{u.unit.name}）"
+        self.fields["inspectors"].label_from_instance = lambda u: (
+            f"{u.display_name}（{u.unit.name}）"
+        )
         self.fields["units"].choices = [(str(u.pk), f"{u.code} {u.name}") for u in pool]
         self.pool = {u.pk: u for u in pool}
         if not self.is_bound:

@@ -93,6 +93,9 @@ class VisitUnit(models.Model):
             models.UniqueConstraint(fields=["visit", "unit"], name="inspection_visit_unit_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.visit_id}:{self.unit_id}"
+
 
 class Finding(models.Model):
     visit = models.ForeignKey(InspectionVisit, on_delete=models.CASCADE, related_name="findings")
@@ -133,6 +136,9 @@ class FindingUnit(models.Model):
             models.UniqueConstraint(fields=["finding", "unit"], name="inspection_finding_unit_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.finding_id}:{self.unit_id}"
+
 
 def photo_path(instance: FindingPhoto, filename: str) -> str:
     return f"inspections/{instance.finding.visit_id}/{instance.finding_id}/{stored_name(filename)}"
@@ -156,6 +162,9 @@ class FindingPhoto(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class RectificationItem(models.Model):
@@ -234,6 +243,9 @@ class RectificationEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.from_status}->{self.to_status}"
+
 
 class RectificationAnswer(models.Model):
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="answers")
@@ -248,6 +260,9 @@ class RectificationAnswer(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return self.text[:40]
+
 
 class AnswerFile(models.Model):
     answer = models.ForeignKey(RectificationAnswer, on_delete=models.CASCADE, related_name="files")
@@ -260,3 +275,6 @@ class AnswerFile(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -22,9 +22,7 @@ def inspection_todos(user: Any, now: datetime.datetime) -> list[Any]:
     from shidian.apps.core.todos import FILL_TASK, RETURNED_TASK, REVIEW_TASK, Todo
 
     todos = []
-    mine = RectificationItem.objects.restrict(user, FILL).filter(
-        status__in=states.AWAITING_UNIT
-    )
+    mine = RectificationItem.objects.restrict(user, FILL).filter(status__in=states.AWAITING_UNIT)
     for item in mine.order_by("due_on", "pk")[:50]:
         todos.append(
             Todo(

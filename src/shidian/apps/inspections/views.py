@@ -148,7 +148,11 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 @login_required
 def visit_move(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id, MANAGE)
-    moves = {"start": visits.visit_start, "complete": visits.visit_complete, "cancel": visits.visit_cancel}
+    moves = {
+        "start": visits.visit_start,
+        "complete": visits.visit_complete,
+        "cancel": visits.visit_cancel,
+    }
     move = moves.get(request.POST.get("action", ""))
     if move is None:
         messages.error(request, _("未知的操作。"))
@@ -192,9 +196,7 @@ def finding_add(request: HttpRequest, visit_id: int) -> HttpResponse:
             if "again" in request.POST:
                 return redirect("inspections:finding_add", visit_id=visit.pk)
             return redirect("inspections:visit", visit_id=visit.pk)
-    return render(
-        request, "inspections/finding_form.html", {"visit": visit, "form": form}
-    )
+    return render(request, "inspections/finding_form.html", {"visit": visit, "form": form})
 
 
 @require_POST
@@ -221,7 +223,10 @@ def finding_turn(request: HttpRequest, finding_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("已下达 %(n)d 项整改。") % {"n": len(items)})
-    return redirect(reverse("inspections:visit", kwargs={"visit_id": finding.visit_id}) + f"#finding-{finding.pk}")
+    return redirect(
+        reverse("inspections:visit", kwargs={"visit_id": finding.visit_id})
+        + f"#finding-{finding.pk}"
+    )
 
 
 @login_required
@@ -336,7 +341,9 @@ def answer_file(request: HttpRequest, rect_file_id: int) -> FileResponse:
 @login_required
 def visit_notice(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id, MANAGE)
-    unit = get_scoped_or_404(OrgUnit.objects.all(), request.user, VIEW, pk=_int(request.POST.get("unit")))
+    unit = get_scoped_or_404(
+        OrgUnit.objects.all(), request.user, VIEW, pk=_int(request.POST.get("unit"))
+    )
     try:
         document = notice.rectification_notice_generate(
             by=request.user, unit=unit, programme=visit.programme, visit=visit

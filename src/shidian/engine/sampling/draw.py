@@ -120,5 +120,9 @@ def stratified_draw(
         by_stratum[key] = tuple(ids[int(i)] for i in picks)
     chosen = tuple(u for key in strata for u in by_stratum[key])
     return Draw(
-        chosen=chosen, allocation=allocation, population=sizes, seed=int(seed), by_stratum=by_stratum
+        chosen=chosen,
+        allocation=allocation,
+        population=sizes,
+        seed=int(seed),
+        by_stratum=by_stratum,
     )

@@ -42,7 +42,11 @@ def notice_data(
 
     defaults = form_defaults(Kind.NOTICE, unit=issuer_unit, today=today)
     issuer = defaults["issuer"]
-    where = f"{visit.scheduled_on.year}年{visit.scheduled_on.month}月{visit.scheduled_on.day}日“{visit.title}”" if visit else "近期督查指导"
+    where = (
+        f"{visit.scheduled_on.year}年{visit.scheduled_on.month}月{visit.scheduled_on.day}日“{visit.title}”"
+        if visit
+        else "近期督查指导"
+    )
     last = max(i.due_on for i in items)
     body: list[Any] = [
         f"{where}中，发现你校在创建工作中存在以下问题（见附件）。现将整改要求通知如下。",

@@ -175,7 +175,9 @@ def visit_create(
         by_id = {u.pk: u for u in pool}
         chosen = [by_id[i] for i in ids if i in by_id]
         if not chosen:
-            raise ValidationError(_("%(month)s 没有通报排名，无法按末位确定学校。") % {"month": month})
+            raise ValidationError(
+                _("%(month)s 没有通报排名，无法按末位确定学校。") % {"month": month}
+            )
         params = {"month": month, "count": count, "bottom": list(ids)}
     elif method == SelectionMethod.RANDOM:
         chosen, params = _draw(pool, size=size, strata=list(strata), seed=seed)
@@ -194,7 +196,10 @@ def visit_create(
     visit.inspectors.set(list(inspectors))
     keys = list(strata) if method == SelectionMethod.RANDOM else []
     VisitUnit.objects.bulk_create(
-        [VisitUnit(visit=visit, unit=u, stratum=stratum_label(u, keys) if keys else "") for u in chosen]
+        [
+            VisitUnit(visit=visit, unit=u, stratum=stratum_label(u, keys) if keys else "")
+            for u in chosen
+        ]
     )
     audit_record(
         actor=by,
