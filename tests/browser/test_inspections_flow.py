@@ -92,3 +92,27 @@ def test_finding_to_items_answer_on_phone_verify(browser, live_server, tree, pho
     assert items[tree.school.pk].status == "closed"
     assert items[tree.school2.pk].status == "issued"
     office.close()
+
+
+def test_inspector_records_a_finding_with_a_photo_on_a_phone(live_server, tree, phone_page):
+    from tests.inspections.factories import world
+
+    w = world(tree)
+    phone = phone_page
+    login(phone, live_server, w.inspector.username)
+    phone.goto(live_server.url + reverse("inspections:visit", kwargs={"visit_id": w.visit.pk}))
+    phone.click("#add-finding")
+    phone.wait_for_selector("#finding-form")
+    assert phone.get_attribute("#id_photos", "capture") == "environment"
+    phone.check(f"input[name=units][value='{tree.school2.pk}']")
+    phone.fill("#id_text", "班班通终端开机率低")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    photo = ARTIFACTS / "finding-photo.png"
+    photo.write_bytes(PNG)
+    phone.set_input_files("#id_photos", str(photo))
+    assert not has_horizontal_scroll(phone)
+    screenshot(phone, "inspections-finding-phone")
+    phone.click("#save-finding")
+    phone.wait_for_selector("#findings .photo-strip img")
+    assert "班班通终端开机率低" in phone.inner_text("#findings")
+    assert not has_horizontal_scroll(phone)
