@@ -231,7 +231,9 @@ def finding_turn(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 @login_required
 def photo_download(request: HttpRequest, finding_photo_id: int) -> FileResponse:
-    photo = get_scoped_or_404(FindingPhoto.objects.all(), request.user, VIEW, pk=finding_photo_id)
+    photo = get_scoped_or_404(
+        FindingPhoto.objects.select_related("finding"), request.user, VIEW, pk=finding_photo_id
+    )
     return FileResponse(photo.file.open("rb"), filename=photo.original_name)
 
 
@@ -333,7 +335,9 @@ def item_verify(request: HttpRequest, rect_item_id: int) -> HttpResponse:
 
 @login_required
 def answer_file(request: HttpRequest, rect_file_id: int) -> FileResponse:
-    found = get_scoped_or_404(AnswerFile.objects.all(), request.user, VIEW, pk=rect_file_id)
+    found = get_scoped_or_404(
+        AnswerFile.objects.select_related("answer"), request.user, VIEW, pk=rect_file_id
+    )
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
 
 
@@ -342,7 +346,10 @@ def answer_file(request: HttpRequest, rect_file_id: int) -> FileResponse:
 def visit_notice(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id, MANAGE)
     unit = get_scoped_or_404(
-        OrgUnit.objects.all(), request.user, VIEW, pk=_int(request.POST.get("unit"))
+        OrgUnit.objects.select_related("parent"),
+        request.user,
+        VIEW,
+        pk=_int(request.POST.get("unit")),
     )
     try:
         document = notice.rectification_notice_generate(
