@@ -24,3 +24,11 @@ def test_demo_is_idempotent_and_gives_the_school_an_item(tree):
     mine = RectificationItem.objects.restrict(school, "fill").filter(status="issued")
     assert mine.count() == 1
     assert RectificationItem.objects.filter(escalation_level__gt=0).exists()
+
+
+def test_demo_school_outside_the_pilots_still_gets_an_item(tree):
+    pw = pilot_world(tree)
+    school = make_user("school", pw.controls[0], "coordinator")
+    load_demo(programme=pw.programme, office=pw.office)
+    mine = RectificationItem.objects.restrict(school, "fill").filter(status="issued")
+    assert mine.count() == 1

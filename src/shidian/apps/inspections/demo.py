@@ -109,4 +109,15 @@ def load_demo(*, programme: Any, office: Any, password: str = "") -> dict[str, A
         )
         r.item_verify_close(by=office, item=more[0], note="测速截图符合要求")
     r.items_escalate_overdue(today=today)
+    mine = getattr(school_account, "unit", None)
+    if mine is not None and mine.pk != first.pk and mine.path.startswith(programme.unit.path):
+        # The demo school is not a batch-1 pilot: it still gets one item to answer.
+        r.rectification_issue(
+            by=office,
+            unit=mine,
+            title="补充提交智慧校园应用典型案例",
+            due_on=today + dt.timedelta(days=21),
+            programme=programme,
+            evidence_required="案例文本及课堂照片",
+        )
     return {"visit": visit, "created": True}
