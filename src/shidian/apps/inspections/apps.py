@@ -10,6 +10,9 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("督查整改")
 
     def ready(self) -> None:
-        from shidian.apps.inspections import policies
+        from shidian.apps.core.todos import register_todo_provider
+        from shidian.apps.inspections import policies, services, todos
 
         policies.register_all()
+        services.register()
+        register_todo_provider(todos.inspection_todos)
