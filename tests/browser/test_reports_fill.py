@@ -17,7 +17,7 @@ from tests.browser.conftest import DESKTOP, PHONE, has_horizontal_scroll, login,
 from tests.reports.scoping_filing import report_world
 from tests.reports.test_fill_kind import fake_rules
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.reports.fill_urls")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _saved(page, code):

@@ -94,3 +94,8 @@ URL_KWARG_FACTORIES = {
     "calendar_id": lambda tree: county_calendar(tree).pk,
 }
 PUBLIC_URL_NAMES: set = set()
+
+# The filing and completeness pages' kwargs.
+from tests.reports.scoping_filing import URL_KWARG_FACTORIES as _FILING  # noqa: E402
+
+URL_KWARG_FACTORIES.update(_FILING)

@@ -18,7 +18,7 @@ from shidian.apps.submissions.models import Revision, Round, Submission
 from tests.reports.scoping_filing import report_world
 from tests.reports.test_fill_kind import GOOD, fake_rules
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.fill_urls")]
+pytestmark = [pytest.mark.django_db]
 TODAY = dt.date(2026, 6, 15)
 
 

@@ -14,7 +14,7 @@ from tests.reports.scoping_filing import make_form
 from tests.reports.test_fill_kind import fake_rules
 from tests.tracking_world import pilot_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.fill_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_demo_filing_is_idempotent_and_leaves_late_and_missing(tree, monkeypatch):

@@ -19,7 +19,7 @@ from shidian.apps.submissions import services
 from shidian.apps.submissions.models import Revision, Submission
 from tests.reports.scoping_filing import make_form, report_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.fill_urls")]
+pytestmark = [pytest.mark.django_db]
 
 GOOD = {"rooms": "12", "connected": "10", "share": "0", "trained": "1", "level": "顺利"}
 

@@ -142,11 +142,13 @@ def _load_tracking(*, tree, office, password: str) -> str:
     from django.utils import timezone
 
     from shidian.apps.indicators.demo import load_demo as load_indicators
+    from shidian.apps.inspections.demo import load_demo as load_inspections
     from shidian.apps.midterm.demo import load_demo as load_midterm
     from shidian.apps.plans.demo import load_demo as load_plans
     from shidian.apps.programmes.models import Participation, ParticipationEvent, Programme
     from shidian.apps.programmes.services import participation_move
     from shidian.apps.reports.demo_definitions import load_demo_definitions
+    from shidian.apps.reports.demo_filing import load_demo_filing
     from shidian.apps.supervision.demo import load_demo as load_supervision
 
     programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
@@ -167,9 +169,11 @@ def _load_tracking(*, tree, office, password: str) -> str:
         participation__programme=programme, at__gt=joined
     ).update(at=joined)
     load_demo_definitions(programme=programme, office=office)
+    load_demo_filing(programme=programme)
     plans = load_plans(programme=programme, office=office, password=password)
     load_midterm(programme=programme, office=office, password=password)
     league = load_supervision(programme=programme, office=office, password=password)
+    load_inspections(programme=programme, office=office, password=password)
     load_indicators(programme=programme, office=office, password=password)
     return f"{plans['plans']} plans, {len(league.get('tables', []))} league tables"
 

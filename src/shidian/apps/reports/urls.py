@@ -1,4 +1,9 @@
-from shidian.apps.reports.views import calendars, definitions
+from shidian.apps.reports.views import calendars, completeness, definitions, filing
 
 app_name = "reports"
-urlpatterns = [*definitions.urlpatterns, *calendars.urlpatterns]
+urlpatterns = [
+    *definitions.urlpatterns,
+    *calendars.urlpatterns,
+    *filing.urlpatterns,
+    *completeness.urlpatterns,
+]
