@@ -40,6 +40,23 @@ def _start_worker() -> subprocess.Popen:
     )
 
 
+def _start_daily_timer() -> None:
+    """Enqueue the daily jobs now and every DAILY_INTERVAL (the embedded default has no cron)."""
+    import threading
+
+    from shidian.apps.core.daily import DAILY_INTERVAL, enqueue_daily
+
+    def loop() -> None:
+        while True:
+            try:
+                enqueue_daily()
+            except Exception as exc:  # a database hiccup must not stop the web server
+                typer.echo(f"daily jobs not enqueued: {exc}", err=True)
+            time.sleep(DAILY_INTERVAL)
+
+    threading.Thread(target=loop, name="shidian-daily", daemon=True).start()
+
+
 def _serve(host: str, port: int, threads: int, with_worker: bool) -> None:
     from django.conf import settings
     from waitress import serve as waitress_serve
@@ -63,6 +80,8 @@ def _serve(host: str, port: int, threads: int, with_worker: bool) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    if worker is not None:
+        _start_daily_timer()
     typer.echo(f"Shidian is serving at http://{host}:{port}/  (Ctrl-C stops it)")
     try:
         waitress_serve(application, host=host, port=port, threads=threads, ident="shidian")
@@ -121,6 +140,17 @@ def register(app: typer.Typer) -> None:
         if migrate:
             _prepare()
         _serve(host, port, threads, with_worker=worker)
+
+    @app.command(
+        help="Enqueue the daily jobs (open started report periods, escalate overdue items)."
+    )
+    def daily() -> None:
+        _django_setup()
+        from shidian.apps.core.daily import daily_jobs, enqueue_daily
+
+        count = enqueue_daily()
+        names = ", ".join(getattr(t, "name", str(t)) for t in daily_jobs())
+        typer.echo(f"{count} daily jobs enqueued: {names}")
 
     @app.command(help="Run the database-backed task worker (PDF conversion, e-mail, reminders).")
     def worker() -> None:

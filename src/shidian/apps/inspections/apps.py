@@ -10,9 +10,11 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("督查整改")
 
     def ready(self) -> None:
+        from shidian.apps.core.daily import register_daily
         from shidian.apps.core.todos import register_todo_provider
-        from shidian.apps.inspections import policies, services, todos
+        from shidian.apps.inspections import policies, services, tasks, todos
 
         policies.register_all()
         services.register()
         register_todo_provider(todos.inspection_todos)
+        register_daily(tasks.escalate_overdue_items)

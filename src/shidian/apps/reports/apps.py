@@ -11,15 +11,18 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.core.audit import register_actions
+        from shidian.apps.core.daily import register_daily
         from shidian.apps.core.todos import register_todo_provider
         from shidian.apps.reports import (
             kind,  # noqa: F401  (registers the periodic_report kind)
             policies,
         )
+        from shidian.apps.reports.tasks import open_due_periods
         from shidian.apps.reports.todos import report_todos
 
         policies.register_all()
         register_todo_provider(report_todos)
+        register_daily(open_due_periods)
         register_actions(
             {
                 "reports.form_create": _("新建报表"),
