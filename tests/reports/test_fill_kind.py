@@ -235,3 +235,26 @@ def test_autosave_conflict_only_on_the_same_field(tree):
         services.submission_save_item(
             submission=sub, user=coord, code="rooms", answer="4", base_version=0
         )
+
+
+def test_a_saved_zero_is_an_answer_not_a_blank_for_conflicts(tree):
+    w = report_world(tree)
+    coord = w.pilots.coordinators[tree.school.pk]
+    sub = sub_of(w, "2026-05", tree.school)
+    sub = services.submission_save_item(
+        submission=sub, user=coord, code="rooms", answer="0", base_version=0
+    )
+    sub = services.submission_save_item(
+        submission=sub, user=coord, code="connected", answer="0", base_version=1
+    )
+    # A second tab opened after the zero was saved (it started from "0") saves another value:
+    # no conflict, the zero it saw is the zero stored.
+    sub = services.submission_save_item(
+        submission=sub, user=coord, code="rooms", answer="5", base_version=1, expected="0"
+    )
+    assert sub.answers["rooms"] == 5.0
+    # A tab that started from a blank while a zero was saved meanwhile does conflict.
+    with pytest.raises(services.SubmissionConflict):
+        services.submission_save_item(
+            submission=sub, user=coord, code="connected", answer="7", base_version=1
+        )

@@ -117,6 +117,10 @@ def _store(submission: Submission, user, kind: str) -> None:
     _snapshot(submission, kind=kind, user=user)
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
+
+
 @transaction.atomic
 def submission_save_item(
     *,
@@ -136,8 +140,10 @@ def submission_save_item(
         raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": code})
     cleaned = spec.clean_item(submission.round, code, answer)
     current = submission.answers.get(code)
-    if submission.version != base_version and (current or None) != (
-        spec.clean_item(submission.round, code, expected) if expected else None
+    # A saved 0 (or False) is an answer, not a blank: only empty values compare as None.
+    started_from = None if _blank(expected) else spec.clean_item(submission.round, code, expected)
+    if submission.version != base_version and (None if _blank(current) else current) != (
+        started_from
     ):
         raise SubmissionConflict(submission, [code])
     answers = dict(submission.answers)
