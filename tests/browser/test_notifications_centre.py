@@ -45,9 +45,8 @@ def test_unread_count_centre_mark_read_and_preferences(page, live_server, coordi
     page.select_option("#id_email_selection", EmailChoice.DIGEST)
     page.click("#save-preferences")
     page.wait_for_selector(".message-success")
-    chosen = dict(
-        NotificationPreference.objects.filter(user=coordinator).values_list("category", "email")  # scoping: ok test
-    )
+    prefs = NotificationPreference.objects.filter(user=coordinator)  # scoping: ok test
+    chosen = dict(prefs.values_list("category", "email"))
     assert chosen == {"campaigns": EmailChoice.OFF, "selection": EmailChoice.DIGEST}
     screenshot(page, "notifications-settings")
 
