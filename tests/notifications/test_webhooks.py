@@ -232,6 +232,18 @@ def test_delivery_log_pages_and_access(
     ):
         assert client.post(reverse(name, kwargs=kwargs)).status_code == 404
     assert "县推送" not in client.get(reverse("notifications:webhooks")).content.decode()
+    # the zone of county A sees its schools but no endpoint of its county
+    client.force_login(make_user("zone-a", tree.zone, "zone"))
+    assert (
+        client.get(reverse("notifications:webhook", kwargs={"endpoint_id": ep.pk})).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("notifications:delivery_retry", kwargs={"delivery_id": row.pk})
+        ).status_code
+        == 404
+    )
     assert WebhookEndpoint.objects.filter(pk=ep.pk).exists()  # scoping: ok test
 
 
