@@ -1,5 +1,5 @@
 """The demo loads the seed's programme: 5/5/4 cycles, three phases, the campaign in the
-preparation phase, five batch-1 pilots, a closed campaign with late units; the demo office
+preparation phase, six batch-1 pilots (the notice's five and the demo school), a closed campaign with late units; the demo office
 sees its cockpit from its home page."""
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ def test_demo_programme(settings, tmp_path, client):
     assert [c.target for c in p.cycles.order_by("number")] == [5, 5, 4]
     assert [ph.name for ph in p.phases.order_by("order")] == ["准备阶段", "正式实施", "总结推广"]
     preparation = p.phases.order_by("order").first()
-    campaigns = Campaign.objects.filter(programme=p)
+    # The two self-assessments of the preparation phase, and the mid-term round's campaign.
+    campaigns = Campaign.objects.filter(programme=p, midterm__isnull=True)
     assert campaigns.count() == 2 and all(c.phase == preparation for c in campaigns)
     assert campaigns.filter(deadline__lt=timezone.now()).exists()
-    assert Participation.objects.filter(programme=p, state="pilot", batch__number=1).count() == 5
+    assert Campaign.objects.filter(programme=p, midterm__isnull=False).count() == 1
+    # The notice's five pilots, and the demo `school` account's school so it sees tracking.
+    assert Participation.objects.filter(programme=p, state="pilot", batch__number=1).count() == 6
     assert Participation.objects.filter(programme=p).count() > 400
     assert p.documents.exists()  # the notice is about batch 1
 
