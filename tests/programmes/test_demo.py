@@ -1,6 +1,6 @@
 """The demo loads the seed's programme: 5/5/4 cycles, three phases, the campaign in the
-preparation phase, six batch-1 pilots (the notice's five and the demo school), a closed campaign with late units; the demo office
-sees its cockpit from its home page."""
+preparation phase, six batch-1 pilots (the notice's five and the demo school), a closed
+campaign with late units; the demo office sees its cockpit from its home page."""
 
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ def leave_one_out(
     mask = np.ones(len(x), dtype=bool)
     for i in range(len(x)):
         mask[i] = False
-        out.append(coefficient_of_variation(x[mask], w[mask]))
+        out.append(coefficient_of_variation(x[mask].tolist(), w[mask].tolist()))
         mask[i] = True
     return out
 

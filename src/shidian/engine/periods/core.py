@@ -104,7 +104,10 @@ def school_days(first: date, last: date, calendar: Calendar | None) -> tuple[int
 
 
 def _check(calendar: Calendar | None) -> None:
-    for item in (*(calendar.terms if calendar else ()), *(calendar.breaks if calendar else ())):
+    items: tuple[Term | Break, ...] = (
+        (*calendar.terms, *calendar.breaks) if calendar is not None else ()
+    )
+    for item in items:
         if item.ends_on < item.starts_on:
             raise EngineInputError(
                 f"{item.name}: ends before it starts",

@@ -116,7 +116,7 @@ def stratified_draw(
     by_stratum: dict[str, tuple[int, ...]] = {}
     for key, ids in strata.items():
         k = allocation[key]
-        picks = rng.choice(len(ids), size=k, replace=False) if k else []
+        picks: list[int] = list(rng.choice(len(ids), size=k, replace=False)) if k else []
         by_stratum[key] = tuple(ids[int(i)] for i in picks)
     chosen = tuple(u for key in strata for u in by_stratum[key])
     return Draw(
