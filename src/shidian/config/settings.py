@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "shidian.apps.indicators",
     "shidian.apps.inspections",
     "shidian.apps.midterm",
+    "shidian.apps.communities",
+    "shidian.apps.formations",
+    "shidian.apps.activities",
+    "shidian.apps.helprequests",
+    "shidian.apps.classgroups",
 ]
 
 MIDDLEWARE = [

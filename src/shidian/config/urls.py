@@ -19,5 +19,10 @@ urlpatterns = [
     path("indicators/", include("shidian.apps.indicators.urls")),
     path("inspections/", include("shidian.apps.inspections.urls")),
     path("midterm/", include("shidian.apps.midterm.urls")),
+    path("communities/", include("shidian.apps.communities.urls")),
+    path("formations/", include("shidian.apps.formations.urls")),
+    path("activities/", include("shidian.apps.activities.urls")),
+    path("help/", include("shidian.apps.helprequests.urls")),
+    path("classes/", include("shidian.apps.classgroups.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]

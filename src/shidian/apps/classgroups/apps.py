@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClassgroupsConfig(AppConfig):
+    name = "shidian.apps.classgroups"
+    label = "classgroups"
+    verbose_name = _("班级分组")

@@ -1,0 +1,4 @@
+from shidian.apps.communities.views import space
+
+app_name = "communities"
+urlpatterns = [*space.urlpatterns]
