@@ -15,6 +15,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("programmes:list", _("试点项目"), "office"),
     ("standards:list", _("指标体系"), "office"),
     ("campaigns:list", _("自查赋分"), "all"),
+    ("communities:list", _("共同体"), "all"),
     ("documents:list", _("公文"), "office"),
     ("accounts:list", _("账号管理"), "office"),
     ("core:audit", _("审计日志"), "office"),

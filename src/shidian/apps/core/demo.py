@@ -62,6 +62,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         selection, panel = _load_selection(tree=tree, office=office, password=password)
         summary.append(selection)
         summary.append(_load_tracking(tree=tree, office=office, password=password))
+        summary.append(_load_communities(tree=tree, office=office, password=password))
         accounts = [*accounts, *panel]
         summary.insert(1, f"{len(accounts)} accounts")
     with translation.override("zh-hans"):
@@ -130,6 +131,18 @@ def _load_selection(*, tree, office, password: str) -> tuple[str, list]:
         programme=programme, county=tree.county, office=office, password=password
     )
     return f"selection {result['selection']}", result["accounts"]
+
+
+def _load_communities(*, tree, office, password: str) -> str:
+    """The county's communities and a semester of their life (activities, help requests)."""
+    from shidian.apps.communities.demo import load_demo as load_communities
+    from shidian.apps.programmes.models import Programme
+
+    programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
+    made = load_communities(
+        county=tree.county, lead_school=tree.community_lead, programme=programme
+    )
+    return f"{made['communities']} communities" if made["communities"] else ""
 
 
 def _load_tracking(*, tree, office, password: str) -> str:
