@@ -209,3 +209,27 @@ def test_new_form_refuses_non_member(client, cw):
     login(client, cw.coordinators["A1-6"])
     url = reverse("helprequests:new", kwargs={"community_id": cw.first.pk})
     assert client.get(url).status_code == 404
+
+
+def test_community_panel_renders(cw, req):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "helprequests/_community_panel.html",
+        {"community": cw.first, "user": cw.coordinators["A1-2"]},
+    )
+    assert "未关闭 1 件" in html
+    other = render_to_string(
+        "helprequests/_community_panel.html",
+        {"community": cw.first, "user": cw.coordinators["A1-3"]},
+    )
+    assert "未关闭 0 件" in other
+
+
+def test_detail_buttons_by_role(client, cw, req):
+    client.force_login(cw.lead_user)
+    page = client.get(detail(req)).content.decode()
+    assert 'value="route"' in page and cw.expert.full_name in page
+    client.force_login(cw.coordinators["A1-2"])
+    page = client.get(detail(req)).content.decode()
+    assert 'value="route"' not in page and 'value="comment"' in page

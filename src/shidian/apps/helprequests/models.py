@@ -102,3 +102,6 @@ class HelpMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_kind_display()}"

@@ -199,7 +199,7 @@ def dashboard_xlsx(request):
                 r.unit.name,
                 r.title,
                 r.get_status_display(),
-                (r.expert.get_full_name() or r.expert.username) if r.expert else "",
+                str(r.expert) if r.expert else "",
                 r.due_on.isoformat() if r.due_on else "",
             ]
         )
