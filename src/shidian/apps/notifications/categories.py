@@ -63,6 +63,10 @@ def register_defaults() -> None:
         ("supervision", _("督办")),
         ("inspections", _("督查指导与整改")),
         ("midterm", _("中期评估")),
+        ("communities", _("共同体")),
+        ("formations", _("共同体组建")),
+        ("activities", _("共同体活动")),
+        ("helprequests", _("援助申请")),
         ("documents", _("公文")),
     ):
         if prefix not in _CATEGORIES:
