@@ -22,6 +22,9 @@ class ClassList(models.Model):
     group_size = models.PositiveSmallIntegerField(_("每组人数"), default=6)
     subjects = models.JSONField(default=list)  # score column names; [] when graded by 等级
     seed = models.PositiveIntegerField(default=0)
+    # The printable seating sheet (PDF), made by the run kind classgroups.sheet; served only
+    # through this app's view, so it keeps the list's access rule (not the run's).
+    sheet_pdf = models.FileField(upload_to="classgroups/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -289,7 +289,10 @@ def class_list_delete(*, class_list: ClassList, by: Any) -> None:
         unit=unit,
         summary=f"class list {pk} deleted ({count} pupils)",
     )
+    sheet, storage = class_list.sheet_pdf.name, class_list.sheet_pdf.storage
     class_list.delete()
+    if sheet:
+        transaction.on_commit(lambda: storage.delete(sheet), robust=True)
 
 
 def group_count(class_list: ClassList) -> int:

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:class_list_id>/groups.xlsx", views.xlsx_view, name="xlsx"),
     path("<int:class_list_id>/seating.docx", views.docx_view, name="docx"),
     path("<int:class_list_id>/print/", views.print_view, name="print"),
+    path("<int:class_list_id>/sheet/", views.sheet_start_view, name="sheet"),
+    path("<int:class_list_id>/seating.pdf", views.sheet_pdf_view, name="sheet_pdf"),
     path("<int:class_list_id>/delete/", views.delete_view, name="delete"),
 ]

@@ -89,8 +89,12 @@ def _context(class_list: ClassList, error: str = "") -> dict:
 
 @action_required(VIEW)
 def detail_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
+    from shidian.apps.classgroups import jobs
+
     class_list = _get(request, class_list_id)
-    return render(request, "classgroups/detail.html", _context(class_list))
+    context = _context(class_list)
+    context["sheet_run"] = jobs.sheet_run(request.user, class_list)
+    return render(request, "classgroups/detail.html", context)
 
 
 @require_POST
@@ -165,3 +169,28 @@ def delete_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
     services.class_list_delete(class_list=class_list, by=request.user)
     messages.success(request, _("班级名单及全部学生信息已删除。"))
     return redirect("classgroups:list")
+
+
+@require_POST
+@action_required(FILL)
+def sheet_start_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
+    from shidian.apps.classgroups import jobs
+
+    class_list = _get(request, class_list_id, FILL)
+    jobs.sheet_start(class_list=class_list, by=request.user)
+    return redirect("classgroups:detail", class_list_id=class_list.pk)
+
+
+@action_required(VIEW)
+def sheet_pdf_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
+    from django.http import FileResponse, Http404
+
+    class_list = _get(request, class_list_id)
+    if not class_list.sheet_pdf:
+        raise Http404
+    return FileResponse(
+        class_list.sheet_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"seating-{class_list.pk}.pdf",
+        content_type="application/pdf",
+    )
