@@ -173,3 +173,14 @@ def test_regroup_with_new_seed(tree, coordinator, coordinator_client):
     assert r.status_code == 302
     assert len(services.groups(cl)) == 9
     assert services.balance(cl)["all_kept"]
+
+
+def test_parse_example_xlsx_and_group(tree, coordinator):
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[2] / "examples" / "class-list.xlsx").read_bytes()
+    parsed = services.parse_upload(data, "class-list.xlsx")
+    assert len(parsed.pupils) == 45 and parsed.subjects == ["语文", "数学", "英语"]
+    assert len(parsed.apart) == 3
+    cl = services.class_list_create(by=coordinator, name="示例", group_size=6, parsed=parsed)
+    assert len(services.groups(cl)) == 8 and services.balance(cl)["all_kept"]

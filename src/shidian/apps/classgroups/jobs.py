@@ -59,9 +59,8 @@ def make_sheet(run: Any, progress: Any) -> dict[str, Any]:
         pdf = out.read_bytes()
     progress(1, 1, _("正在保存座位表"))
     with transaction.atomic():
-        class_list = (
-            ClassList.objects.select_for_update().filter(pk=class_list.pk).first()
-        )  # scoping: ok
+        locked = ClassList.objects.select_for_update()  # scoping: ok run by id
+        class_list = locked.filter(pk=class_list.pk).first()
         if class_list is None:
             raise RunError("not_found")
         old = class_list.sheet_pdf.name

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.classgroups import services
-from shidian.apps.classgroups.models import ClassList, Pupil
+from shidian.apps.classgroups.models import ClassList
 from shidian.apps.classgroups.policies import TEACHER_ROLES
 from shidian.apps.core.access import FILL, VIEW, action_required, get_scoped_or_404
 
@@ -104,7 +104,7 @@ def move_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
     error = ""
     try:
         pupil = get_scoped_or_404(
-            Pupil.objects.filter(class_list=class_list),
+            class_list.pupils.all(),
             request.user,
             FILL,
             pk=int(request.POST.get("pupil", "0") or 0),
