@@ -6,3 +6,8 @@ class ClassgroupsConfig(AppConfig):
     name = "shidian.apps.classgroups"
     label = "classgroups"
     verbose_name = _("班级分组")
+
+    def ready(self) -> None:
+        from shidian.apps.classgroups import policies
+
+        policies.register_all()
