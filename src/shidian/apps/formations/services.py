@@ -27,6 +27,7 @@ KIND = "formations.form"
 FEATURES = {
     "students": gettext_lazy("学生数"),
     "teachers": gettext_lazy("教师数"),
+    "classes": gettext_lazy("班级数"),
 }
 CATEGORIES = {
     "locality": gettext_lazy("城乡"),
