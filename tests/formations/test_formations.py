@@ -157,3 +157,8 @@ def test_refusals(tree, client):
     assert c.get("/formations/").status_code == 403
     v = f.versions.get()
     assert c.post(f"/formations/version/{v.pk}/adopt/").status_code in (403, 404)
+
+
+def test_largest_apart_clique():
+    assert services.largest_apart_clique(5, [(0, 1), (1, 2), (0, 2), (3, 4)]) == [0, 1, 2]
+    assert services.largest_apart_clique(3, []) == []

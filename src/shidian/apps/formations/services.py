@@ -278,6 +278,17 @@ def precheck(formation: Formation) -> Inputs:
             )
         if spec.max_km is not None:
             from shidian.engine.grouping.prepare import build_problem
+            from shidian.engine.grouping.start import MILP_START_LIMIT
+
+            if len(inputs.units) * spec.n_groups > MILP_START_LIMIT:
+                raise ValidationError(
+                    _(
+                        "学校数（%(n)s）乘共同体数（%(k)s）过大，设置距离上限时引擎无法找到"
+                        "起始方案：请按片区分批组建，或取消距离上限。"
+                    )
+                    % {"n": len(inputs.units), "k": spec.n_groups},
+                    code="too_large",
+                )
 
             build_problem(spec)  # distance and pair components are checked here
     except (EngineInputError, InfeasibleError) as exc:
