@@ -1,3 +1,5 @@
+"""Formations (共同体组建): propose communities with the grouping engine, edit, version, adopt."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,9 @@ class FormationsConfig(AppConfig):
     name = "shidian.apps.formations"
     label = "formations"
     verbose_name = _("共同体组建")
+
+    def ready(self) -> None:
+        from shidian.apps.formations import jobs, policies, services  # noqa: F401 (kind)
+
+        policies.register_all()
+        services.register()

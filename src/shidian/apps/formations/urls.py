@@ -1,2 +1,4 @@
+from shidian.apps.formations import views
+
 app_name = "formations"
-urlpatterns: list = []
+urlpatterns = [*views.urlpatterns]
