@@ -9,3 +9,24 @@ def _community(tree):
 
 URL_KWARG_FACTORIES = {"community_id": _community}
 PUBLIC_URL_NAMES: set[str] = set()
+
+
+def _resource(tree):
+    from shidian.apps.communities.space import resource_add
+    from tests.community_world import community_world
+
+    w = community_world(tree)
+    return resource_add(
+        by=w.coordinators["A1-2"], community=w.first, title="r", url="https://example.org/"
+    ).pk
+
+
+def _post(tree):
+    from shidian.apps.communities.space import post_add
+    from tests.community_world import community_world
+
+    w = community_world(tree)
+    return post_add(by=w.coordinators["A1-2"], community=w.first, body="hello").pk
+
+
+URL_KWARG_FACTORIES.update({"space_resource_id": _resource, "space_post_id": _post})

@@ -127,3 +127,61 @@ class CommunityContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Resource(models.Model):
+    """A file or a link shared in a community's space."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("文件")
+        LINK = "link", _("链接")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("资源标题"), max_length=200)
+    kind = models.CharField(_("资源类型"), max_length=8, choices=Kind.choices)
+    url = models.URLField(_("链接地址"), blank=True)
+    file = models.FileField(_("文件"), upload_to="communities/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey("orgs.OrgUnit", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityQuerySet.as_manager()
+    scope_unit_field = "community__owner_unit"
+
+    class Meta:
+        verbose_name = _("共同体资源")
+        verbose_name_plural = _("共同体资源")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Post(models.Model):
+    """A message on a community's board; ``parent`` makes it a reply."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey("orgs.OrgUnit", null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("留言内容"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted = models.BooleanField(default=False)
+
+    objects = CommunityQuerySet.as_manager()
+    scope_unit_field = "community__owner_unit"
+
+    class Meta:
+        verbose_name = _("共同体留言")
+        verbose_name_plural = _("共同体留言")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

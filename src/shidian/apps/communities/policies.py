@@ -54,3 +54,5 @@ def register_all() -> None:
     register(m.Community, COMMUNITY)
     register(m.CommunityMember, COMMUNITY.through("community"))
     register(m.CommunityContact, COMMUNITY.through("community"))
+    register(m.Resource, COMMUNITY.through("community"))
+    register(m.Post, COMMUNITY.through("community"))
