@@ -31,27 +31,54 @@ def test_rotation_proposes_unhosted_members_first(tree):
 def test_plan_refuses_bad_input_and_non_steering(tree):
     w, semester, _ = activity_world(tree)
     with pytest.raises(ValidationError):
-        services.activities_plan(by=w.office, community=w.first, semester=semester, items=[
-            {"theme": "x", "kind": "seminar", "planned_on": dt.date(2020, 1, 1)}])
+        services.activities_plan(
+            by=w.office,
+            community=w.first,
+            semester=semester,
+            items=[{"theme": "x", "kind": "seminar", "planned_on": dt.date(2020, 1, 1)}],
+        )
     with pytest.raises(ValidationError):
-        services.activities_plan(by=w.office, community=w.first, semester=semester, items=[
-            {"theme": "x", "kind": "seminar", "planned_on": dt.date(2026, 10, 1),
-             "host": w.schools["A1-5"]}])
+        services.activities_plan(
+            by=w.office,
+            community=w.first,
+            semester=semester,
+            items=[
+                {
+                    "theme": "x",
+                    "kind": "seminar",
+                    "planned_on": dt.date(2026, 10, 1),
+                    "host": w.schools["A1-5"],
+                }
+            ],
+        )
     with pytest.raises(PermissionDenied):
-        services.activities_plan(by=w.coordinators["A1-2"], community=w.first,
-                                 semester=semester, items=[])
+        services.activities_plan(
+            by=w.coordinators["A1-2"], community=w.first, semester=semester, items=[]
+        )
 
 
 def test_plan_page_by_lead(client, tree):
     w, semester, _ = activity_world(tree)
     login(client, w.lead_user)
-    url = reverse("activities:plan", kwargs={"community_id": w.first.pk, "semester_id": semester.pk})
+    url = reverse(
+        "activities:plan", kwargs={"community_id": w.first.pk, "semester_id": semester.pk}
+    )
     assert client.get(url).status_code == 200
-    r = client.post(url, {"theme_0": "观摩课", "kind_0": "observe", "on_0": "2026-11-05",
-                          "host_0": w.schools["A1-3"].pk})
+    r = client.post(
+        url,
+        {
+            "theme_0": "观摩课",
+            "kind_0": "observe",
+            "on_0": "2026-11-05",
+            "host_0": w.schools["A1-3"].pk,
+        },
+    )
     assert r.status_code == 302
-    assert Activity.objects.filter(community=w.first, theme="观摩课",  # scoping: ok test
-                                   host_unit=w.schools["A1-3"]).exists()
+    assert Activity.objects.filter(
+        community=w.first,
+        theme="观摩课",  # scoping: ok test
+        host_unit=w.schools["A1-3"],
+    ).exists()
 
 
 def test_member_of_other_community_and_outsider_get_404(client, tree, outsider):
@@ -59,8 +86,12 @@ def test_member_of_other_community_and_outsider_get_404(client, tree, outsider):
     url = reverse("activities:detail", kwargs={"activity_id": activity.pk})
     login(client, w.coordinators["A1-6"])
     assert client.get(url).status_code == 404
-    assert client.post(reverse("activities:attend", kwargs={"activity_id": activity.pk}),
-                       {"attendees": 3}).status_code == 404
+    assert (
+        client.post(
+            reverse("activities:attend", kwargs={"activity_id": activity.pk}), {"attendees": 3}
+        ).status_code
+        == 404
+    )
     client.logout()
     login(client, outsider)
     assert client.get(url).status_code == 404
@@ -88,8 +119,11 @@ def test_host_files_plan_member_cannot(tree):
     services.activity_file_plan(by=host_user, activity=activity, plan="方案", next_theme="下次")
     activity.refresh_from_db()
     assert activity.plan_filed_at is not None
-    other = next(c for code, c in w.coordinators.items()
-                 if code in ("A1-2", "A1-3", "A1-4") and code != activity.host_unit.code)
+    other = next(
+        c
+        for code, c in w.coordinators.items()
+        if code in ("A1-2", "A1-3", "A1-4") and code != activity.host_unit.code
+    )
     with pytest.raises(PermissionDenied):
         services.activity_file_plan(by=other, activity=activity, plan="x")
     with pytest.raises(ValidationError):
@@ -99,8 +133,10 @@ def test_host_files_plan_member_cannot(tree):
 def test_change_host_member_403(client, tree):
     w, _, activity = activity_world(tree)
     login(client, w.coordinators["A1-2"])
-    client.post(reverse("activities:set_host", kwargs={"activity_id": activity.pk}),
-                {"host": w.schools["A1-2"].pk})
+    client.post(
+        reverse("activities:set_host", kwargs={"activity_id": activity.pk}),
+        {"host": w.schools["A1-2"].pk},
+    )
     activity.refresh_from_db()
     old = activity.host_unit
     services.activity_set_host(by=w.office, activity=activity, host=w.schools["A1-4"])

@@ -102,6 +102,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["activity", "unit"], name="uniq_attendance_unit")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.attendees}"
+
 
 class FileKind(models.TextChoices):
     MATERIAL = "material", _("活动材料")
@@ -119,3 +122,6 @@ class ActivityFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name

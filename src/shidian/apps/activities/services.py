@@ -27,8 +27,9 @@ from shidian.engine.rotation import Member, propose_hosts
 
 
 @transaction.atomic
-def semester_create(*, by: Any, owner_unit: Any, name: str, starts_on: dt.date,
-                    ends_on: dt.date) -> Semester:
+def semester_create(
+    *, by: Any, owner_unit: Any, name: str, starts_on: dt.date, ends_on: dt.date
+) -> Semester:
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("请填写学期名称。"))
@@ -41,17 +42,22 @@ def semester_create(*, by: Any, owner_unit: Any, name: str, starts_on: dt.date,
     semester = Semester.objects.create(
         owner_unit=owner_unit, name=name, starts_on=starts_on, ends_on=ends_on
     )
-    audit_record(actor=by, action="activities.semester_create", target=semester,
-                 unit=owner_unit, summary=name)
+    audit_record(
+        actor=by,
+        action="activities.semester_create",
+        target=semester,
+        unit=owner_unit,
+        summary=name,
+    )
     return semester
 
 
 def current_members(community):
     return [
         cm.unit
-        for cm in CommunityMember.objects.filter(
-            community=community, left_on__isnull=True
-        ).select_related("unit").order_by("unit__code")
+        for cm in CommunityMember.objects.filter(community=community, left_on__isnull=True)
+        .select_related("unit")
+        .order_by("unit__code")
     ]
 
 
@@ -93,12 +99,22 @@ def activities_plan(*, by: Any, community, semester: Semester, items: list[dict]
             raise ValidationError(_("承办学校须是本共同体的成员校。"))
         made.append(
             Activity.objects.create(
-                community=community, semester=semester, theme=theme, kind=item["kind"],
-                planned_on=on, host_unit=host, created_by=by,
+                community=community,
+                semester=semester,
+                theme=theme,
+                kind=item["kind"],
+                planned_on=on,
+                host_unit=host,
+                created_by=by,
             )
         )
-    audit_record(actor=by, action="activities.plan", target=community,
-                 unit=community.owner_unit, summary=semester.name)
+    audit_record(
+        actor=by,
+        action="activities.plan",
+        target=community,
+        unit=community.owner_unit,
+        summary=semester.name,
+    )
     return made
 
 
@@ -109,8 +125,13 @@ def activity_set_host(*, by: Any, activity: Activity, host) -> Activity:
         raise ValidationError(_("承办学校须是本共同体的成员校。"))
     activity.host_unit = host
     activity.save(update_fields=["host_unit"])
-    audit_record(actor=by, action="activities.set_host", target=activity,
-                 unit=activity.community.owner_unit, summary=host.name)
+    audit_record(
+        actor=by,
+        action="activities.set_host",
+        target=activity,
+        unit=activity.community.owner_unit,
+        summary=host.name,
+    )
     return activity
 
 
@@ -119,8 +140,15 @@ def is_host(user: Any, activity: Activity) -> bool:
 
 
 @transaction.atomic
-def activity_file_plan(*, by: Any, activity: Activity, plan: str, next_theme: str = "",
-                       next_on: dt.date | None = None, next_host=None) -> Activity:
+def activity_file_plan(
+    *,
+    by: Any,
+    activity: Activity,
+    plan: str,
+    next_theme: str = "",
+    next_on: dt.date | None = None,
+    next_host=None,
+) -> Activity:
     if by is not None and not (is_host(by, activity) or steers(by, activity.community)):
         raise PermissionDenied
     plan = (plan or "").strip()
@@ -136,8 +164,13 @@ def activity_file_plan(*, by: Any, activity: Activity, plan: str, next_theme: st
     activity.next_on = next_on
     activity.next_host = next_host
     activity.save()
-    audit_record(actor=by, action="activities.file_plan", target=activity,
-                 unit=activity.community.owner_unit, summary=activity.theme)
+    audit_record(
+        actor=by,
+        action="activities.file_plan",
+        target=activity,
+        unit=activity.community.owner_unit,
+        summary=activity.theme,
+    )
     return activity
 
 
@@ -151,14 +184,20 @@ def attendance_record(*, by: Any, activity: Activity, attendees: int, note: str 
     if attendees is None or attendees < 1 or attendees > 500:
         raise ValidationError(_("参加人数须在 1 到 500 之间。"))
     row, _created = Attendance.objects.update_or_create(
-        activity=activity, unit_id=by.unit_id,
+        activity=activity,
+        unit_id=by.unit_id,
         defaults={"attendees": attendees, "note": (note or "").strip()[:200], "recorded_by": by},
     )
     if activity.status == ActivityStatus.PLANNED and activity.planned_on <= timezone.localdate():
         activity.status = ActivityStatus.HELD
         activity.save(update_fields=["status"])
-    audit_record(actor=by, action="activities.attend", target=activity,
-                 unit=activity.community.owner_unit, summary=str(attendees))
+    audit_record(
+        actor=by,
+        action="activities.attend",
+        target=activity,
+        unit=activity.community.owner_unit,
+        summary=str(attendees),
+    )
     return row
 
 
@@ -176,8 +215,13 @@ def activity_file_add(*, by: Any, activity: Activity, kind: str, upload) -> Acti
     row = ActivityFile.objects.create(
         activity=activity, kind=kind, file=upload, name=name, uploaded_by=by
     )
-    audit_record(actor=by, action="activities.file_add", target=activity,
-                 unit=activity.community.owner_unit, summary=name)
+    audit_record(
+        actor=by,
+        action="activities.file_add",
+        target=activity,
+        unit=activity.community.owner_unit,
+        summary=name,
+    )
     return row
 
 
@@ -186,6 +230,11 @@ def activity_cancel(*, by: Any, activity: Activity) -> Activity:
     require(by, MANAGE, activity)
     activity.status = ActivityStatus.CANCELLED
     activity.save(update_fields=["status"])
-    audit_record(actor=by, action="activities.cancel", target=activity,
-                 unit=activity.community.owner_unit, summary=activity.theme)
+    audit_record(
+        actor=by,
+        action="activities.cancel",
+        target=activity,
+        unit=activity.community.owner_unit,
+        summary=activity.theme,
+    )
     return activity

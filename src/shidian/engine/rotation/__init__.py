@@ -34,9 +34,7 @@ def km(a: Member, b: Member) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def propose_hosts(
-    members: Sequence[Member], history: Sequence[int], n: int
-) -> list[int]:
+def propose_hosts(members: Sequence[Member], history: Sequence[int], n: int) -> list[int]:
     """Host ids for ``n`` new activities, in order.
 
     ``history`` lists the host ids of earlier activities, oldest first (hosts that are no
@@ -57,10 +55,16 @@ def propose_hosts(
             last_at[h] = pos
         previous = seq[-1] if seq else None
 
-        def key(i: int) -> tuple:
-            return (counts[i], last_at[i], i == previous, round(centrality[i], 6), i)
-
-        best = min(ids, key=key)
+        best = min(
+            ids,
+            key=lambda i, c=counts, la=last_at, p=previous: (
+                c[i],
+                la[i],
+                i == p,
+                round(centrality[i], 6),
+                i,
+            ),
+        )
         picks.append(best)
         seq.append(best)
     return picks
