@@ -1,0 +1,17 @@
+"""URL walker declarations for activities (see tests/core/test_url_scoping.py)."""
+
+
+def _semester(tree):
+    from tests.activities.world import activity_world
+
+    return activity_world(tree)[1].pk
+
+
+def _activity(tree):
+    from tests.activities.world import activity_world
+
+    return activity_world(tree)[2].pk
+
+
+URL_KWARG_FACTORIES = {"semester_id": _semester, "activity_id": _activity}
+PUBLIC_URL_NAMES: set[str] = set()
