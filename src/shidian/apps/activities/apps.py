@@ -13,3 +13,6 @@ class ActivitiesConfig(AppConfig):
         from shidian.apps.activities import policies
 
         policies.register_all()
+        from shidian.apps.communities.panels import register_panel
+
+        register_panel("activities/_community_panel.html")

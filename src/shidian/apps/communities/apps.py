@@ -11,6 +11,8 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.communities import policies, services
+        from shidian.apps.communities import space as space_services
 
         policies.register_all()
         services.register()
+        space_services.register()

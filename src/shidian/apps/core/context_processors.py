@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, who sees it). Apps add their entry here when their pages exist.
+SCHOOL_ROLES = ("coordinator", "community_lead")
+
+# (url name, label, who sees it: all, office, school). Apps add their entry here when their pages exist.
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("core:home", _("首页"), "all"),
     ("orgs:list", _("组织机构"), "all"),
@@ -16,6 +18,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("standards:list", _("指标体系"), "office"),
     ("campaigns:list", _("自查赋分"), "all"),
     ("communities:list", _("共同体"), "all"),
+    ("classgroups:list", _("班级分组"), "school"),
     ("documents:list", _("公文"), "office"),
     ("accounts:list", _("账号管理"), "office"),
     ("core:audit", _("审计日志"), "office"),
@@ -30,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for url_name, label, audience in NAV_ITEMS:
         if audience == "office" and not getattr(user, "is_office", False):
+            continue
+        if audience == "school" and getattr(user, "role", "") not in SCHOOL_ROLES:
             continue
         try:
             url = reverse(url_name)

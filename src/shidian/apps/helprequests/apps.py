@@ -15,3 +15,6 @@ class HelprequestsConfig(AppConfig):
         policies.register_all()
         services.register()
         register_todo_provider(help_todos)
+        from shidian.apps.communities.panels import register_panel
+
+        register_panel("helprequests/_community_panel.html")

@@ -15,9 +15,6 @@ from shidian.apps.communities.models import Community, CommunityMember, Post, Re
 from shidian.apps.communities.panels import PANELS
 from shidian.apps.core.access import FILL, MANAGE, VIEW, can, get_scoped_or_404
 
-# Registered here until CommunitiesConfig.ready() calls it (idempotent).
-svc.register()
-
 
 def _distance(a, b):
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
