@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 SCHOOL_ROLES = ("coordinator", "community_lead")
 
-# (url name, label, who sees it: all, office, school). Apps add their entry here when their pages exist.
+# (url name, label, who sees it: all, office, school). Apps add their entry when pages exist.
 NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("core:home", _("首页"), "all"),
     ("orgs:list", _("组织机构"), "all"),
