@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.scoping import ScopedQuerySet
+from shidian.xlsxcell import column_letter
 
 
 class ClassList(models.Model):
@@ -75,10 +76,5 @@ class ApartPair(models.Model):
 
 
 def group_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    text = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
+    """0 -> A, 25 -> Z, 26 -> AA (the spreadsheet column letters)."""
+    return column_letter(index)
