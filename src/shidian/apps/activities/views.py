@@ -69,9 +69,9 @@ def community_calendar(request, community_id: int):
                 owner_unit=community.owner_unit
             )
             if steers(request.user, community)
-            else Semester.objects.filter(
+            else Semester.objects.filter(  # scoping: ok via the visible community
                 owner_unit=community.owner_unit
-            ),  # scoping: ok via community
+            ),
         },
     )
 
@@ -210,7 +210,7 @@ def activity_detail(request, activity_id: int):
     )
     mine = None
     if request.user.unit_id:
-        mine = Attendance.objects.filter(
+        mine = Attendance.objects.filter(  # scoping: ok activity visible
             activity=activity, unit_id=request.user.unit_id
         ).first()  # scoping: ok activity visible
     hosting = services.is_host(request.user, activity) or steers(request.user, activity.community)
@@ -307,9 +307,8 @@ def _dashboard_rows(user, unit):
     for c in communities:
         acts = list(Activity.objects.filter(community=c))  # scoping: ok community managed
         per_unit = {}
-        for att in Attendance.objects.filter(activity__community=c).select_related(
-            "unit"
-        ):  # scoping: ok
+        visits = Attendance.objects.filter(activity__community=c)  # scoping: ok managed
+        for att in visits.select_related("unit"):
             per_unit[att.unit] = per_unit.get(att.unit, 0) + 1
         rows.append(
             {

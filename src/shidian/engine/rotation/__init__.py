@@ -26,7 +26,7 @@ class Member:
 
 def km(a: Member, b: Member) -> float:
     """Great-circle distance in km; 0 when either member has no coordinates."""
-    if None in (a.lat, a.lon, b.lat, b.lon):
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return 0.0
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
@@ -55,16 +55,15 @@ def propose_hosts(members: Sequence[Member], history: Sequence[int], n: int) -> 
             last_at[h] = pos
         previous = seq[-1] if seq else None
 
-        best = min(
-            ids,
-            key=lambda i, c=counts, la=last_at, p=previous: (
-                c[i],
-                la[i],
-                i == p,
-                round(centrality[i], 6),
-                i,
-            ),
-        )
+        def order(
+            i: int,
+            c: Mapping[int, int] = counts,
+            la: dict[int, int] = last_at,
+            p: int | None = previous,
+        ) -> tuple[int, int, bool, float, int]:
+            return (c[i], la[i], i == p, round(centrality[i], 6), i)
+
+        best = min(ids, key=order)
         picks.append(best)
         seq.append(best)
     return picks

@@ -54,7 +54,7 @@ def community_detail(request, community_id: int):
     community = get_scoped_or_404(Community, request.user, VIEW, pk=community_id)
     lead = community.lead_unit
     members = []
-    for mem in CommunityMember.objects.filter(
+    for mem in CommunityMember.objects.filter(  # scoping: ok community is visible
         community=community, left_on__isnull=True
     ).select_related("unit", "unit__zone"):
         members.append(
