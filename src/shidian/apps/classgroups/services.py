@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shidian.apps.classgroups.models import ApartPair, ClassList, Pupil, group_letter
+from shidian.apps.core.access import FILL, require
 from shidian.apps.core.services import audit_record
 from shidian.engine import tables
 from shidian.engine.errors import EngineInputError
@@ -226,6 +227,7 @@ def class_list_create(
 
 @transaction.atomic
 def class_list_regroup(*, class_list: ClassList, by: Any, seed: int, group_size: int | None = None):
+    require(by, FILL, class_list)
     if group_size is not None:
         if not 2 <= group_size <= 12:
             raise ValidationError(_("每组人数应在 2 到 12 之间。"))
@@ -251,6 +253,7 @@ def apart_partners(class_list: ClassList, pupil: Pupil) -> list[Pupil]:
 
 @transaction.atomic
 def pupil_move(*, class_list: ClassList, pupil: Pupil, group: int, by: Any) -> Pupil:
+    require(by, FILL, class_list)
     n_groups = group_count(class_list)
     if not 0 <= group < n_groups + 1:
         raise ValidationError(_("没有这个小组。"))
@@ -279,6 +282,7 @@ def pupil_move(*, class_list: ClassList, pupil: Pupil, group: int, by: Any) -> P
 
 @transaction.atomic
 def class_list_delete(*, class_list: ClassList, by: Any) -> None:
+    require(by, FILL, class_list)
     unit = class_list.unit
     pk = class_list.pk
     count = class_list.pupils.count()
