@@ -169,3 +169,23 @@ def test_dashboard_xlsx(client, tree):
     rows = list(ws.values)
     codes = [row[1] for row in rows[1:]]
     assert "A1-2" in codes and isinstance(codes[0], str)
+
+
+def test_office_cancels_activity_member_cannot(client, tree):
+    w, _, activity = activity_world(tree)
+    url = reverse("activities:cancel", kwargs={"activity_id": activity.pk})
+    login(client, w.coordinators["A1-2"])
+    assert client.post(url).status_code == 403
+    activity.refresh_from_db()
+    assert activity.status != "cancelled"
+    login(client, w.office)
+    page = client.get(reverse("activities:detail", kwargs={"activity_id": activity.pk}))
+    assert "取消本次活动" in page.content.decode()
+    assert client.post(url).status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "cancelled"
+    with pytest.raises(ValidationError):
+        services.activity_cancel(by=w.office, activity=activity)
+    page = client.get(reverse("activities:detail", kwargs={"activity_id": activity.pk}))
+    assert "取消本次活动" not in page.content.decode()
+    assert "我校已参加" not in page.content.decode()

@@ -228,6 +228,8 @@ def activity_file_add(*, by: Any, activity: Activity, kind: str, upload) -> Acti
 @transaction.atomic
 def activity_cancel(*, by: Any, activity: Activity) -> Activity:
     require(by, MANAGE, activity)
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(_("该活动已取消。"), code="cancelled")
     activity.status = ActivityStatus.CANCELLED
     activity.save(update_fields=["status"])
     audit_record(

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:activity_id>/plan/", views.file_plan, name="file_plan"),
     path("<int:activity_id>/host/", views.set_host, name="set_host"),
     path("<int:activity_id>/files/", views.upload, name="upload"),
+    path("<int:activity_id>/cancel/", views.cancel, name="cancel"),
 ]

@@ -287,6 +287,14 @@ def set_host(request, activity_id: int):
 
 
 @login_required
+def cancel(request, activity_id: int):
+    def run(activity):
+        services.activity_cancel(by=request.user, activity=activity)
+
+    return _post_action(request, activity_id, run)
+
+
+@login_required
 def upload(request, activity_id: int):
     def run(activity):
         f = request.FILES.get("file")
