@@ -132,16 +132,19 @@ def test_host_files_plan_member_cannot(tree):
 
 def test_change_host_member_403(client, tree):
     w, _, activity = activity_world(tree)
-    login(client, w.coordinators["A1-2"])
-    client.post(
-        reverse("activities:set_host", kwargs={"activity_id": activity.pk}),
-        {"host": w.schools["A1-2"].pk},
-    )
-    activity.refresh_from_db()
     old = activity.host_unit
-    services.activity_set_host(by=w.office, activity=activity, host=w.schools["A1-4"])
+    target = next(w.schools[code] for code in ("A1-2", "A1-3", "A1-4") if w.schools[code] != old)
+    login(client, w.coordinators["A1-2"])
+    r = client.post(
+        reverse("activities:set_host", kwargs={"activity_id": activity.pk}),
+        {"host": target.pk},
+    )
+    assert r.status_code == 403
     activity.refresh_from_db()
-    assert activity.host_unit == w.schools["A1-4"] or old == w.schools["A1-4"]
+    assert activity.host_unit == old
+    services.activity_set_host(by=w.office, activity=activity, host=target)
+    activity.refresh_from_db()
+    assert activity.host_unit == target
 
 
 def test_ics_content(client, tree):
