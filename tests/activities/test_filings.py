@@ -271,3 +271,31 @@ def test_cancel_message_and_held_activity_stays(client, tree):
     assert "活动已取消。" in r.content.decode()
     later.refresh_from_db()
     assert later.status == "cancelled"
+
+
+def test_a_school_leading_two_communities_files_for_each(tree):
+    from shidian.apps.communities.services import community_create
+
+    w, semester, _ = activity_world(tree)
+    third = community_create(
+        by=None,
+        owner_unit=tree.county,
+        name="城关第二共同体",
+        lead=w.schools["A1-1"],
+        members=[w.schools["A1-4"]],
+        number=3,
+    )
+    filings.filings_open(
+        by=w.office, semester=semester, plan_due=dt.date(2026, 9, 20), summary_due=None
+    )
+    mine = CommunityFiling.objects.filter(  # scoping: ok test
+        semester=semester, kind="plan", community__in=[w.first, third]
+    )
+    assert mine.count() == 2
+    assert len({f.submission.round_id for f in mine}) == 2
+    assert all(f.submission.unit_id == w.schools["A1-1"].pk for f in mine)
+    # Opening again without dates keeps the deadlines the office set.
+    assert filings.filings_open(by=w.office, semester=semester) == 0
+    for f in mine:
+        f.submission.round.refresh_from_db()
+        assert timezone.localdate(f.submission.round.deadline) == dt.date(2026, 9, 20)

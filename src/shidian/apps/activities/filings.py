@@ -89,6 +89,10 @@ def _make_round(*, semester: Semester, kind: str, due: dt.date, by: Any, communi
     )
 
 
+def _due_of(round_obj: Round | None) -> dt.date | None:
+    return timezone.localdate(round_obj.deadline) if round_obj is not None else None
+
+
 def _main_round(semester: Semester, kind: str) -> Round | None:
     return semester.plan_round if kind == FilingKind.PLAN else semester.summary_round
 
@@ -106,8 +110,10 @@ def filings_open(
     move the deadlines of the rounds already open."""
     require(by, MANAGE, semester)
     semester = Semester.objects.select_for_update().get(pk=semester.pk)  # scoping: ok managed
+    # A date not given keeps the open round's deadline, else the default.
     default_plan, default_summary = default_dues(semester)
-    plan_due, summary_due = plan_due or default_plan, summary_due or default_summary
+    plan_due = plan_due or _due_of(semester.plan_round) or default_plan
+    summary_due = summary_due or _due_of(semester.summary_round) or default_summary
     _check_dues(semester, plan_due, summary_due)
     dues = {FilingKind.PLAN: plan_due, FilingKind.SUMMARY: summary_due}
     communities = list(
@@ -124,14 +130,15 @@ def filings_open(
                 semester.plan_round = main
             else:
                 semester.summary_round = main
-        rounds = [main] + [
-            f.submission.round
+        extra = {
+            f.submission.round_id: f.submission.round
             for f in CommunityFiling.objects.filter(  # scoping: ok as above
                 semester=semester, kind=kind
             )
             .exclude(submission__round=main)
             .select_related("submission__round")
-        ]
+        }
+        rounds = [main, *extra.values()]
         for r in rounds:
             if r.deadline != _deadline(dues[kind]):
                 r.deadline = _deadline(dues[kind])
