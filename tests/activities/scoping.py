@@ -15,3 +15,22 @@ def _activity(tree):
 
 URL_KWARG_FACTORIES = {"semester_id": _semester, "activity_id": _activity}
 PUBLIC_URL_NAMES: set[str] = set()
+
+
+def _filing(tree):
+    from shidian.apps.activities.filings import filings_open
+    from shidian.apps.activities.models import CommunityFiling
+    from tests.activities.world import activity_world
+
+    w, semester, _ = activity_world(tree)
+    filings_open(by=None, semester=semester)
+    return (
+        CommunityFiling.objects.filter(  # scoping: ok test
+            semester=semester, community=w.first, kind="plan"
+        )
+        .first()
+        .pk
+    )
+
+
+URL_KWARG_FACTORIES["filing_id"] = _filing

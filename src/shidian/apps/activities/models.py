@@ -125,3 +125,38 @@ class ActivityFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FilingKind(models.TextChoices):
+    PLAN = "plan", _("学期初实施方案")
+    SUMMARY = "summary", _("学期末阶段小结")
+
+
+class CommunityFiling(models.Model):
+    """A community's semester plan or stage summary: one submission of the kind
+    ``community_plan`` / ``community_summary``, filed by the lead school (the submission's
+    unit) and reviewed by the office that runs the round. The row ties the submission to the
+    community, so its members reach an accepted one through the community's policy."""
+
+    semester = models.ForeignKey(Semester, on_delete=models.CASCADE, related_name="filings")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="semester_filings"
+    )
+    kind = models.CharField(max_length=10, choices=FilingKind.choices)
+    submission = models.OneToOneField(
+        "submissions.Submission", on_delete=models.CASCADE, related_name="community_filing"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["semester_id", "community_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["semester", "community", "kind"], name="uniq_community_filing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} · {self.semester_id} · {self.kind}"

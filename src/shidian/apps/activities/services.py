@@ -230,6 +230,9 @@ def activity_cancel(*, by: Any, activity: Activity) -> Activity:
     require(by, MANAGE, activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("该活动已取消。"), code="cancelled")
+    # A held activity is part of the record (attendance, the summary): it stays.
+    if activity.planned_on <= timezone.localdate() and activity.attendances.exists():
+        raise ValidationError(_("该活动已举办并有参加记录，不能取消。"), code="held")
     activity.status = ActivityStatus.CANCELLED
     activity.save(update_fields=["status"])
     audit_record(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from itertools import groupby
 
 from django.contrib import messages
@@ -15,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.activities import services
-from shidian.apps.activities.models import Activity, ActivityKind, Attendance, Semester
+from shidian.apps.activities.models import (
+    Activity,
+    ActivityKind,
+    Attendance,
+    CommunityFiling,
+    Semester,
+)
 from shidian.apps.communities.access import communities_of_unit, is_member, steers
 from shidian.apps.communities.models import Community
 from shidian.apps.core.access import MANAGE, VIEW, get_scoped_or_404
@@ -65,6 +70,10 @@ def community_calendar(request, community_id: int):
             "past": _months([a for a in acts if a.planned_on < today][::-1]),
             "community": community,
             "steers": steers(request.user, community),
+            "filings": CommunityFiling.objects.restrict(request.user, VIEW)
+            .filter(community=community)
+            .select_related("semester", "submission__round")
+            .order_by("-semester__starts_on", "kind"),
             "semesters": Semester.objects.restrict(request.user, VIEW).filter(
                 owner_unit=community.owner_unit
             )
@@ -230,7 +239,7 @@ def activity_detail(request, activity_id: int):
     )
 
 
-def _post_action(request, activity_id, fn):
+def _post_action(request, activity_id, fn, done: str | None = None):
     activity = get_scoped_or_404(Activity, request.user, VIEW, pk=activity_id)
     if request.method != "POST":
         return redirect("activities:detail", activity_id=activity.pk)
@@ -239,7 +248,7 @@ def _post_action(request, activity_id, fn):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("已保存。"))
+        messages.success(request, done or _("已保存。"))
     return redirect("activities:detail", activity_id=activity.pk)
 
 
@@ -291,7 +300,7 @@ def cancel(request, activity_id: int):
     def run(activity):
         services.activity_cancel(by=request.user, activity=activity)
 
-    return _post_action(request, activity_id, run)
+    return _post_action(request, activity_id, run, done=_("活动已取消。"))
 
 
 @login_required
@@ -305,107 +314,3 @@ def upload(request, activity_id: int):
         )
 
     return _post_action(request, activity_id, run)
-
-
-def _dashboard_rows(user, unit):
-    communities = (
-        Community.objects.restrict(user, MANAGE).filter(owner_unit=unit).order_by("number", "pk")
-    )
-    rows = []
-    for c in communities:
-        acts = list(Activity.objects.filter(community=c))  # scoping: ok community managed
-        per_unit = {}
-        visits = Attendance.objects.filter(activity__community=c)  # scoping: ok managed
-        for att in visits.select_related("unit"):
-            per_unit[att.unit] = per_unit.get(att.unit, 0) + 1
-        rows.append(
-            {
-                "community": c,
-                "planned": sum(1 for a in acts if a.status != "cancelled"),
-                "held": sum(1 for a in acts if a.status == "held"),
-                "hosts": sorted({a.host_unit.name for a in acts if a.status != "cancelled"}),
-                "members": [(u, per_unit.get(u, 0)) for u in services.current_members(c)],
-            }
-        )
-    return rows
-
-
-@login_required
-def dashboard(request):
-    unit = request.user.unit
-    managed = Community.objects.restrict(request.user, MANAGE)
-    if unit is None or not managed.filter(owner_unit=unit).exists():
-        raise PermissionDenied
-    rows = _dashboard_rows(request.user, unit)
-    return render(
-        request,
-        "activities/dashboard.html",
-        {
-            "rows": rows,
-            "unit": unit,
-            "semesters": Semester.objects.restrict(request.user, VIEW).filter(owner_unit=unit),
-        },
-    )
-
-
-@login_required
-def dashboard_xlsx(request):
-    from openpyxl import Workbook
-
-    unit = request.user.unit
-    if unit is None:
-        raise PermissionDenied
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("共同体活动")
-    ws.append(
-        [_("共同体"), _("成员校代码"), _("成员校"), _("计划活动"), _("已举办"), _("参加次数")]
-    )
-    for row in _dashboard_rows(request.user, unit):
-        for member, count in row["members"]:
-            ws.append(
-                [
-                    row["community"].name,
-                    member.code,
-                    member.name,
-                    row["planned"],
-                    row["held"],
-                    count,
-                ]
-            )
-            ws.cell(row=ws.max_row, column=2).number_format = "@"
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="activities.xlsx"'
-    return response
-
-
-@login_required
-def semester_new(request):
-    unit = request.user.unit
-    if (
-        unit is None
-        or not Community.objects.restrict(request.user, MANAGE).filter(owner_unit=unit).exists()
-        or unit.pk != getattr(request.user, "unit_id", None)
-    ):
-        raise PermissionDenied
-    if request.user.role not in ("office", "leading_group") and not request.user.is_superuser:
-        raise PermissionDenied
-    if request.method == "POST":
-        try:
-            services.semester_create(
-                by=request.user,
-                owner_unit=unit,
-                name=request.POST.get("name", ""),
-                starts_on=_date(request.POST.get("starts_on")) or dt.date.min,
-                ends_on=_date(request.POST.get("ends_on")) or dt.date.min,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("学期已创建。"))
-    return redirect("activities:dashboard")
