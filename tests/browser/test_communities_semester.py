@@ -72,9 +72,8 @@ def test_semester_planned_with_rotating_hosts(page, live_server, tree):
     assert "本学期活动已安排" in page.inner_text("body")
 
     # 3. The community calendar lists the three, each with its pre-selected host.
-    planned = list(
-        Activity.objects.filter(community=community, semester=spring).order_by("planned_on")
-    )  # scoping: ok test
+    planned = Activity.objects.filter(community=community, semester=spring)  # scoping: ok test
+    planned = list(planned.order_by("planned_on"))
     assert [a.host_unit_id for a in planned] == chosen
     for (theme, _kind, day), host in zip(ITEMS, chosen, strict=True):
         item = page.locator(".act-item", has_text=theme)
