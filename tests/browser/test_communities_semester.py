@@ -89,4 +89,4 @@ def test_semester_planned_with_rotating_hosts(page, live_server, tree):
     login(page, live_server, world.office.username)
     page.goto(f"{live_server.url}/activities/dashboard/")
     row = page.locator(".act-table tr", has_text=community.name).locator("td").all_inner_texts()
-    assert row[1] == "4", row
+    assert row[1] == "甲县" and row[2] == "4", row  # community, owner office, planned

@@ -74,11 +74,9 @@ def community_calendar(request, community_id: int):
             .filter(community=community)
             .select_related("semester", "submission__round")
             .order_by("-semester__starts_on", "kind"),
-            "semesters": Semester.objects.restrict(request.user, VIEW).filter(
-                owner_unit=community.owner_unit
-            )
-            if steers(request.user, community)
-            else Semester.objects.filter(  # scoping: ok via the visible community
+            # A lead school cannot see its county's semesters through the semester policy
+            # (owned by the office), but may plan in them: the community is already visible.
+            "semesters": Semester.objects.filter(  # scoping: ok via the visible community
                 owner_unit=community.owner_unit
             ),
         },
