@@ -25,9 +25,15 @@ from shidian.engine.grouping.spec import validate
 
 KIND = "formations.form"
 FEATURES = {
+    "self_total": gettext_lazy("自评总分"),
     "students": gettext_lazy("学生数"),
     "teachers": gettext_lazy("教师数"),
     "classes": gettext_lazy("班级数"),
+}
+SELF_TOTAL = "self_total"  # the unit's latest accepted self-assessment total (自查赋分)
+LEAD_RULES = {
+    "students": gettext_lazy("学生数最多"),
+    SELF_TOTAL: gettext_lazy("自评总分最高"),
 }
 CATEGORIES = {
     "locality": gettext_lazy("城乡"),
@@ -72,6 +78,7 @@ def clean_params(raw: dict[str, Any]) -> dict[str, Any]:
         "apart": [list(map(str, pr)) for pr in p.get("apart") or []],
         "together": [list(map(str, pr)) for pr in p.get("together") or []],
         "seed": int(p.get("seed") or 0),
+        "lead_by": p.get("lead_by") if p.get("lead_by") in LEAD_RULES else "students",
     }
     for key in ("n_groups", "size_min", "size_max"):
         value = p.get(key)
@@ -111,18 +118,58 @@ def units_of(formation: Formation):
     return list(qs.order_by("code"))
 
 
-class Inputs:
-    """Arrays for the engine and the panel, built once from a formation's units."""
+def self_totals(units: list, programme_id: int | None = None) -> dict[int, float]:
+    """Unit id -> the total of its latest accepted self-assessment sheet (自查赋分).
 
-    def __init__(self, formation: Formation, units: list | None = None) -> None:
+    Latest by the round's deadline (then the sheet's submission); with a programme, only that
+    programme's rounds count. Units without an accepted sheet are absent.
+    """
+    from shidian.apps.campaigns.models import Sheet, SheetStatus
+
+    sheets = Sheet.objects.filter(  # scoping: ok the formation's own units, read for the engine
+        unit_id__in=[u.pk for u in units], status=SheetStatus.ACCEPTED
+    )
+    if programme_id:
+        sheets = sheets.filter(round__programme_id=programme_id)
+    out: dict[int, float] = {}
+    rows = sheets.order_by("unit_id", "-round__deadline", "-submitted_at", "-pk").values_list(
+        "unit_id", "total"
+    )
+    for unit_id, total in rows:
+        out.setdefault(unit_id, float(total))
+    return out
+
+
+class Inputs:
+    """Arrays for the engine and the panel, built once from a formation's units.
+
+    ``totals`` (unit id -> self-assessment total) may be given to skip the database (bench).
+    """
+
+    def __init__(
+        self,
+        formation: Formation,
+        units: list | None = None,
+        totals: dict[int, float] | None = None,
+    ) -> None:
         p = formation.params or {}
         self.units = units if units is not None else units_of(formation)
         self.index = {u.pk: i for i, u in enumerate(self.units)}
         self.by_code = {u.code: i for i, u in enumerate(self.units)}
         feats = p.get("features") or ["students"]
         self.feature_names = [str(FEATURES[f]) for f in feats]
+        self.totals: dict[int, float] = {}
+        self.missing_totals: list = []  # units without an accepted sheet (precheck refuses)
+        self._fill = 0.0
+        if SELF_TOTAL in feats or p.get("lead_by") == SELF_TOTAL:
+            self.totals = (
+                totals if totals is not None else self_totals(self.units, formation.programme_id)
+            )
+            self.missing_totals = [u for u in self.units if u.pk not in self.totals]
+            if self.totals:  # a sheet withdrawn after the run counts as average on the panel
+                self._fill = float(np.mean(list(self.totals.values())))
         self.features = np.array(
-            [[float(getattr(u, f) or 0) for f in feats] for u in self.units], dtype=float
+            [[self._value(u, f) for f in feats] for u in self.units], dtype=float
         ).reshape(len(self.units), len(feats))
         cats = p.get("categories") or []
         self.category_names = [str(CATEGORIES[c]) for c in cats]
@@ -148,6 +195,11 @@ class Inputs:
             self.coords = np.array([[u.latitude, u.longitude] for u in self.units], dtype=float)
         self.apart = self._pairs(p.get("apart") or [])
         self.together = self._pairs(p.get("together") or [])
+
+    def _value(self, unit, feature: str) -> float:
+        if feature == SELF_TOTAL:
+            return float(self.totals.get(unit.pk, self._fill))
+        return float(getattr(unit, feature) or 0)
 
     def _pairs(self, pairs) -> list[tuple[int, int]]:
         out, unknown = [], []
@@ -178,6 +230,10 @@ class Inputs:
                     code="leads",
                 )
             mask[[self.by_code[c] for c in codes]] = True
+        elif p.get("lead_by") == SELF_TOTAL:
+            # the strongest by self-assessment; a unit without an accepted sheet ranks last
+            score = np.array([self.totals.get(u.pk, -np.inf) for u in self.units])
+            mask[np.argsort(-score, kind="stable")[:k]] = True
         else:
             students = np.array([u.students or 0 for u in self.units])
             mask[np.argsort(-students, kind="stable")[:k]] = True
@@ -259,6 +315,20 @@ def precheck(formation: Formation) -> Inputs:
     inputs = Inputs(formation)
     if not inputs.units:
         raise ValidationError(_("组建范围内没有学校，请调整学校范围。"), code="no_units")
+    feats = (formation.params or {}).get("features") or []
+    if SELF_TOTAL in feats and inputs.missing_totals:
+        missing = inputs.missing_totals
+        raise ValidationError(
+            _(
+                "按自评总分均衡需要每所学校都有已通过的自查赋分，以下 %(count)s 所学校"
+                "没有：%(names)s。请先完成自查审核，或不选“自评总分”。"
+            )
+            % {
+                "count": len(missing),
+                "names": "、".join(f"{u.name}（{u.code}）" for u in missing[:10]),
+            },
+            code="self_total",
+        )
     try:
         spec = inputs.spec(formation)
         validate(spec)
@@ -278,17 +348,6 @@ def precheck(formation: Formation) -> Inputs:
             )
         if spec.max_km is not None:
             from shidian.engine.grouping.prepare import build_problem
-            from shidian.engine.grouping.start import MILP_START_LIMIT
-
-            if len(inputs.units) * spec.n_groups > MILP_START_LIMIT:
-                raise ValidationError(
-                    _(
-                        "学校数（%(n)s）乘共同体数（%(k)s）过大，设置距离上限时引擎无法找到"
-                        "起始方案：请按片区分批组建，或取消距离上限。"
-                    )
-                    % {"n": len(inputs.units), "k": spec.n_groups},
-                    code="too_large",
-                )
 
             build_problem(spec)  # distance and pair components are checked here
     except (EngineInputError, InfeasibleError) as exc:
