@@ -1,10 +1,10 @@
 """Formation benchmark: 80 communities from 7,167 synthetic schools, 30 km, 5 features.
 
-Same code path as the ``formations.form`` Run: ``services.Inputs`` builds the GroupingSpec from
-(unsaved) OrgUnit rows, ``engine.grouping.group_items`` solves it; then the move panel
-(``BalancePanel.check_move`` + ``move`` + ``summary``) is timed. The five balanced features are
-the self-assessment total, students and teachers (numeric) and locality and zone (category
-counts); ``--no-categories`` keeps the three numeric ones. Run:
+Same code path as the ``formations.form`` Run: ``formations.inputs.Inputs`` builds the
+GroupingSpec from (unsaved) OrgUnit rows, ``engine.grouping.group_items`` solves it; then the
+move panel (``BalancePanel.check_move`` + ``move`` + ``summary``) is timed. The five balanced
+features are the self-assessment total, students and teachers (numeric) and locality and zone
+(category counts); ``--no-categories`` keeps the three numeric ones. Run:
 
     PYTHONPATH=src DJANGO_SETTINGS_MODULE=shidian.config.settings .venv/bin/python \
         bench/formation_bench.py [--n 7167] [--k 80] [--km 30]
@@ -37,8 +37,8 @@ def main() -> None:
     )
     args = ap.parse_args()
     django.setup()
+    from shidian.apps.formations.inputs import Inputs, clean_params
     from shidian.apps.formations.models import Formation
-    from shidian.apps.formations.services import Inputs, clean_params
     from shidian.apps.orgs.models import OrgUnit
     from shidian.engine.errors import InfeasibleError
     from shidian.engine.grouping import group_items

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from shidian.apps.formations import services
+from shidian.apps.formations import inputs, services
 from tests.community_world import CODES, community_world
 from tests.formations.factories import formation
 
@@ -47,7 +47,7 @@ def _sheets(tree, totals, *, skip=()):
 
 def test_latest_accepted_total_per_unit(tree):
     cw = _sheets(tree, TOTALS)
-    got = services.self_totals(list(cw.schools.values()))
+    got = inputs.self_totals(list(cw.schools.values()))
     assert got == {cw.schools[c].pk: t for c, t in TOTALS.items()}
 
 
@@ -69,8 +69,8 @@ def test_balance_by_self_total_with_leads_by_self_total(tree):
     assert version.balance["features"][0]["mean"] == pytest.approx(mean)
     # the panel of the draft reads the same totals
     f.refresh_from_db()
-    panel, inputs = services.panel_of(f)
-    assert sorted(inputs.features[:, 0]) == sorted(TOTALS.values())
+    _panel, built = services.panel_of(f)
+    assert sorted(built.features[:, 0]) == sorted(TOTALS.values())
 
 
 def test_missing_total_is_refused_naming_the_school(tree):
@@ -116,3 +116,16 @@ def test_beyond_the_milp_limit_the_distance_start_is_used(tree, monkeypatch):
     version = services.propose(f)
     assert len(version.assignment["leads"]) == 2
     assert version.balance["worst_km"] <= 30
+
+
+def test_engine_families_are_named_in_chinese():
+    from shidian.engine.errors import InfeasibleError
+    from shidian.engine.grouping.start import FAMILY_TEXT
+
+    exc = InfeasibleError(
+        "These constraints cannot all hold: ... or more possible leads).",
+        relaxations=[FAMILY_TEXT["max_km"], FAMILY_TEXT["sizes"]],
+    )
+    text = services.engine_message(exc)
+    assert "与牵头校的距离上限、规模上下限" in text
+    assert "可作牵头校的学校少于" not in text  # not mistaken for too few leads

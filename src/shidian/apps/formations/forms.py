@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.communities.models import CommunityType
-from shidian.apps.formations.services import CATEGORIES, FEATURES, LEAD_RULES
+from shidian.apps.formations.inputs import CATEGORIES, FEATURES, LEAD_RULES
 from shidian.apps.orgs.models import Locality, SchoolType
 
 
