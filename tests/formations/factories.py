@@ -4,8 +4,8 @@ from tests.community_world import community_world
 
 
 def formation(tree, **params):
+    from shidian.apps.formations.inputs import clean_params
     from shidian.apps.formations.models import Formation
-    from shidian.apps.formations.services import clean_params
 
     cw = community_world(tree)
     p = {

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.communities.models import CommunityType
-from shidian.apps.formations.services import CATEGORIES, FEATURES
+from shidian.apps.formations.inputs import CATEGORIES, FEATURES, LEAD_RULES
 from shidian.apps.orgs.models import Locality, SchoolType
 
 
@@ -45,6 +45,7 @@ class FormationForm(forms.Form):
     )
     features = forms.MultipleChoiceField(
         label=_("均衡的数值指标"),
+        help_text=_("自评总分取每所学校最近一次已通过的自查赋分。"),
         choices=list(FEATURES.items()),
         initial=["students"],
         widget=forms.CheckboxSelectMultiple,
@@ -56,9 +57,16 @@ class FormationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     lead_codes = forms.CharField(
-        label=_("牵头校代码（逗号分隔；留空则按学生数最多者）"),
+        label=_("牵头校代码（逗号分隔；留空则按下面的规则选出）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    lead_by = forms.ChoiceField(
+        label=_("未填牵头校时，按此选出牵头校"),
+        choices=list(LEAD_RULES.items()),
+        initial="students",
+        required=False,
+        widget=forms.RadioSelect,
     )
     max_km = forms.FloatField(
         label=_("成员校与牵头校的最大距离（公里）"), required=False, min_value=0.1
@@ -85,6 +93,7 @@ class FormationForm(forms.Form):
             "features": d.get("features") or ["students"],
             "categories": d.get("categories") or [],
             "lead_codes": [c.strip() for c in _codes(d.get("lead_codes") or "")],
+            "lead_by": d.get("lead_by") or "students",
             "max_km": d.get("max_km"),
             "apart": _pairs(d.get("apart") or ""),
             "together": _pairs(d.get("together") or ""),

@@ -17,22 +17,13 @@ from django.utils.translation import gettext_lazy
 from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.audit import register_actions
 from shidian.apps.core.services import audit_record
+from shidian.apps.formations.inputs import SELF_TOTAL, Inputs, clean_params
 from shidian.apps.formations.models import Formation, FormationStatus, FormationVersion
 from shidian.engine.errors import EngineInputError, InfeasibleError
-from shidian.engine.grouping import GroupingSpec
 from shidian.engine.grouping.panel import BalancePanel
 from shidian.engine.grouping.spec import validate
 
 KIND = "formations.form"
-FEATURES = {
-    "students": gettext_lazy("学生数"),
-    "teachers": gettext_lazy("教师数"),
-    "classes": gettext_lazy("班级数"),
-}
-CATEGORIES = {
-    "locality": gettext_lazy("城乡"),
-    "zone": gettext_lazy("片区"),
-}
 BREACH_MESSAGES = {
     "lead": gettext_lazy("牵头校不能移出本共同体，请先更换牵头校。"),
     "max_km": gettext_lazy("超出与牵头校的距离上限。"),
@@ -58,153 +49,6 @@ def register() -> None:
 
 # ---------------------------------------------------------------- parameters and units
 
-
-def clean_params(raw: dict[str, Any]) -> dict[str, Any]:
-    """Normalise the set-up; ValidationError for shapes no run can use."""
-    p = dict(raw or {})
-    out: dict[str, Any] = {
-        "school_types": [str(s) for s in p.get("school_types") or []],
-        "localities": [str(s) for s in p.get("localities") or []],
-        "states": [str(s) for s in p.get("states") or []],
-        "features": [f for f in p.get("features") or ["students"] if f in FEATURES],
-        "categories": [c for c in p.get("categories") or [] if c in CATEGORIES],
-        "lead_codes": [str(c).strip() for c in p.get("lead_codes") or [] if str(c).strip()],
-        "apart": [list(map(str, pr)) for pr in p.get("apart") or []],
-        "together": [list(map(str, pr)) for pr in p.get("together") or []],
-        "seed": int(p.get("seed") or 0),
-    }
-    for key in ("n_groups", "size_min", "size_max"):
-        value = p.get(key)
-        out[key] = int(value) if value not in (None, "") else None
-    km = p.get("max_km")
-    out["max_km"] = float(km) if km not in (None, "") else None
-    if not out["n_groups"] or out["n_groups"] < 1:
-        raise ValidationError(_("请填写要组建的共同体数量（至少 1 个）。"), code="n_groups")
-    if out["max_km"] is not None and out["max_km"] <= 0:
-        raise ValidationError(_("距离上限须为正数（公里）。"), code="max_km")
-    for pair in out["apart"] + out["together"]:
-        if len(pair) != 2:
-            raise ValidationError(_("学校对须为两所学校的代码。"), code="pairs")
-    return out
-
-
-def units_of(formation: Formation):
-    """The schools a formation groups (ordered by code)."""
-    from shidian.apps.orgs.models import Level, OrgUnit
-
-    p = formation.params or {}
-    if formation.programme_id and p.get("states") is not None and formation.programme_id:
-        from shidian.apps.programmes.models import Participation
-
-        part = Participation.objects.filter(programme_id=formation.programme_id)  # scoping: ok
-        if p.get("states"):
-            part = part.filter(state__in=p["states"])
-        qs = OrgUnit.objects.filter(pk__in=part.values("unit_id"))  # scoping: ok via formation
-        qs = qs.filter(pk__in=OrgUnit.objects.subtree(formation.owner_unit).values("pk"))
-    else:
-        qs = OrgUnit.objects.subtree(formation.owner_unit)
-    qs = qs.filter(level=Level.SCHOOL, is_active=True)
-    if p.get("school_types"):
-        qs = qs.filter(school_type__in=p["school_types"])
-    if p.get("localities"):
-        qs = qs.filter(locality__in=p["localities"])
-    return list(qs.order_by("code"))
-
-
-class Inputs:
-    """Arrays for the engine and the panel, built once from a formation's units."""
-
-    def __init__(self, formation: Formation, units: list | None = None) -> None:
-        p = formation.params or {}
-        self.units = units if units is not None else units_of(formation)
-        self.index = {u.pk: i for i, u in enumerate(self.units)}
-        self.by_code = {u.code: i for i, u in enumerate(self.units)}
-        feats = p.get("features") or ["students"]
-        self.feature_names = [str(FEATURES[f]) for f in feats]
-        self.features = np.array(
-            [[float(getattr(u, f) or 0) for f in feats] for u in self.units], dtype=float
-        ).reshape(len(self.units), len(feats))
-        cats = p.get("categories") or []
-        self.category_names = [str(CATEGORIES[c]) for c in cats]
-        self.category_levels: list[list[str]] = []
-        cols = []
-        for c in cats:
-            values = [str(getattr(u, f"{c}_id" if c == "zone" else c) or "") for u in self.units]
-            levels = sorted(set(values))
-            self.category_levels.append(levels)
-            pos = {v: j for j, v in enumerate(levels)}
-            cols.append([pos[v] for v in values])
-        self.categories = np.array(cols, dtype=np.int64).T if cols else None
-        self.max_km = p.get("max_km")
-        self.coords = None
-        if self.max_km is not None:
-            missing = [u for u in self.units if u.latitude is None or u.longitude is None]
-            if missing:
-                raise ValidationError(
-                    _("设置了距离上限，但以下学校缺少经纬度：%(names)s。请补全坐标或取消距离上限。")
-                    % {"names": "、".join(f"{u.name}（{u.code}）" for u in missing[:10])},
-                    code="coords",
-                )
-            self.coords = np.array([[u.latitude, u.longitude] for u in self.units], dtype=float)
-        self.apart = self._pairs(p.get("apart") or [])
-        self.together = self._pairs(p.get("together") or [])
-
-    def _pairs(self, pairs) -> list[tuple[int, int]]:
-        out, unknown = [], []
-        for a, b in pairs:
-            if a not in self.by_code or b not in self.by_code:
-                unknown += [c for c in (a, b) if c not in self.by_code]
-                continue
-            out.append((self.by_code[a], self.by_code[b]))
-        if unknown:
-            raise ValidationError(
-                _("学校对中的代码不在本次组建范围内：%(codes)s")
-                % {"codes": "、".join(sorted(set(unknown))[:10])},
-                code="pairs",
-            )
-        return out
-
-    def lead_mask(self, formation: Formation) -> np.ndarray:
-        p = formation.params or {}
-        k = int(p["n_groups"])
-        mask = np.zeros(len(self.units), dtype=bool)
-        codes = p.get("lead_codes") or []
-        if codes:
-            unknown = [c for c in codes if c not in self.by_code]
-            if unknown:
-                raise ValidationError(
-                    _("牵头校代码不在本次组建范围内：%(codes)s")
-                    % {"codes": "、".join(unknown[:10])},
-                    code="leads",
-                )
-            mask[[self.by_code[c] for c in codes]] = True
-        else:
-            students = np.array([u.students or 0 for u in self.units])
-            mask[np.argsort(-students, kind="stable")[:k]] = True
-        return mask
-
-    def spec(self, formation: Formation) -> GroupingSpec:
-        p = formation.params or {}
-        return GroupingSpec(
-            features=self.features,
-            feature_names=self.feature_names,
-            n_groups=int(p["n_groups"]),
-            categories=self.categories,
-            category_names=self.category_names or None,
-            category_levels=self.category_levels or None,
-            size_min=p.get("size_min"),
-            size_max=p.get("size_max"),
-            lead_candidates=self.lead_mask(formation),
-            apart=self.apart,
-            together=self.together,
-            coords=self.coords,
-            max_km=self.max_km,
-            seed=int(p.get("seed") or 0),
-            item_names=[u.code for u in self.units],
-            time_limit=60.0,
-        )
-
-
 ENGINE_HINTS = {
     "Group size bounds": gettext_lazy("规模上下限不一致：下限大于上限，请调整规模上下限。"),
     "groups need at least": gettext_lazy("共同体数量多于可参与的学校，请减少共同体数量。"),
@@ -219,9 +63,33 @@ ENGINE_HINTS = {
 }
 
 
+# the engine's constraint families (engine.grouping.start.FAMILY_TEXT) in the office's words
+FAMILY_NAMES = {
+    "categories": gettext_lazy("类别均衡"),
+    "apart": gettext_lazy("须分开的学校对"),
+    "together": gettext_lazy("须同组的学校对"),
+    "fixed": gettext_lazy("固定的学校"),
+    "leads": gettext_lazy("每个共同体一所牵头校"),
+    "max_km": gettext_lazy("与牵头校的距离上限"),
+    "sizes": gettext_lazy("规模上下限"),
+}
+
+
 def engine_message(exc: Exception) -> str:
     """A Chinese sentence naming the constraint, the engine's English detail after it."""
+    from shidian.engine.grouping.start import FAMILY_TEXT
+
     text = str(exc)
+    relaxations = getattr(exc, "relaxations", None) or []
+    family_of = {v: k for k, v in FAMILY_TEXT.items()}
+    families = [family_of[r] for r in relaxations if r in family_of]
+    if families:  # the engine named the families that cannot all hold: say those
+        names = "、".join(str(FAMILY_NAMES[f]) for f in families)
+        hint = _(
+            "这些组建条件不能同时满足：%(names)s。请放宽其中之一（增加共同体数量、放宽规模"
+            "上下限、减少学校对、放宽距离上限或增加牵头校）。"
+        ) % {"names": names}
+        return f"{hint} （{text}）"
     for needle, hint in ENGINE_HINTS.items():
         if needle in text:
             return f"{hint} （{text}）"
@@ -259,6 +127,20 @@ def precheck(formation: Formation) -> Inputs:
     inputs = Inputs(formation)
     if not inputs.units:
         raise ValidationError(_("组建范围内没有学校，请调整学校范围。"), code="no_units")
+    feats = (formation.params or {}).get("features") or []
+    if SELF_TOTAL in feats and inputs.missing_totals:
+        missing = inputs.missing_totals
+        raise ValidationError(
+            _(
+                "按自评总分均衡需要每所学校都有已通过的自查赋分，以下 %(count)s 所学校"
+                "没有：%(names)s。请先完成自查审核，或不选“自评总分”。"
+            )
+            % {
+                "count": len(missing),
+                "names": "、".join(f"{u.name}（{u.code}）" for u in missing[:10]),
+            },
+            code="self_total",
+        )
     try:
         spec = inputs.spec(formation)
         validate(spec)
@@ -278,17 +160,6 @@ def precheck(formation: Formation) -> Inputs:
             )
         if spec.max_km is not None:
             from shidian.engine.grouping.prepare import build_problem
-            from shidian.engine.grouping.start import MILP_START_LIMIT
-
-            if len(inputs.units) * spec.n_groups > MILP_START_LIMIT:
-                raise ValidationError(
-                    _(
-                        "学校数（%(n)s）乘共同体数（%(k)s）过大，设置距离上限时引擎无法找到"
-                        "起始方案：请按片区分批组建，或取消距离上限。"
-                    )
-                    % {"n": len(inputs.units), "k": spec.n_groups},
-                    code="too_large",
-                )
 
             build_problem(spec)  # distance and pair components are checked here
     except (EngineInputError, InfeasibleError) as exc:

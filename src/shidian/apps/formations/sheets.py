@@ -40,7 +40,7 @@ def export_xlsx(formation: Formation, assignment: dict) -> bytes:
 
 def parse_xlsx(formation: Formation, data: bytes) -> dict:
     """An assignment from an uploaded sheet; ValidationError lists row-numbered problems."""
-    from shidian.apps.formations.services import units_of
+    from shidian.apps.formations.inputs import units_of
 
     try:
         ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from shidian.engine.errors import EngineInputError
+from shidian.engine.grouping.batched import MAX_SHARED, batched_search
 from shidian.engine.grouping.blocks import improve_blocks
 from shidian.engine.grouping.fastpath import fast_variance_search
 from shidian.engine.grouping.milp import solve_milp
@@ -18,7 +19,7 @@ from shidian.engine.grouping.objectives import (
     variance_value,
 )
 from shidian.engine.grouping.prepare import build_problem
-from shidian.engine.grouping.repair import repair_categories
+from shidian.engine.grouping.repair import category_violation, repair_categories
 from shidian.engine.grouping.report import category_balance, check_constraints, feature_balance
 from shidian.engine.grouping.search import Counts, local_search, make_rules
 from shidian.engine.grouping.spec import GroupingResult, GroupingSpec, Problem
@@ -117,8 +118,8 @@ def _leads_of(p: Problem, labels: np.ndarray, lead_items: np.ndarray | None):
 
 
 def _partner_lists(p: Problem, rules, count: int) -> np.ndarray:
-    """Each item's nearest neighbours (scikit-learn) among the items it may swap with."""
-    from sklearn.neighbors import NearestNeighbors
+    """Each item's nearest neighbours (a k-d tree) among the items it may swap with."""
+    from scipy.spatial import cKDTree
 
     partners = np.full((p.n, count), -1, dtype=np.int64)
     key = rules.role.copy()
@@ -129,9 +130,8 @@ def _partner_lists(p: Problem, rules, count: int) -> np.ndarray:
         if idx.size < 2:
             continue
         m = min(count + 1, idx.size)
-        nn = NearestNeighbors(n_neighbors=m).fit(p.x[idx])
-        _, found = nn.kneighbors(p.x[idx])
-        found = idx[found]
+        _, found = cKDTree(p.x[idx]).query(p.x[idx], k=m)
+        found = idx[np.asarray(found).reshape(idx.size, m)]
         for col in range(1, m):
             partners[idx, col - 1] = found[:, col]
     return partners
@@ -164,12 +164,29 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
     deadline = time.monotonic() + spec.time_limit
     start, lead_items, how = start_partition(p, rng, spec.time_limit)
     rules = make_rules(p, lead_items)
-    if how == "greedy-repair" and not repair_categories(p, start, rules, rng):
+    constrained = (
+        rules.allowed is not None
+        or rules.apart is not None
+        or rules.moves
+        or len(p.cats) > 1
+        or lead_items is not None
+        or (p.fixed >= 0).any()
+    )
+    batched = p.n > DENSE_CANDIDATES and constrained
+    # the batched search repairs the category counts itself when every item may try every
+    # legal partner (--max-km); with partner lists of one category level it cannot, so repair
+    if (
+        how in ("greedy-repair", "distance-repair")
+        and not (batched and rules.allowed is not None)
+        and not repair_categories(p, start, rules, rng)
+    ):
         notes.append(
             "The category counts could not all be brought within floor/ceil of their share; "
             "the closest partition found is used (see the category check)."
         )
     start_value = objective_value(p, objective, start)
+    if batched:
+        return _batched(spec, p, rules, start, lead_items, how, start_value, rng, deadline, notes)
     if spec.method == "exchange":
         restarts = spec.restarts or 1
         max_passes = 1
@@ -226,3 +243,46 @@ def _heuristic(spec: GroupingSpec, p: Problem, rng, objective: str, notes: list[
     if how == "milp":
         notes.append("The start came from the MILP (constraints interact).")
     return labels, _leads_of(p, labels, lead_items), start_value, restarts
+
+
+def _batched(spec, p, rules, start, lead_items, how, start_value, rng, deadline, notes):
+    """The constrained search for thousands of items: batched exchange on the variance."""
+    if spec.objective == "diversity":
+        notes.append(
+            "At this size with constraints the search optimised the k-means variance of the same "
+            "standardized features (batched exchange); the reported objective is the diversity."
+        )
+    labels = start.copy()
+    partners = None
+    if rules.allowed is None:
+        count = spec.partners or 20
+        partners = _partner_lists(p, rules, count)
+        notes.append(f"Each item tried its {count} nearest neighbours as exchange partners.")
+    else:
+        notes.append(
+            "Each item tried every item within reach of its group's lead as exchange partner "
+            f"(at most {MAX_SHARED:,} sampled per group and pass)."
+        )
+    max_passes = 1 if spec.method == "exchange" else 10_000
+    for _ in range(3):
+        batched_search(
+            p, labels, rules, rng, partners=partners, max_passes=max_passes, deadline=deadline
+        )
+        if np.bincount(p.together_comp).max() == 1 or time.monotonic() > deadline:
+            break
+        if not improve_blocks(p, labels, rules, "variance", rng):
+            break
+    if time.monotonic() > deadline:
+        notes.append(f"The search stopped at the time limit ({spec.time_limit:g} s).")
+    if variance_value(p.x, labels, p.k) < variance_value(p.x, start, p.k) - 1e-9 and (
+        category_violation(p, labels) >= category_violation(p, start)
+    ):
+        labels = start.copy()  # never hand back less than the start (guards float drift)
+    if how == "distance-repair" and category_violation(p, labels) > 0:
+        notes.append(
+            "The category counts could not all be brought within floor/ceil of their share; "
+            "the closest partition found is used (see the category check)."
+        )
+    if how == "distance":
+        notes.append("The start came from the lead-and-distance heuristic.")
+    return labels, _leads_of(p, labels, lead_items), start_value, 1

@@ -1,10 +1,18 @@
-"""A legal starting partition: round-robin, a greedy fill, or the MILP when constraints interact."""
+"""A legal starting partition: round-robin, a greedy fill, the lead-and-distance heuristic
+(leadstart.py), or the MILP when constraints interact on small inputs.
+
+Order: round-robin without constraints; the greedy fill without --max-km; the distance heuristic
+with --max-km. A start whose category counts miss their bounds is kept on large inputs (the
+caller repairs it with swaps) and handed to the MILP on small ones; when the heuristic fails on
+a large input, the InfeasibleError names the constraint families that blocked it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from shidian.engine.errors import InfeasibleError
+from shidian.engine.grouping.leadstart import StartFailed, distance_start
 from shidian.engine.grouping.milp import diagnose, solve_milp
 from shidian.engine.grouping.spec import Problem, balanced_sizes, category_bounds
 
@@ -15,10 +23,12 @@ FAMILY_TEXT = {
     "fixed": "the fixed assignments",
     "leads": "one lead per group (--lead-column)",
     "max_km": "the distance to the lead (--max-km)",
+    "sizes": "the group size bounds (--size-min/--size-max)",
 }
 
 
 MILP_START_LIMIT = 400_000  # items x groups
+BATCHED_ITEMS = 2000  # api.DENSE_CANDIDATES: above it the batched search repairs the counts
 
 
 class _GreedyFailed(Exception):
@@ -45,6 +55,23 @@ def start_partition(p: Problem, rng: np.random.Generator, time_limit: float):
                 return labels, leads, "greedy-repair"  # the caller repairs the category counts
         except _GreedyFailed:
             pass
+    if p.max_km is not None:
+        try:
+            labels, leads = distance_start(p, rng)
+        except StartFailed as failed:
+            if p.n * p.k > MILP_START_LIMIT:
+                raise InfeasibleError(
+                    "These constraints cannot all hold: "
+                    + "; ".join(FAMILY_TEXT[c] for c in failed.families)
+                    + f" ({failed.detail}). Relax one of them (more groups, wider size bounds, "
+                    "fewer pairs, a larger --max-km or more possible leads).",
+                    relaxations=[FAMILY_TEXT[c] for c in failed.families],
+                ) from failed
+        else:
+            if _categories_hold(p, labels):
+                return labels, leads, "distance"
+            if p.n * p.k > MILP_START_LIMIT or p.n > BATCHED_ITEMS:
+                return labels, leads, "distance-repair"  # the batched search repairs the counts
     if p.n * p.k > MILP_START_LIMIT:
         raise InfeasibleError(
             "No simple start meets every constraint and the input is too large for the exact "
