@@ -152,7 +152,9 @@ def in_process(frame: pd.DataFrame) -> None:
 
     kw = dict(unit="unit", period="year", outcome="y", treated="treated", cohort="cohort")
     ours, t_ours = timed(lambda: run_did(frame, **kw, robust=False))
-    print(f"\nin process: run_did TWFE {ours.twfe.estimate:.12f} se {ours.twfe.se:.8f} {t_ours:.2f} s")
+    print(
+        f"\nin process: run_did TWFE {ours.twfe.estimate:.12f} se {ours.twfe.se:.8f} {t_ours:.2f} s"
+    )
 
     def linearmodels_fit():
         data = frame.set_index(["unit", "year"])

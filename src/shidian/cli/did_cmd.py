@@ -77,6 +77,56 @@ def register(app: typer.Typer) -> None:
             ["estimator", "estimate", "SE", "95% CI", "p"],
             table,
         )
+        cs = result.callaway_santanna
+        if cs is not None:
+            aggregations = [
+                (label, e)
+                for label, e in (
+                    ("simple", cs.simple),
+                    ("group (by cohort)", cs.group_overall),
+                    ("dynamic (event time e >= 0)", cs.dynamic_overall),
+                )
+                if e is not None
+            ]
+            print_table(
+                f"Callaway-Sant'Anna aggregations (as did's aggte; SEs: {cs.se_method})",
+                ["aggregation", "ATT", "SE", "95% CI"],
+                [
+                    [n, e.estimate, e.se, f"[{e.ci95[0]:.4g}, {e.ci95[1]:.4g}]"]
+                    for n, e in aggregations
+                ],
+            )
+            print_table(
+                "Callaway-Sant'Anna by cohort",
+                ["cohort", "ATT", "SE", "95% CI"],
+                [
+                    [
+                        g["cohort"],
+                        g["estimate"],
+                        g["se"],
+                        f"[{g['ci_low']:.4g}, {g['ci_high']:.4g}]",
+                    ]
+                    for g in cs.group.to_dict(orient="records")
+                ],
+            )
+            if cs.sensitivity is not None:
+                s = cs.sensitivity
+                print_table(
+                    "Sensitivity to parallel trends (relative magnitudes)",
+                    ["figure", "value"],
+                    [
+                        ["estimand", s.estimand],
+                        ["worst pre-period change of the gap", s.worst_pre_change],
+                        [
+                            "breakdown Mbar",
+                            "not significant" if s.breakdown_mbar is None else s.breakdown_mbar,
+                        ],
+                        [
+                            "robust 95% CI at Mbar = 1",
+                            f"[{s.robust_ci_at_1[0]:.4g}, {s.robust_ci_at_1[1]:.4g}]",
+                        ],
+                    ],
+                )
         effects = _effects_table(result)
         if len(effects):
             print_table(

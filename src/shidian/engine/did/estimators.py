@@ -38,6 +38,14 @@ class Estimate:
 
     @classmethod
     def from_normal(cls, name: str, est: float, se: float, n: int, df: int | None = None):
+        if not (np.isfinite(est) and np.isfinite(se) and se > 0):
+            from shidian.engine.errors import EngineInputError
+
+            raise EngineInputError(
+                f"{name}: no standard error can be estimated (the model fits the outcome "
+                "exactly, or too few units differ), so there is no interval or p-value to report."
+                " Check that the outcome varies over time within units."
+            )
         crit = t_crit(df) if df else Z95
         z = abs(est / se)
         p = float(2 * (special.stdtr(df, -z) if df else special.ndtr(-z)))

@@ -85,7 +85,10 @@ def fe_ols(w: Wide, regressors: list[np.ndarray]) -> FeFit | None:
     else:
         rows_cl = np.repeat(w.cl, periods)
         by_cluster = np.column_stack(
-            [np.bincount(rows_cl, weights=scores[:, j], minlength=w.clusters) for j in range(x.shape[1])]
+            [
+                np.bincount(rows_cl, weights=scores[:, j], minlength=w.clusters)
+                for j in range(x.shape[1])
+            ]
         )
     meat = by_cluster.T @ by_cluster
     n_obs, k, n_cl = len(yd), x.shape[1], w.clusters
@@ -153,7 +156,9 @@ def att_gt(w: Wide, control_group: str) -> GroupTime:
     variance = inf.T @ inf / n
     se = np.sqrt(np.diag(variance) / n)
     se[~(se > TINY_SE)] = np.nan
-    return GroupTime(groups, times, att, inf, se, ug, _wald_pretest(groups, times, att, se, variance, n))
+    return GroupTime(
+        groups, times, att, inf, se, ug, _wald_pretest(groups, times, att, se, variance, n)
+    )
 
 
 def _wald_pretest(groups, times, att, se, variance, n) -> float | None:
@@ -238,4 +243,3 @@ def aggregate(gt: GroupTime, kind: str) -> Aggregate:
     if_ = inf_e[:, post].mean(axis=1)
     ses = np.array([_se(inf_e[:, j]) for j in range(len(events))])
     return Aggregate(float(est_e[post].mean()), _se(if_), events, est_e, ses, if_)
-

@@ -131,7 +131,18 @@ def prepare_panel(
             f"{n_always} unit(s) were already treated in their first observed period; with no "
             "'before' they cannot be compared and are left out."
         )
+        if not (data["g"] > 0).any():
+            raise EngineInputError(
+                "Every treated unit is already treated in its first observed period: with no "
+                "period before the start there is no change to compare. Add earlier periods."
+            )
         _reject_impossible(data, labels, period, outcome)
+    by_unit = data.groupby("uid")["y"]
+    if not cross_section and float((by_unit.max() - by_unit.min()).max()) == 0:
+        raise EngineInputError(
+            f"The outcome '{outcome}' never changes over time within any unit: a "
+            "difference-in-differences compares changes, and there are none."
+        )
     units = data.groupby("uid")
     sizes = units.size()
     first_g = units["g"].first()

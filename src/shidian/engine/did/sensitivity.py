@@ -31,13 +31,12 @@ class Sensitivity:
     se: float
     worst_pre_change: float  # D: largest |change| of the pre-period gap between periods
     bias_per_mbar: float  # bound on the bias of the estimand per unit of Mbar
-    breakdown_mbar: float | None  # None: not significant at Mbar = 0 already
+    significant: bool  # the 95% interval excludes zero under exact parallel trends (Mbar = 0)
+    breakdown_mbar: float | None  # None when not significant; inf when no pre-period change
     robust_ci_at_1: tuple[float, float]  # the interval when Mbar = 1
 
 
-def relative_magnitudes(
-    dynamic: pd.DataFrame, estimate: float, se: float
-) -> Sensitivity | None:
+def relative_magnitudes(dynamic: pd.DataFrame, estimate: float, se: float) -> Sensitivity | None:
     """From event-time estimates (rel_period, estimate; reference e = -1 at zero) and the dynamic
     average with its SE. None without at least one pre-period before the reference."""
     table = dynamic.dropna(subset=["estimate"]).set_index("rel_period")["estimate"]
@@ -65,6 +64,7 @@ def relative_magnitudes(
         se=float(se),
         worst_pre_change=worst,
         bias_per_mbar=bias_per_mbar,
+        significant=margin > 0,
         breakdown_mbar=breakdown,
         robust_ci_at_1=(float(estimate - half), float(estimate + half)),
     )

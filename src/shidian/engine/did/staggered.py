@@ -43,13 +43,35 @@ class CallawaySantAnna:
     path: str = "closed form"  # or "moderndid"
 
 
+def too_few_never_treated(panel: Panel, control_group: str) -> str | None:
+    """did refuses a never-treated comparison group of fewer than 5 + (covariates) units."""
+    need = 5 + len(panel.covariates)
+    if control_group == "nevertreated" and 0 < panel.never_treated < need:
+        return (
+            f"Callaway & Sant'Anna not estimated: only {panel.never_treated} never-treated "
+            f"unit(s), fewer than the {need} it needs as a comparison group; use not-yet-treated "
+            "units instead (--control notyet)."
+        )
+    return None
+
+
 def callaway_santanna(panel: Panel, *, control_group: str = "nevertreated") -> CallawaySantAnna:
+    from shidian.engine.errors import EngineInputError
+
     if panel.never_treated == 0:
         control_group = "notyettreated"
+    reason = too_few_never_treated(panel, control_group)
+    if reason:
+        raise EngineInputError(reason)
     w = fast.wide(panel)
     if w is not None and (w.clusters == len(w.cl)):
         return _closed_form(panel, w, control_group)
-    return _moderndid(panel, control_group)
+    try:
+        return _moderndid(panel, control_group)
+    except ValueError as exc:  # moderndid's own refusals: say them, without a traceback
+        if isinstance(exc, EngineInputError):
+            raise
+        raise EngineInputError(f"Callaway & Sant'Anna could not be estimated: {exc}") from exc
 
 
 def _with_ci(frame: pd.DataFrame) -> pd.DataFrame:
