@@ -19,6 +19,11 @@ import pandas as pd
 
 from shidian.engine.did.panel import Panel
 
+# Products over the n units are written as einsum or (a * b).sum(), not `@`: a BLAS level-1/2
+# call wakes OpenBLAS's thread pool, which on a busy machine costs ~15 ms each (measured: 1 s of
+# the 50,000-unit run); numpy's own loops take microseconds here. Only the Gram matrix of the
+# influence functions (level 3) goes to BLAS.
+
 # moderndid/did report an SE at or below this as "not estimated" (NaN): the reference cell.
 TINY_SE = float(np.sqrt(np.finfo(float).eps) * 10)
 
@@ -34,7 +39,14 @@ class Wide:
 
 
 def wide(panel: Panel) -> Wide | None:
-    """The matrix form when the fast paths apply: balanced, no covariates, clusters nest units."""
+    """The matrix form when the fast paths apply: balanced, no covariates, clusters nest units.
+    Built once per panel (TWFE, the event study and Callaway & Sant'Anna share it)."""
+    if "wide" not in panel.cache:
+        panel.cache["wide"] = _wide(panel)
+    return panel.cache["wide"]
+
+
+def _wide(panel: Panel) -> Wide | None:
     if panel.cross_section or not panel.balanced or panel.covariates:
         return None
     data = panel.data
@@ -72,12 +84,12 @@ def fe_ols(w: Wide, regressors: list[np.ndarray]) -> FeFit | None:
     scaled by G/(G-1) and (N-1)/(N-K), K the regressors only. None if a regressor is absorbed."""
     yd = demean(w.y).ravel()
     x = np.column_stack([demean(r).ravel() for r in regressors])
-    xtx = x.T @ x
+    xtx = np.einsum("ij,ik->jk", x, x)
     if np.linalg.matrix_rank(xtx) < x.shape[1]:
         return None
     xtx_inv = np.linalg.inv(xtx)
-    beta = xtx_inv @ (x.T @ yd)
-    resid = yd - x @ beta
+    beta = xtx_inv @ np.einsum("ij,i->j", x, yd)
+    resid = yd - np.einsum("ij,j->i", x, beta)
     periods = w.y.shape[1]
     scores = x * resid[:, None]
     if w.clusters == len(w.cl):  # unit clusters: sum each unit's T rows
@@ -90,7 +102,7 @@ def fe_ols(w: Wide, regressors: list[np.ndarray]) -> FeFit | None:
                 for j in range(x.shape[1])
             ]
         )
-    meat = by_cluster.T @ by_cluster
+    meat = np.einsum("ij,ik->jk", by_cluster, by_cluster)
     n_obs, k, n_cl = len(yd), x.shape[1], w.clusters
     scale = n_cl / (n_cl - 1) * (n_obs - 1) / (n_obs - k)
     return FeFit(beta, scale * xtx_inv @ meat @ xtx_inv)
@@ -122,9 +134,11 @@ def att_gt(w: Wide, control_group: str) -> GroupTime:
     if not (ug == 0).any():  # as did: drop the periods once the last cohort is treated
         periods = int(cohorts.max()) - 1
     cells_g, cells_t, atts, infs = [], [], [], []
+    by_period = np.ascontiguousarray(y.T)  # rows are periods: contiguous columns of y
+    never = (ug == 0).astype(float)
     for g in cohorts:
         base = g - 1  # ordinal period; prepare_panel drops units treated from their first period
-        treated = ug == g
+        treated = (ug == g).astype(float)
         n_t = treated.sum()
         for t in range(1, periods + 1):
             cells_g.append(g)
@@ -134,22 +148,19 @@ def att_gt(w: Wide, control_group: str) -> GroupTime:
                 infs.append(np.zeros(n))
                 continue
             if control_group == "notyettreated":
-                control = (ug == 0) | ((ug > max(t, base)) & (ug != g))
+                control = never + ((ug > max(t, base)) & (ug != g))
             else:
-                control = ug == 0
+                control = never
             n_c = control.sum()
             if n_t == 0 or n_c == 0:
                 atts.append(np.nan)
                 infs.append(np.full(n, np.nan))
                 continue
-            dy = y[:, t - 1] - y[:, base - 1]
-            m_t = dy[treated].mean()
-            m_c = dy[control].mean()
-            inf = np.zeros(n)
-            inf[treated] = n * (dy[treated] - m_t) / n_t
-            inf[control] = -n * (dy[control] - m_c) / n_c
+            dy = by_period[t - 1] - by_period[base - 1]
+            m_t = (treated * dy).sum() / n_t
+            m_c = (control * dy).sum() / n_c
             atts.append(m_t - m_c)
-            infs.append(inf)
+            infs.append(n * (treated * (dy - m_t) / n_t - control * (dy - m_c) / n_c))
     groups, times = np.asarray(cells_g), np.asarray(cells_t)
     att = np.asarray(atts, dtype=float)
     inf = np.column_stack(infs)
@@ -190,11 +201,22 @@ def _se(inf: np.ndarray) -> float:
     return se if se > TINY_SE else float("nan")
 
 
-def _weight_inf(keep_groups: np.ndarray, pg_keep: np.ndarray, unit_groups: np.ndarray):
-    """did's ``wif``: the influence of estimating the group shares used as weights, (n, k)."""
-    member = (unit_groups[:, None] == keep_groups[None, :]).astype(float) - pg_keep[None, :]
+def _weight_inf_times(
+    keep_groups: np.ndarray, pg_keep: np.ndarray, att_keep: np.ndarray, unit_groups: np.ndarray
+) -> np.ndarray:
+    """did's ``wif`` (the influence of estimating the group shares used as weights, an (n, k)
+    matrix) times the kept ATTs, without forming the matrix: for unit i, wif[i, k] =
+    (1{G_i = g_k} - pg_k) / P - (sum_j (1{G_i = g_j} - pg_j)) pg_k / P^2, P = sum_k pg_k."""
     total = pg_keep.sum()
-    return member / total - np.outer(member.sum(axis=1) / total**2, pg_keep)
+    cohorts, inverse = np.unique(keep_groups, return_inverse=True)
+    att_sum = np.bincount(inverse, weights=att_keep, minlength=len(cohorts))
+    count = np.bincount(inverse, minlength=len(cohorts)).astype(float)
+    slot = np.searchsorted(cohorts, unit_groups)
+    slot = np.clip(slot, 0, len(cohorts) - 1)
+    member = cohorts[slot] == unit_groups
+    member_att = np.where(member, att_sum[slot], 0.0) - pg_keep @ att_keep
+    member_count = np.where(member, count[slot], 0.0) - pg_keep.sum()
+    return member_att / total - member_count * (pg_keep @ att_keep) / total**2
 
 
 def aggregate(gt: GroupTime, kind: str) -> Aggregate:
@@ -214,8 +236,8 @@ def aggregate(gt: GroupTime, kind: str) -> Aggregate:
     def weighted(mask: np.ndarray) -> tuple[float, np.ndarray]:
         w = pg[mask] / pg[mask].sum()
         est = float(att[mask] @ w)
-        wif = _weight_inf(groups[mask], pg[mask], ug)
-        return est, inf[:, mask] @ w + wif @ att[mask]
+        wif_att = _weight_inf_times(groups[mask], pg[mask], att[mask], ug)
+        return est, np.einsum("ij,j->i", inf[:, mask], w) + wif_att
 
     if kind == "simple":
         est, if_ = weighted(groups <= times)
@@ -228,7 +250,7 @@ def aggregate(gt: GroupTime, kind: str) -> Aggregate:
             ifs.append(inf[:, mask].mean(axis=1))
         est_g, inf_g = np.asarray(ests), np.column_stack(ifs)
         w = pg_cohort / pg_cohort.sum()
-        if_ = inf_g @ w + _weight_inf(cohorts, pg_cohort, ug) @ est_g
+        if_ = np.einsum("ij,j->i", inf_g, w) + _weight_inf_times(cohorts, pg_cohort, est_g, ug)
         ses = np.array([_se(inf_g[:, j]) for j in range(len(cohorts))])
         return Aggregate(float(est_g @ w), _se(if_), cohorts, est_g, ses, if_)
     event = times - groups
