@@ -85,7 +85,9 @@ def fe_ols(w: Wide, regressors: list[np.ndarray]) -> FeFit | None:
     yd = demean(w.y).ravel()
     x = np.column_stack([demean(r).ravel() for r in regressors])
     xtx = np.einsum("ij,ik->jk", x, x)
-    if np.linalg.matrix_rank(xtx) < x.shape[1]:
+    # Collinear after demeaning (e.g. every lead and lag without never-treated units): the
+    # general path drops the absorbed columns as linearmodels does.
+    if not np.isfinite(xtx).all() or np.linalg.cond(xtx) > 1e12:
         return None
     xtx_inv = np.linalg.inv(xtx)
     beta = xtx_inv @ np.einsum("ij,i->j", x, yd)
@@ -105,7 +107,10 @@ def fe_ols(w: Wide, regressors: list[np.ndarray]) -> FeFit | None:
     meat = np.einsum("ij,ik->jk", by_cluster, by_cluster)
     n_obs, k, n_cl = len(yd), x.shape[1], w.clusters
     scale = n_cl / (n_cl - 1) * (n_obs - 1) / (n_obs - k)
-    return FeFit(beta, scale * xtx_inv @ meat @ xtx_inv)
+    cov = scale * xtx_inv @ meat @ xtx_inv
+    if not (np.diag(cov) > 0).all():
+        return None
+    return FeFit(beta, cov)
 
 
 def treatment_matrix(w: Wide) -> np.ndarray:
