@@ -144,3 +144,62 @@ def test_did_single_period_exit_2(monkeypatch, capsys, panel):
         "得分",
     )
     assert code == 2 and "Only one period (年份 = 2020)" in err
+
+
+def test_did_prints_the_aggregations_and_the_sensitivity(monkeypatch, capsys, panel):
+    code, stdout, _ = run(
+        monkeypatch,
+        capsys,
+        "did",
+        str(panel),
+        "--unit",
+        "学校",
+        "--period",
+        "年份",
+        "--treated",
+        "试点",
+        "--cohort",
+        "批次",
+        "--outcome",
+        "得分",
+    )
+    assert code == 0
+    for text in ("aggregations", "simple", "group (by cohort)", "dynamic", "by cohort"):
+        assert text in stdout
+    assert "analytic influence function" in stdout
+    assert "Sensitivity to parallel trends" in stdout
+
+
+def test_did_json_has_the_aggregations(monkeypatch, capsys, panel):
+    code, stdout, _ = run(
+        monkeypatch,
+        capsys,
+        "did",
+        str(panel),
+        *("--unit", "学校", "--period", "年份", "--treated", "试点", "--cohort", "批次"),
+        *("--outcome", "得分", "--json"),
+    )
+    assert code == 0
+    cs = json.loads(stdout)["callaway_santanna"]
+    for key in ("simple", "group_overall", "dynamic_overall"):
+        assert cs[key]["se"] > 0
+    assert [g["cohort"] for g in cs["group"]] == [2019, 2021]
+    assert cs["sensitivity"]["worst_pre_change"] >= 0
+    assert cs["path"] == "closed form"
+
+
+def test_did_text_in_a_number_column_names_the_row(monkeypatch, capsys, panel):
+    frame = pd.read_csv(panel, encoding="utf-8-sig")
+    frame["得分"] = frame["得分"].astype(object)
+    frame.loc[4, "得分"] = "缺考"
+    frame.to_csv(panel, index=False, encoding="gbk")  # as Chinese Excel saves it
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "did",
+        str(panel),
+        *("--unit", "学校", "--period", "年份", "--treated", "试点", "--cohort", "批次"),
+        *("--outcome", "得分"),
+    )
+    assert code == 2
+    assert "row 6: '缺考' is not a number" in err

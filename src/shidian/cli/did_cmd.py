@@ -29,12 +29,12 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
     ) -> None:
         from shidian.engine.did import run_did
-        from shidian.engine.tables import read_table
 
         controls = {"never": "nevertreated", "notyet": "notyettreated"}
         if control not in controls:
             raise EngineInputError(f"--control must be 'never' or 'notyet' (got '{control}').")
-        frame = read_table(input_file, text_columns=[c for c in (unit, cluster) if c])
+        needed = [unit, period, treated, outcome, post, cohort, cluster, *split_list(covariates)]
+        frame = _read_panel(input_file, [c for c in needed if c], [c for c in (unit, cluster) if c])
         with progress("Estimating", None, enabled=not json_out and len(frame) > 20_000):
             result = run_did(
                 frame,
@@ -77,6 +77,57 @@ def register(app: typer.Typer) -> None:
             ["estimator", "estimate", "SE", "95% CI", "p"],
             table,
         )
+        cs = result.callaway_santanna
+        if cs is not None:
+            aggregations = [
+                (label, e)
+                for label, e in (
+                    ("simple", cs.simple),
+                    ("group (by cohort)", cs.group_overall),
+                    ("dynamic (event time e >= 0)", cs.dynamic_overall),
+                )
+                if e is not None
+            ]
+            print_table(
+                "Callaway-Sant'Anna aggregations (as did's aggte)",
+                ["aggregation", "ATT", "SE", "95% CI"],
+                [
+                    [n, e.estimate, e.se, f"[{e.ci95[0]:.4g}, {e.ci95[1]:.4g}]"]
+                    for n, e in aggregations
+                ],
+            )
+            typer.echo(f"Callaway-Sant'Anna SEs: {cs.se_method}.")
+            print_table(
+                "Callaway-Sant'Anna by cohort",
+                ["cohort", "ATT", "SE", "95% CI"],
+                [
+                    [
+                        g["cohort"],
+                        g["estimate"],
+                        g["se"],
+                        f"[{g['ci_low']:.4g}, {g['ci_high']:.4g}]",
+                    ]
+                    for g in cs.group.to_dict(orient="records")
+                ],
+            )
+            if cs.sensitivity is not None:
+                s = cs.sensitivity
+                print_table(
+                    "Sensitivity to parallel trends (relative magnitudes)",
+                    ["figure", "value"],
+                    [
+                        ["estimand", s.estimand],
+                        ["worst pre-period change of the gap", s.worst_pre_change],
+                        [
+                            "breakdown Mbar",
+                            "not significant" if s.breakdown_mbar is None else s.breakdown_mbar,
+                        ],
+                        [
+                            "robust 95% CI at Mbar = 1",
+                            f"[{s.robust_ci_at_1[0]:.4g}, {s.robust_ci_at_1[1]:.4g}]",
+                        ],
+                    ],
+                )
         effects = _effects_table(result)
         if len(effects):
             print_table(
@@ -90,6 +141,50 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"note: {line}")
         for line in result.meaning_zh + result.meaning_en:
             typer.echo(line)
+
+
+def _read_panel(path: Path, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
+    """The columns DiD needs. A plain CSV is parsed by pandas' C reader straight into numbers
+    (3 to 4 times faster than reading every cell as text and inferring the types, which is what
+    ``read_table`` does for any table); every other case, and anything unusual (a missing
+    column, a parse error), goes through ``read_table`` and its messages. The values are the
+    same either way: text cells stay text and the engine's panel checks name the bad row."""
+    import io
+
+    from shidian.engine.tables import MAX_INPUT_BYTES, decode_text, read_table
+
+    def fallback() -> pd.DataFrame:
+        return read_table(path, text_columns=text_columns)
+
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".txt"} or not path.exists():
+        return fallback()
+    size = path.stat().st_size
+    if size == 0 or size > MAX_INPUT_BYTES:
+        return fallback()
+    wanted = set(columns)
+    try:
+        text = decode_text(path.read_bytes())
+        frame = pd.read_csv(
+            io.StringIO(text),
+            usecols=lambda c: str(c).strip() in wanted,
+            # ids as categories: text kept exactly ("007" is not 7), parsed without building
+            # 500,000 string objects
+            dtype={c: "category" for c in text_columns},
+            keep_default_na=False,
+        )
+    except Exception:  # noqa: BLE001 - read_table says what is wrong with the file
+        return fallback()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty or sorted(frame.columns) != sorted(wanted) or frame.columns.duplicated().any():
+        return fallback()
+    for c in text_columns:
+        stripped = frame[c].cat.categories.astype(str).str.strip()
+        if stripped.duplicated().any():  # " A" and "A": the same id once stripped
+            frame[c] = frame[c].astype(str).str.strip()
+        else:
+            frame[c] = frame[c].cat.rename_categories(stripped)
+    return frame
 
 
 def _effects_table(result) -> pd.DataFrame:

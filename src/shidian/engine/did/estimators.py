@@ -1,8 +1,10 @@
 """The 2x2 estimate, two-way fixed effects, the event study and the TWFE weights.
 
-Estimation is done by linearmodels (panel, two-way fixed effects, clustered covariance) and
-statsmodels (pooled regressions for the 2x2 and repeated cross-sections); this module builds the
-design, calls them and reads the results.
+A balanced panel without covariates takes the closed-form path (``fast``: two-way demeaning,
+OLS on the demeaned columns, the same clustered covariance). Otherwise estimation is done by
+linearmodels (panel, two-way fixed effects, clustered covariance) and statsmodels (pooled
+regressions for the 2x2 and repeated cross-sections); this module builds the design, calls them
+and reads the results.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: its import alone costs a second
 
+from shidian.engine.did import fast
 from shidian.engine.did.panel import Panel
 
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = float(special.ndtri(0.975))
+
+
+def t_crit(df: int) -> float:
+    """The two-sided 95% critical value of Student's t with ``df`` degrees of freedom."""
+    return float(special.stdtrit(df, 0.975))
 
 
 @dataclass
@@ -30,8 +38,17 @@ class Estimate:
 
     @classmethod
     def from_normal(cls, name: str, est: float, se: float, n: int, df: int | None = None):
-        crit = float(stats.t.ppf(0.975, df)) if df else Z95
-        p = float(2 * (stats.t.sf(abs(est / se), df) if df else stats.norm.sf(abs(est / se))))
+        if not (np.isfinite(est) and np.isfinite(se) and se > 0):
+            from shidian.engine.errors import EngineInputError
+
+            raise EngineInputError(
+                f"{name}: no standard error can be estimated (the model fits the outcome "
+                "exactly, or too few units differ), so there is no interval or p-value to report."
+                " Check that the outcome varies over time within units."
+            )
+        crit = t_crit(df) if df else Z95
+        z = abs(est / se)
+        p = float(2 * (special.stdtr(df, -z) if df else special.ndtr(-z)))
         return cls(name, float(est), float(se), (est - crit * se, est + crit * se), p, n)
 
 
@@ -89,10 +106,14 @@ def twfe(panel: Panel) -> Estimate:
         return Estimate.from_normal(
             "TWFE", fit.params["d"], fit.bse["d"], len(data), df=panel.clusters - 1
         )
-    fit = _panel_fit(data, ["d", *panel.covariates])
-    return Estimate.from_normal(
-        "TWFE", fit.params["d"], fit.std_errors["d"], len(data), df=panel.clusters - 1
-    )
+    w = fast.wide(panel)
+    quick = fast.fe_ols(w, [fast.treatment_matrix(w)]) if w is not None else None
+    if quick is not None:
+        est, se = float(quick.params[0]), float(np.sqrt(quick.cov[0, 0]))
+    else:
+        fit = _panel_fit(data, ["d", *panel.covariates])
+        est, se = float(fit.params["d"]), float(fit.std_errors["d"])
+    return Estimate.from_normal("TWFE", est, se, len(data), df=panel.clusters - 1)
 
 
 def _panel_fit(data: pd.DataFrame, regressors: list[str]):
@@ -154,10 +175,9 @@ def event_study(panel: Panel) -> EventStudy | None:
         names.append(name)
     if not names:
         return None
-    fit = _panel_fit(data, names + panel.covariates)
-    params, ses = fit.params, fit.std_errors
+    params, ses, cov = _event_fit(panel, data, names, keep)
     rows = []
-    crit = float(stats.t.ppf(0.975, panel.clusters - 1))
+    crit = t_crit(panel.clusters - 1)
     for v, name in zip(keep, names, strict=True):
         if name not in params.index:
             continue
@@ -170,10 +190,24 @@ def event_study(panel: Panel) -> EventStudy | None:
     chi2 = p = None
     if leads:
         b = params[leads].to_numpy()
-        cov = fit.cov.loc[leads, leads].to_numpy()
-        chi2 = float(b @ np.linalg.pinv(cov) @ b)
-        p = float(stats.chi2.sf(chi2, len(leads)))
+        chi2 = float(b @ np.linalg.pinv(cov.loc[leads, leads].to_numpy()) @ b)
+        p = float(special.chdtrc(len(leads), chi2))
     return EventStudy(table, chi2, len(leads), p)
+
+
+def _event_fit(panel: Panel, data: pd.DataFrame, names: list[str], keep: list[int]):
+    """Leads and lags with unit and period effects: closed form when it applies."""
+    w = fast.wide(panel)
+    if w is not None:
+        periods = np.arange(1, w.y.shape[1] + 1)
+        rel = np.where(w.g[:, None] > 0, periods[None, :] - w.g[:, None], np.iinfo(np.int64).min)
+        quick = fast.fe_ols(w, [(rel == v).astype(float) for v in keep])
+        if quick is not None:
+            se = np.sqrt(np.diag(quick.cov))
+            cov = pd.DataFrame(quick.cov, index=names, columns=names)
+            return pd.Series(quick.params, index=names), pd.Series(se, index=names), cov
+    fit = _panel_fit(data, names + panel.covariates)
+    return fit.params, fit.std_errors, fit.cov
 
 
 def twfe_weights(panel: Panel) -> dict[str, float] | None:

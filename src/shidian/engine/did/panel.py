@@ -15,6 +15,7 @@ single period makes the data a repeated cross-section (each unit seen once, e.g.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ class Panel:
     cross_section: bool
     balanced: bool
     notes: list[str] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -97,13 +99,22 @@ def prepare_panel(
     notes: list[str] = []
     raw_ids = frame[unit]
     integer_ids = pd.api.types.is_integer_dtype(raw_ids)  # skip 500k string conversions
-    ids = raw_ids if integer_ids else raw_ids.astype(str).str.strip()
-    blank_ids = raw_ids.isna() if integer_ids else (raw_ids.isna() | ids.eq(""))
+    if isinstance(raw_ids.dtype, pd.CategoricalDtype):  # the CLI reads ids as categories
+        ids = raw_ids.cat.rename_categories(raw_ids.cat.categories.astype(str).str.strip())
+        codes = ids.cat.codes.to_numpy()
+        blank_ids = pd.Series(
+            (codes < 0) | np.isin(codes, np.flatnonzero(ids.cat.categories == ""))
+        )
+        key: pd.Series | np.ndarray = codes
+    else:
+        ids = raw_ids if integer_ids else raw_ids.astype(str).str.strip()
+        blank_ids = raw_ids.isna() if integer_ids else (raw_ids.isna() | ids.eq(""))
+        key = ids
     if blank_ids.any():
         row = int(np.flatnonzero(blank_ids.to_numpy())[0]) + 2
         raise EngineInputError(f"Column '{unit}', row {row}: the unit id is empty.", row=row)
     t, labels = _period_codes(frame[period], period)
-    uid = pd.factorize(ids)[0].astype(np.int64) + 1
+    uid = pd.factorize(key)[0].astype(np.int64) + 1
     dup = pd.Series(uid * (len(labels) + 1) + t).duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0]) + 2
@@ -131,7 +142,18 @@ def prepare_panel(
             f"{n_always} unit(s) were already treated in their first observed period; with no "
             "'before' they cannot be compared and are left out."
         )
+        if not (data["g"] > 0).any():
+            raise EngineInputError(
+                "Every treated unit is already treated in its first observed period: with no "
+                "period before the start there is no change to compare. Add earlier periods."
+            )
         _reject_impossible(data, labels, period, outcome)
+    by_unit = data.groupby("uid")["y"]
+    if not cross_section and float((by_unit.max() - by_unit.min()).max()) == 0:
+        raise EngineInputError(
+            f"The outcome '{outcome}' never changes over time within any unit: a "
+            "difference-in-differences compares changes, and there are none."
+        )
     units = data.groupby("uid")
     sizes = units.size()
     first_g = units["g"].first()

@@ -15,7 +15,11 @@ from shidian.engine.did.estimators import (
     twfe_weights,
 )
 from shidian.engine.did.panel import Panel, prepare_panel
-from shidian.engine.did.staggered import CallawaySantAnna, callaway_santanna
+from shidian.engine.did.staggered import (
+    CallawaySantAnna,
+    callaway_santanna,
+    too_few_never_treated,
+)
 
 FEW_CLUSTERS = 30
 
@@ -88,7 +92,13 @@ def run_did(
     staggered = len(panel.cohorts) > 1
     cs = None
     if robust and not panel.cross_section:
-        cs = callaway_santanna(panel, control_group=control_group)
+        reason = too_few_never_treated(
+            panel, "notyettreated" if panel.never_treated == 0 else control_group
+        )
+        if reason:
+            panel.notes.append(reason)
+        else:
+            cs = callaway_santanna(panel, control_group=control_group)
     es = event_study(panel) if event_study_on else None
     weights = twfe_weights(panel) if staggered else None
     if panel.cross_section:
@@ -193,6 +203,8 @@ def _explain(r: DidResult, panel: Panel, outcome: str) -> None:
                 else "未发现开始前的趋势差异（这并不证明差异不存在）。"
             )
         )
+    if r.callaway_santanna is not None and r.callaway_santanna.sensitivity is not None:
+        _explain_sensitivity(r, r.callaway_santanna.sensitivity)
     if r.estimators_disagree is not None and r.callaway_santanna is not None:
         cs = r.callaway_santanna.simple
         neg = r.twfe_weights or {}
@@ -228,6 +240,53 @@ def _explain(r: DidResult, panel: Panel, outcome: str) -> None:
             "置信区间可能偏窄。"
         )
         r.meaning_en.append(r.warnings[-1])
+
+
+def _explain_sensitivity(r: DidResult, s) -> None:
+    est, worst = _fmt(s.estimate), _fmt(s.worst_pre_change)
+    if not s.significant:
+        r.meaning_en.append(
+            f"Sensitivity to parallel trends: the average effect after the start ({est}, "
+            "Callaway-Sant'Anna dynamic aggregation) is not distinguishable from zero even if "
+            "trends are exactly parallel, so no violation is needed to overturn it."
+        )
+        r.meaning_zh.append(
+            f"平行趋势敏感性：项目开始后的平均效果（{est}，Callaway-Sant'Anna 动态汇总）即使在"
+            "平行趋势完全成立时也与 0 无法区分，无需任何偏离即可推翻这一结论。"
+        )
+        return
+    if s.breakdown_mbar == float("inf"):
+        r.meaning_en.append(
+            "Sensitivity to parallel trends: the gap between the groups did not change at all "
+            "between the periods before the start, so the relative-magnitude bound allows no "
+            "violation after it; the bound says nothing here."
+        )
+        r.meaning_zh.append(
+            "平行趋势敏感性：项目开始前各期两组差距完全没有变化，按相对幅度界定不允许开始后出现"
+            "任何偏离，此处无法给出有意义的敏感性结论。"
+        )
+        return
+    m = f"{s.breakdown_mbar:.2f}"
+    r.meaning_en.append(
+        f"Sensitivity to parallel trends (relative magnitudes, in the spirit of HonestDiD): the "
+        f"average effect after the start ({est}) stays different from zero unless the gap "
+        f"between the groups' trends changes from one period to the next by more than {m} times "
+        f"the largest such change before the start ({worst}). "
+        + (
+            "Below 1: a violation as large as one already seen would overturn the conclusion."
+            if s.breakdown_mbar < 1
+            else "A violation as large as the worst one seen before the start would not."
+        )
+    )
+    r.meaning_zh.append(
+        f"平行趋势敏感性（相对幅度法，参照 HonestDiD）：只要项目开始后两组趋势差距每期的变化"
+        f"不超过开始前最大变化（{worst}）的 {m} 倍，开始后的平均效果（{est}）就仍不为 0。"
+        + (
+            "该值小于 1：与事前已出现过的同等幅度的偏离就足以推翻结论。"
+            if s.breakdown_mbar < 1
+            else "与事前最大偏离同等幅度的偏离不会推翻结论。"
+        )
+    )
 
 
 def _zh_name(estimator: str) -> str:
