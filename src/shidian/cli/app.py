@@ -27,20 +27,43 @@ def _root() -> None:
     """Shidian (试点) command line."""
 
 
-COMMAND_MODULES = [
-    "shidian.cli.select_cmd",
-    "shidian.cli.match_cmd",
-    "shidian.cli.group_cmd",
-    "shidian.cli.assign_cmd",
-    "shidian.cli.did_cmd",
-    "shidian.cli.power_cmd",
-    "shidian.cli.web_cmd",
-    "shidian.cli.doc_cmd",
-    "shidian.cli.standard_cmd",
-    "shidian.cli.campaign_cmd",
-]
+def _is_console_script() -> bool:
+    """True when this process was started as `shidian ...` or `python -m shidian.cli`."""
+    prog = sys.argv[0] if sys.argv else ""
+    return prog.endswith(("shidian", "shidian.exe")) or prog.endswith(
+        ("shidian/cli/__main__.py", "shidian/cli/app.py")
+    )
 
-for _module in COMMAND_MODULES:
+
+# Which commands each module registers. A process started for one command imports only its
+# module: importing all of them (pandas, SciPy, python-docx) costs most of a second, which
+# dominates short engine runs such as `shidian did`. tests/engine/test_cli_modules.py checks
+# the table against what the modules register.
+COMMANDS_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "shidian.cli.select_cmd": ("select",),
+    "shidian.cli.match_cmd": ("match",),
+    "shidian.cli.group_cmd": ("group",),
+    "shidian.cli.assign_cmd": ("assign", "reconcile"),
+    "shidian.cli.did_cmd": ("did",),
+    "shidian.cli.power_cmd": ("power",),
+    "shidian.cli.web_cmd": ("manage", "demo", "serve", "daily", "worker"),
+    "shidian.cli.doc_cmd": ("doc",),
+    "shidian.cli.standard_cmd": ("standard",),
+    "shidian.cli.campaign_cmd": ("campaign",),
+}
+COMMAND_MODULES = list(COMMANDS_BY_MODULE)
+
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The command modules a process with these arguments needs: one, or all for help."""
+    wanted = argv[1] if len(argv) > 1 else None
+    for module, names in COMMANDS_BY_MODULE.items():
+        if wanted in names:
+            return [module]
+    return COMMAND_MODULES
+
+
+for _module in modules_for(sys.argv if _is_console_script() else []):
     importlib.import_module(_module).register(app)
 
 
