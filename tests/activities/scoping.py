@@ -34,3 +34,18 @@ def _filing(tree):
 
 
 URL_KWARG_FACTORIES["filing_id"] = _filing
+
+
+def _activity_file(tree):
+    from django.core.files.base import ContentFile
+
+    from shidian.apps.activities.models import ActivityFile
+    from tests.activities.world import activity_world
+
+    activity = activity_world(tree)[2]
+    row = ActivityFile(activity=activity, kind="material", name="材料.pdf")
+    row.file.save("material.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    return row.pk
+
+
+URL_KWARG_FACTORIES["activity_file_id"] = _activity_file

@@ -192,3 +192,30 @@ def test_office_cancels_activity_member_cannot(client, tree):
     page = client.get(reverse("activities:detail", kwargs={"activity_id": activity.pk}))
     assert "取消本次活动" not in page.content.decode()
     assert "我校已参加" not in page.content.decode()
+
+
+def test_activity_files_download_inside_the_community_only(client, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shidian.apps.activities.models import ActivityFile
+
+    w, _, activity = activity_world(tree)
+    login(client, w.coordinators[activity.host_unit.code])
+    pdf = SimpleUploadedFile("研讨材料.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n")
+    r = client.post(
+        reverse("activities:upload", kwargs={"activity_id": activity.pk}),
+        {"kind": "material", "file": pdf},
+    )
+    assert r.status_code == 302
+    row = ActivityFile.objects.get(activity=activity)  # scoping: ok test
+    url = reverse(
+        "activities:file", kwargs={"activity_id": activity.pk, "activity_file_id": row.pk}
+    )
+    page = client.get(reverse("activities:detail", kwargs={"activity_id": activity.pk}))
+    assert url in page.content.decode()
+    login(client, w.coordinators["A1-2"])
+    got = client.get(url)
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
+    assert b"".join(got.streaming_content).startswith(b"%PDF")
+    login(client, w.coordinators["A1-6"])  # the other community's member
+    assert client.get(url).status_code == 404

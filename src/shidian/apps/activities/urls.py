@@ -35,4 +35,5 @@ urlpatterns = [
     path("<int:activity_id>/host/", views.set_host, name="set_host"),
     path("<int:activity_id>/files/", views.upload, name="upload"),
     path("<int:activity_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:activity_id>/files/<int:activity_file_id>/", views.file_download, name="file"),
 ]

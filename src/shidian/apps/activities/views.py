@@ -8,7 +8,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from shidian.apps.activities import services
 from shidian.apps.activities.models import (
     Activity,
+    ActivityFile,
     ActivityKind,
     Attendance,
     CommunityFiling,
+    FileKind,
     Semester,
 )
 from shidian.apps.communities.access import communities_of_unit, is_member, steers
@@ -312,3 +314,18 @@ def upload(request, activity_id: int):
         )
 
     return _post_action(request, activity_id, run)
+
+
+@login_required
+def file_download(request, activity_id: int, activity_file_id: int) -> FileResponse:
+    """An activity's material or photo, for whoever may see the activity (media is not served
+    publicly: a community's files stay inside the community). Photos open in the browser."""
+    activity = get_scoped_or_404(Activity, request.user, VIEW, pk=activity_id)
+    found = get_scoped_or_404(
+        ActivityFile.objects.filter(activity=activity), request.user, VIEW, pk=activity_file_id
+    )
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=found.kind != FileKind.PHOTO,
+        filename=found.name,
+    )

@@ -139,10 +139,17 @@ def _load_communities(*, tree, office, password: str) -> str:
     from shidian.apps.programmes.models import Programme
 
     programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
+    from shidian.apps.accounts.models import User
+    from shidian.apps.activities.demo import load_demo as load_activities
+
     made = load_communities(
         county=tree.county, lead_school=tree.community_lead, programme=programme
     )
-    return f"{made['communities']} communities" if made["communities"] else ""
+    lead_user = User.objects.filter(unit=tree.community_lead).order_by("pk").first()  # ok demo
+    acts = load_activities(county=tree.county, lead_user=lead_user)
+    parts = [f"{made['communities']} communities"] if made["communities"] else []
+    parts += [f"{acts['activities']} activities"] if acts["activities"] else []
+    return ", ".join(parts)
 
 
 def _load_tracking(*, tree, office, password: str) -> str:
