@@ -41,9 +41,7 @@ def _contact(tree):
     found = CommunityContact.objects.filter(community=w.first).first()  # scoping: ok test
     return (
         found
-        or contact_put(
-            by=w.office, community=w.first, unit=w.schools["A1-2"], name="c", phone="1"
-        )
+        or contact_put(by=w.office, community=w.first, unit=w.schools["A1-2"], name="c", phone="1")
     ).pk
 
 

@@ -21,7 +21,7 @@ def test_lead_adds_edits_and_removes_a_contact(client, tree):
     w = community_world(tree)
     client.force_login(w.lead_user)
     page = client.get(reverse("communities:detail", args=[w.first.pk])).content.decode()
-    assert 'action="%s"' % reverse("communities:contact_add", args=[w.first.pk]) in page
+    assert f'action="{reverse("communities:contact_add", args=[w.first.pk])}"' in page
     school = w.schools["A1-3"]
     r = _add(client, w.first, unit=school.pk, name="李老师", duty="教务主任", phone="0716-1234567")
     assert r.status_code == 302 and r["Location"].endswith("#cm-contacts")

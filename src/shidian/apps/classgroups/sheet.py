@@ -24,6 +24,4 @@ def groups_fingerprint(class_list: ClassList) -> str:
 
 
 def sheet_is_fresh(class_list: ClassList) -> bool:
-    return bool(class_list.sheet_pdf) and class_list.sheet_groups == groups_fingerprint(
-        class_list
-    )
+    return bool(class_list.sheet_pdf) and class_list.sheet_groups == groups_fingerprint(class_list)

@@ -90,7 +90,6 @@ def _context(class_list: ClassList, error: str = "") -> dict:
 @action_required(VIEW)
 def detail_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
     from shidian.apps.classgroups import jobs
-
     from shidian.apps.classgroups.sheet import sheet_is_fresh
 
     class_list = _get(request, class_list_id)

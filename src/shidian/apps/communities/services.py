@@ -165,9 +165,12 @@ def _contact_fields(
     from django.core.validators import validate_email
 
     errors: dict[str, list[str]] = {}
-    if unit is None or not CommunityMember.objects.filter(
-        community=community, unit=unit, left_on__isnull=True
-    ).exists():
+    if (
+        unit is None
+        or not CommunityMember.objects.filter(
+            community=community, unit=unit, left_on__isnull=True
+        ).exists()
+    ):
         errors["unit"] = [_("请选择本共同体的一所成员校。")]
     name, duty = (name or "").strip(), (duty or "").strip()
     phone, email = (phone or "").strip(), (email or "").strip()

@@ -87,7 +87,10 @@ def detail_context(request, community: Community, **extra) -> dict:
 
 def render_detail(request, community: Community, *, status: int = 200, **extra):
     return render(
-        request, "communities/detail.html", detail_context(request, community, **extra), status=status
+        request,
+        "communities/detail.html",
+        detail_context(request, community, **extra),
+        status=status,
     )
 
 
