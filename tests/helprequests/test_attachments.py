@@ -57,6 +57,9 @@ def test_member_attaches_when_asking_and_expert_and_lead_in_answers(client, tree
     services.request_route(by=cw.lead_user, request=req, expert=cw.expert)
     client.force_login(cw.expert)
     assert _download(client, first[1]).status_code == 200
+    page = client.get(reverse("helprequests:detail", kwargs={"help_request_id": req.pk}))
+    # The expert's way back is their own list (the community page would be a 404 for them).
+    assert reverse("helprequests:mine") in page.content.decode()
     r = client.post(
         reverse("helprequests:act", kwargs={"help_request_id": req.pk}),
         {"act": "answer", "body": "请看操作规范", "files": [pdf("规范.pdf")]},

@@ -104,6 +104,8 @@ def request_detail(request, help_request_id: int):
             "may_confirm": is_requester and req.status == Status.ANSWERED,
             "may_comment": open_ and (is_expert or is_requester or may_manage),
             "overdue": req.is_overdue(),
+            # An expert does not see the community itself: their way back is their own list.
+            "sees_community": can(user, VIEW, req.community),
         },
     )
 
