@@ -30,3 +30,19 @@ def _post(tree):
 
 
 URL_KWARG_FACTORIES.update({"space_resource_id": _resource, "space_post_id": _post})
+
+
+def _contact(tree):
+    from shidian.apps.communities.models import CommunityContact
+    from shidian.apps.communities.services import contact_put
+    from tests.community_world import community_world
+
+    w = community_world(tree)
+    found = CommunityContact.objects.filter(community=w.first).first()  # scoping: ok test
+    return (
+        found
+        or contact_put(by=w.office, community=w.first, unit=w.schools["A1-2"], name="c", phone="1")
+    ).pk
+
+
+URL_KWARG_FACTORIES["community_contact_id"] = _contact

@@ -103,3 +103,33 @@ def test_resources_upload_checks_and_download(client, tree, settings, tmp_path):
     client.logout()
     _login(client, w.coordinators["A1-6"])
     assert client.get(reverse("communities:resource_download", args=[res.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_space_errors_rerender_the_page_inline_with_input_kept(client, tree, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    w = community_world(tree)
+    _login(client, w.coordinators["A1-2"])
+    r = client.post(
+        reverse("communities:resource_add", args=[w.first.pk]),
+        {"title": "课件", "url": "ftp://example.org/x"},
+    )
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "http(s)://" in page and 'value="课件"' in page and 'value="ftp://example.org/x"' in page
+    assert 'id="cm-board"' in page  # the whole space page, not a separate error page
+    r = client.post(reverse("communities:post_add", args=[w.first.pk]), {"body": "x" * 4001})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "4000" in page and "x" * 4001 in page and 'id="cm-resources"' in page
+    # With htmx the board comes back (200, so htmx swaps it) with the error and the text.
+    r = client.post(
+        reverse("communities:post_add", args=[w.first.pk]),
+        {"body": "y" * 4001},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert page.lstrip().startswith('<div id="cm-board">') and "y" * 4001 in page
+    assert not Post.objects.filter(community=w.first).exists()  # scoping: ok test
+    assert not Resource.objects.filter(community=w.first).exists()  # scoping: ok test

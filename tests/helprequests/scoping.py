@@ -20,3 +20,23 @@ def _help_request(tree):
 
 URL_KWARG_FACTORIES = {"help_request_id": _help_request}
 PUBLIC_URL_NAMES: set[str] = set()
+
+
+def _attachment(tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shidian.apps.helprequests.models import HelpAttachment, HelpRequest
+    from shidian.apps.helprequests.services import comment
+    from tests.community_world import community_world
+
+    cw = community_world(tree)
+    req = HelpRequest.objects.get(pk=_help_request(tree))  # scoping: ok test
+    found = HelpAttachment.objects.filter(request=req).first()  # scoping: ok test
+    if found is None:
+        upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+        comment(by=cw.coordinators["A1-2"], request=req, body="", uploads=[upload])
+        found = HelpAttachment.objects.filter(request=req).first()  # scoping: ok test
+    return found.pk
+
+
+URL_KWARG_FACTORIES["help_attachment_id"] = _attachment

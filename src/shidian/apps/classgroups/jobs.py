@@ -46,8 +46,14 @@ def make_sheet(run: Any, progress: Any) -> dict[str, Any]:
     class_list = ClassList.objects.filter(pk=run.params.get("class_list_id")).first()  # scoping: ok
     if class_list is None:
         raise RunError("not_found")
+    from shidian.apps.classgroups.sheet import groups_fingerprint
+
     progress(0, 1, _("正在生成座位表"), force=True)
-    docx = services.seating_docx(class_list)
+    # Taken with the document in one transaction: a move during the conversion makes the sheet
+    # stale at once instead of passing it off as current.
+    with transaction.atomic():
+        fingerprint = groups_fingerprint(class_list)
+        docx = services.seating_docx(class_list)
     with tempfile.TemporaryDirectory(prefix="shidian-seating-") as tmp:
         src = Path(tmp) / "in.docx"
         src.write_bytes(docx)
@@ -66,7 +72,8 @@ def make_sheet(run: Any, progress: Any) -> dict[str, Any]:
         old = class_list.sheet_pdf.name
         storage = class_list.sheet_pdf.storage
         class_list.sheet_pdf.save(f"seating-{class_list.pk}.pdf", ContentFile(pdf), save=False)
-        class_list.save(update_fields=["sheet_pdf"])
+        class_list.sheet_groups = fingerprint
+        class_list.save(update_fields=["sheet_pdf", "sheet_groups"])
         if old and old != class_list.sheet_pdf.name:
             transaction.on_commit(lambda: storage.delete(old), robust=True)
         audit_record(

@@ -26,6 +26,9 @@ class ClassList(models.Model):
     # The printable seating sheet (PDF), made by the run kind classgroups.sheet; served only
     # through this app's view, so it keeps the list's access rule (not the run's).
     sheet_pdf = models.FileField(upload_to="classgroups/", blank=True)
+    # The groups the stored PDF was drawn from (sheet.groups_fingerprint): when they differ from
+    # the groups now, the PDF is stale and is not served.
+    sheet_groups = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -90,10 +90,12 @@ def _context(class_list: ClassList, error: str = "") -> dict:
 @action_required(VIEW)
 def detail_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
     from shidian.apps.classgroups import jobs
+    from shidian.apps.classgroups.sheet import sheet_is_fresh
 
     class_list = _get(request, class_list_id)
     context = _context(class_list)
     context["sheet_run"] = jobs.sheet_run(request.user, class_list)
+    context["sheet_fresh"] = sheet_is_fresh(class_list)
     return render(request, "classgroups/detail.html", context)
 
 
@@ -185,9 +187,15 @@ def sheet_start_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
 def sheet_pdf_view(request: HttpRequest, class_list_id: int) -> HttpResponse:
     from django.http import FileResponse, Http404
 
+    from shidian.apps.classgroups.sheet import sheet_is_fresh
+
     class_list = _get(request, class_list_id)
     if not class_list.sheet_pdf:
         raise Http404
+    if not sheet_is_fresh(class_list):
+        # Never hand out a sheet that does not match the groups (a move or regroup since).
+        messages.warning(request, _("分组在生成座位表之后有变动，请重新生成座位表 PDF。"))
+        return redirect("classgroups:detail", class_list_id=class_list.pk)
     return FileResponse(
         class_list.sheet_pdf.open("rb"),
         as_attachment=True,

@@ -158,6 +158,50 @@ def community_set_members(
     return counts
 
 
+def _contact_fields(
+    *, community: Community, unit: Any, name: str, duty: str, phone: str, email: str
+) -> dict[str, Any]:
+    """The cleaned fields of a contact, or a ValidationError naming every bad field."""
+    from django.core.validators import validate_email
+
+    errors: dict[str, list[str]] = {}
+    if (
+        unit is None
+        or not CommunityMember.objects.filter(
+            community=community, unit=unit, left_on__isnull=True
+        ).exists()
+    ):
+        errors["unit"] = [_("请选择本共同体的一所成员校。")]
+    name, duty = (name or "").strip(), (duty or "").strip()
+    phone, email = (phone or "").strip(), (email or "").strip()
+    if not name:
+        errors["name"] = [_("请填写联系人姓名。")]
+    elif len(name) > 60:
+        errors["name"] = [_("姓名不能超过 60 个字。")]
+    if len(duty) > 60:
+        errors["duty"] = [_("职务不能超过 60 个字。")]
+    if len(phone) > 40:
+        errors["phone"] = [_("电话不能超过 40 个字符。")]
+    elif phone and not all(ch.isdigit() or ch in " +-()（）转" for ch in phone):
+        errors["phone"] = [_("电话只能包含数字、空格和 + - ( )。")]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("邮箱格式不正确。")]
+    if not phone and not email and "phone" not in errors:
+        errors["phone"] = [_("请至少填写电话或邮箱中的一项。")]
+    if errors:
+        raise ValidationError(errors)
+    return {"unit": unit, "name": name, "duty": duty, "phone": phone, "email": email}
+
+
+def _may_edit_contacts(by: Any, community: Community) -> None:
+    # Contacts are steered: the lead school and the office keep the list; members only read it
+    # (a member school's wrong number is fixed by asking its lead, one place to keep it right).
+    require(by, MANAGE, community)
+
+
 @transaction.atomic
 def contact_put(
     *,
@@ -169,27 +213,21 @@ def contact_put(
     phone: str = "",
     email: str = "",
     user: Any = None,
+    contact: CommunityContact | None = None,
 ) -> CommunityContact:
-    """Add a contact person of member school ``unit`` (its own accounts, the lead or the office)."""
-    from shidian.apps.communities.access import is_member, steers
-
-    if not (steers(by, community) or (is_member(by, community) and by.unit_id == unit.pk)):
-        require(by, MANAGE, community)  # raises the styled refusal
-    if not CommunityMember.objects.filter(
-        community=community, unit=unit, left_on__isnull=True
-    ).exists():
-        raise ValidationError(_("该学校不是本共同体的成员校。"), code="contact_not_member")
-    if not (name or "").strip():
-        raise ValidationError(_("请填写联系人姓名。"), code="contact_name")
-    contact = CommunityContact.objects.create(
-        community=community,
-        unit=unit,
-        user=user,
-        name=name.strip()[:60],
-        duty=duty.strip()[:60],
-        phone=phone.strip()[:40],
-        email=email.strip(),
+    """Add a contact person of member school ``unit``, or change ``contact`` (the lead school or
+    the office). Bad fields raise one ValidationError keyed by field; nothing saved."""
+    _may_edit_contacts(by, community)
+    if contact is not None and contact.community_id != community.pk:
+        raise ValidationError(_("该联系人不属于本共同体。"), code="contact_other")
+    fields = _contact_fields(
+        community=community, unit=unit, name=name, duty=duty, phone=phone, email=email
     )
+    if contact is None:
+        contact = CommunityContact(community=community, user=user)
+    for key, value in fields.items():
+        setattr(contact, key, value)
+    contact.save()
     audit_record(
         actor=by,
         action="communities.contact",
@@ -198,3 +236,18 @@ def contact_put(
         summary=contact.name,
     )
     return contact
+
+
+@transaction.atomic
+def contact_remove(*, by: Any, contact: CommunityContact) -> None:
+    """Remove a contact person (the lead school or the office)."""
+    community = contact.community
+    _may_edit_contacts(by, community)
+    audit_record(
+        actor=by,
+        action="communities.contact",
+        target=community,
+        unit=community.owner_unit,
+        summary=_("删除联系人：%(name)s") % {"name": contact.name},
+    )
+    contact.delete()

@@ -1,4 +1,4 @@
-from shidian.apps.communities.views import space
+from shidian.apps.communities.views import contacts, space
 
 app_name = "communities"
-urlpatterns = [*space.urlpatterns]
+urlpatterns = [*space.urlpatterns, *contacts.urlpatterns]

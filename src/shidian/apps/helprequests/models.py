@@ -105,3 +105,35 @@ class HelpMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.get_kind_display()}"
+
+
+class HelpAttachment(models.Model):
+    """A file attached to a request's description (``message`` empty) or to one message.
+
+    Checked like evidence files (evidence.files.check_upload: type by its first bytes, size) and
+    stored in the project's file storage; served only through the request's access rule."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        HelpMessage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(upload_to="helprequests/%Y/%m/")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # image / pdf / office (evidence.files.sniff)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

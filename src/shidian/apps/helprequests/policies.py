@@ -40,3 +40,4 @@ HELP_REQUEST = Policy(
 def register_all() -> None:
     register(m.HelpRequest, HELP_REQUEST)
     register(m.HelpMessage, HELP_REQUEST.through("request"))
+    register(m.HelpAttachment, HELP_REQUEST.through("request"))

@@ -4,6 +4,7 @@ and change nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from shidian.apps.core.access import FILL, MANAGE, REVIEW, VIEW, GrantRole, can,
 from shidian.apps.core.audit import register_actions
 from shidian.apps.core.models import Grant
 from shidian.apps.core.services import audit_record, grant_give, grant_revoke
+from shidian.apps.helprequests.attachments import attachments_check, attachments_save
 from shidian.apps.helprequests.models import (
     DEFAULT_DUE_DAYS,
     HelpMessage,
@@ -73,8 +75,9 @@ def request_create(
     title: str,
     description: str,
     category: str = "",
+    uploads: Sequence[Any] = (),
 ) -> HelpRequest:
-    """A member school's account asks its community for help."""
+    """A member school's account asks its community for help, with files if it likes."""
     if not is_member(by, community) or not community.is_active:
         raise PermissionDenied
     if not can(by, FILL, community):
@@ -84,6 +87,7 @@ def request_create(
         raise ValidationError(_("请填写援助申请的标题。"), code="title")
     if not description:
         raise ValidationError(_("请描述需要援助的问题。"), code="description")
+    checked = attachments_check(uploads)
     req = HelpRequest.objects.create(
         community=community,
         unit=by.unit,
@@ -92,7 +96,8 @@ def request_create(
         category=(category or "").strip()[:60],
         created_by=by,
     )
-    _audit(by, "helprequests.create", req)
+    attachments_save(by=by, request=req, checked=checked)
+    _audit(by, "helprequests.create", req, files=len(checked))
     notify(
         _lead_users(req).exclude(pk=by.pk),
         "helprequests.new",
@@ -157,8 +162,10 @@ def request_route(
 
 
 @transaction.atomic
-def request_answer(*, by: Any, request: HelpRequest, body: str) -> HelpMessage:
-    """The routed expert answers."""
+def request_answer(
+    *, by: Any, request: HelpRequest, body: str, uploads: Sequence[Any] = ()
+) -> HelpMessage:
+    """The routed expert answers, with files if useful."""
     req = HelpRequest.objects.select_for_update().get(pk=request.pk)  # scoping: ok service
     require(by, VIEW, req)
     if req.expert_id != getattr(by, "pk", None) or not can(by, REVIEW, req):
@@ -172,7 +179,9 @@ def request_answer(*, by: Any, request: HelpRequest, body: str) -> HelpMessage:
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("请填写答复内容。"), code="body")
+    checked = attachments_check(uploads)
     msg = HelpMessage.objects.create(request=req, author=by, body=body, kind=MessageKind.ANSWER)
+    attachments_save(by=by, request=req, checked=checked, message=msg)
     req.status, req.answered_at = Status.ANSWERED, timezone.now()
     req.save(update_fields=["status", "answered_at"])
     _audit(by, "helprequests.answer", req)
@@ -219,7 +228,9 @@ def request_confirm(*, by: Any, request: HelpRequest) -> HelpRequest:
 
 
 @transaction.atomic
-def request_reopen(*, by: Any, request: HelpRequest, reason: str) -> HelpRequest:
+def request_reopen(
+    *, by: Any, request: HelpRequest, reason: str, uploads: Sequence[Any] = ()
+) -> HelpRequest:
     """The requesting school is not satisfied: back to the expert (routed)."""
     req = HelpRequest.objects.select_for_update().get(pk=request.pk)  # scoping: ok service
     _require_requester(by, req)
@@ -232,7 +243,9 @@ def request_reopen(*, by: Any, request: HelpRequest, reason: str) -> HelpRequest
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请说明尚未解决的原因。"), code="reason")
-    HelpMessage.objects.create(request=req, author=by, body=reason, kind=MessageKind.QUESTION)
+    checked = attachments_check(uploads)
+    msg = HelpMessage.objects.create(request=req, author=by, body=reason, kind=MessageKind.QUESTION)
+    attachments_save(by=by, request=req, checked=checked, message=msg)
     req.status, req.answered_at = Status.ROUTED, None
     req.reopened_count += 1
     req.save(update_fields=["status", "answered_at", "reopened_count"])
@@ -250,9 +263,12 @@ def request_reopen(*, by: Any, request: HelpRequest, reason: str) -> HelpRequest
 
 
 @transaction.atomic
-def comment(*, by: Any, request: HelpRequest, body: str) -> HelpMessage:
+def comment(
+    *, by: Any, request: HelpRequest, body: str, uploads: Sequence[Any] = ()
+) -> HelpMessage:
     """Anyone who sees the request and takes part in it (school, lead, office, expert) writes a
-    note or question in its thread; closed requests take no more messages."""
+    note or question in its thread, with files if they like (then the text may be empty);
+    closed requests take no more messages."""
     req = HelpRequest.objects.select_for_update().get(pk=request.pk)  # scoping: ok service
     require(by, VIEW, req)
     is_expert = req.expert_id == getattr(by, "pk", None) and can(by, REVIEW, req)
@@ -261,9 +277,11 @@ def comment(*, by: Any, request: HelpRequest, body: str) -> HelpMessage:
     if req.status == Status.CLOSED:
         raise ValidationError(_("援助申请已关闭，不能再留言。"), code="closed")
     body = (body or "").strip()
-    if not body:
-        raise ValidationError(_("请填写留言内容。"), code="body")
+    checked = attachments_check(uploads)
+    if not body and not checked:
+        raise ValidationError(_("请填写留言内容或添加附件。"), code="body")
     kind = MessageKind.QUESTION if by.unit_id == req.unit_id else MessageKind.NOTE
     msg = HelpMessage.objects.create(request=req, author=by, body=body, kind=kind)
-    _audit(by, "helprequests.comment", req)
+    attachments_save(by=by, request=req, checked=checked, message=msg)
+    _audit(by, "helprequests.comment", req, files=len(checked))
     return msg

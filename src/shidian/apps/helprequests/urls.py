@@ -11,4 +11,5 @@ urlpatterns = [
     path("community/<int:community_id>/new/", views.request_new, name="new"),
     path("<int:help_request_id>/", views.request_detail, name="detail"),
     path("<int:help_request_id>/act/", views.request_act, name="act"),
+    path("attachments/<int:help_attachment_id>/", views.attachment_download, name="attachment"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -19,7 +19,8 @@ from shidian.apps.communities.access import is_member
 from shidian.apps.communities.models import Community
 from shidian.apps.core.access import FILL, MANAGE, REVIEW, VIEW, can, get_scoped_or_404
 from shidian.apps.helprequests import services
-from shidian.apps.helprequests.models import HelpRequest, Status
+from shidian.apps.helprequests.attachments import MAX_FILES
+from shidian.apps.helprequests.models import HelpAttachment, HelpRequest, Status
 from shidian.apps.helprequests.selectors import experts_for
 
 
@@ -57,13 +58,23 @@ def request_new(request, community_id: int):
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in data}
         try:
-            req = services.request_create(by=request.user, community=community, **data)
+            req = services.request_create(
+                by=request.user,
+                community=community,
+                uploads=request.FILES.getlist("files"),
+                **data,
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
             messages.success(request, _("援助申请已提交，等待牵头校或项目办公室分派专家。"))
             return redirect("helprequests:detail", help_request_id=req.pk)
-    return render(request, "helprequests/new.html", {"community": community, "data": data})
+    return render(
+        request,
+        "helprequests/new.html",
+        {"community": community, "data": data, "max_files": MAX_FILES},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -84,13 +95,17 @@ def request_detail(request, help_request_id: int):
         "helprequests/detail.html",
         {
             "req": req,
-            "thread": req.messages.select_related("author"),
+            "thread": req.messages.select_related("author").prefetch_related("attachments"),
+            "attachments": req.attachments.filter(message__isnull=True),
+            "max_files": MAX_FILES,
             "may_route": may_manage and open_,
             "experts": experts_for(req) if may_manage and open_ else [],
             "may_answer": is_expert and req.status == Status.ROUTED,
             "may_confirm": is_requester and req.status == Status.ANSWERED,
             "may_comment": open_ and (is_expert or is_requester or may_manage),
             "overdue": req.is_overdue(),
+            # An expert does not see the community itself: their way back is their own list.
+            "sees_community": can(user, VIEW, req.community),
         },
     )
 
@@ -100,6 +115,7 @@ def request_detail(request, help_request_id: int):
 def request_act(request, help_request_id: int):
     req = get_scoped_or_404(HelpRequest, request.user, VIEW, pk=help_request_id)
     act, by, post = request.POST.get("act", ""), request.user, request.POST
+    files = request.FILES.getlist("files")
     try:
         if act == "route":
             if not can(by, MANAGE, req):
@@ -111,16 +127,16 @@ def request_act(request, help_request_id: int):
             services.request_route(by=by, request=req, expert=expert, due_on=due)
             messages.success(request, _("已分派专家。"))
         elif act == "answer":
-            services.request_answer(by=by, request=req, body=post.get("body", ""))
+            services.request_answer(by=by, request=req, body=post.get("body", ""), uploads=files)
             messages.success(request, _("答复已提交。"))
         elif act == "confirm":
             services.request_confirm(by=by, request=req)
             messages.success(request, _("援助申请已确认解决并关闭。"))
         elif act == "reopen":
-            services.request_reopen(by=by, request=req, reason=post.get("body", ""))
+            services.request_reopen(by=by, request=req, reason=post.get("body", ""), uploads=files)
             messages.success(request, _("援助申请已重新打开，等待专家再次答复。"))
         elif act == "comment":
-            services.comment(by=by, request=req, body=post.get("body", ""))
+            services.comment(by=by, request=req, body=post.get("body", ""), uploads=files)
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as exc:
@@ -128,6 +144,16 @@ def request_act(request, help_request_id: int):
     if not can(by, VIEW, req):
         return redirect("helprequests:mine")
     return redirect("helprequests:detail", help_request_id=req.pk)
+
+
+@login_required
+def attachment_download(request, help_attachment_id: int):
+    """A file of a request, for whoever sees the request (an expert: only one routed to them)."""
+    found = get_scoped_or_404(HelpAttachment, request.user, VIEW, pk=help_attachment_id)
+    if not found.file:
+        raise Http404
+    # Always as a download: the browser never renders an uploaded file inside our origin.
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 @login_required

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.communities import space as svc
@@ -49,9 +51,11 @@ def _board(request, community):
     return Paginator(posts, 20).get_page(request.GET.get("page"))
 
 
-@login_required
-def community_detail(request, community_id: int):
-    community = get_scoped_or_404(Community, request.user, VIEW, pk=community_id)
+def detail_context(request, community: Community, **extra) -> dict:
+    """Everything the community page shows; ``extra`` carries a failed form back to its place
+    (errors inline, the user's input kept) instead of a separate error page."""
+    from shidian.apps.communities.forms import ContactForm
+
     lead = community.lead_unit
     members = []
     for mem in CommunityMember.objects.filter(  # scoping: ok community is visible
@@ -60,6 +64,7 @@ def community_detail(request, community_id: int):
         members.append(
             {"m": mem, "km": _distance(mem.unit, lead) if lead and not mem.is_lead else None}
         )
+    may_manage = can(request.user, MANAGE, community)
     ctx = {
         "community": community,
         "members": members,
@@ -67,33 +72,54 @@ def community_detail(request, community_id: int):
         "resources": Resource.objects.restrict(request.user, VIEW).filter(community=community),
         "page": _board(request, community),
         "may_fill": can(request.user, FILL, community),
-        "may_manage": can(request.user, MANAGE, community),
+        "may_manage": may_manage,
         "community_panels": PANELS,
-        "error": request.GET.get("error", ""),
+        "resource_errors": [],
+        "resource_values": {},
+        "post_errors": [],
+        "post_body": "",
     }
-    return render(request, "communities/detail.html", ctx)
+    if may_manage:
+        ctx["contact_form"] = ContactForm(community)
+    ctx.update(extra)
+    return ctx
+
+
+def render_detail(request, community: Community, *, status: int = 200, **extra):
+    return render(
+        request,
+        "communities/detail.html",
+        detail_context(request, community, **extra),
+        status=status,
+    )
+
+
+@login_required
+def community_detail(request, community_id: int):
+    community = get_scoped_or_404(Community, request.user, VIEW, pk=community_id)
+    return render_detail(request, community)
 
 
 @login_required
 @require_POST
 def resource_add(request, community_id: int):
     community = get_scoped_or_404(Community, request.user, VIEW, pk=community_id)
+    values = {"title": request.POST.get("title", ""), "url": request.POST.get("url", "")}
     try:
         svc.resource_add(
-            by=request.user,
-            community=community,
-            title=request.POST.get("title", ""),
-            url=request.POST.get("url", ""),
-            upload=request.FILES.get("file"),
+            by=request.user, community=community, upload=request.FILES.get("file"), **values
         )
     except ValidationError as exc:
-        return render(
+        # The file input cannot be refilled by a browser; title and link are kept.
+        return render_detail(
             request,
-            "communities/detail_error.html",
-            {"community": community, "errors": exc.messages},
+            community,
             status=400,
+            resource_errors=exc.messages,
+            resource_values=values,
         )
-    return redirect("communities:detail", community.pk)
+    messages.success(request, _("资源已分享。"))
+    return redirect(reverse("communities:detail", args=[community.pk]) + "#cm-resources")
 
 
 @login_required
@@ -123,31 +149,25 @@ def post_add(request, community_id: int):
         parent = get_scoped_or_404(
             Post, request.user, VIEW, pk=int(request.POST["parent"]), community=community
         )
+    body = request.POST.get("body", "")
     try:
-        svc.post_add(
-            by=request.user, community=community, body=request.POST.get("body", ""), parent=parent
-        )
+        svc.post_add(by=request.user, community=community, body=body, parent=parent)
     except ValidationError as exc:
-        if request.headers.get("HX-Request"):
-            return render(request, "communities/_errors.html", {"errors": exc.messages}, status=400)
-        return render(
-            request,
-            "communities/detail_error.html",
-            {"community": community, "errors": exc.messages},
-            status=400,
+        # A top-level post keeps its text; a reply's error shows above the board.
+        kept = "" if parent else body
+        if request.htmx:
+            # 200, not 400: htmx swaps only successful responses, and the errors belong inline.
+            return render(
+                request,
+                "communities/_board.html",
+                detail_context(request, community, post_errors=exc.messages, post_body=kept),
+            )
+        return render_detail(
+            request, community, status=400, post_errors=exc.messages, post_body=kept
         )
-    if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "communities/_board.html",
-            {
-                "community": community,
-                "page": _board(request, community),
-                "may_fill": True,
-                "may_manage": can(request.user, MANAGE, community),
-            },
-        )
-    return redirect("communities:detail", community.pk)
+    if request.htmx:
+        return render(request, "communities/_board.html", detail_context(request, community))
+    return redirect(reverse("communities:detail", args=[community.pk]) + "#cm-board")
 
 
 @login_required
