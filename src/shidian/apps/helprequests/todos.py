@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, MANAGE, REVIEW
-from shidian.apps.core.todos import APPROVE_TASK, FILL_TASK, REVIEW_TASK, Todo
+from shidian.apps.core.todos import FILL_TASK, Todo
 from shidian.apps.helprequests.models import HelpRequest, Status
 
 
@@ -32,8 +32,10 @@ def help_todos(user: Any, now: datetime.datetime) -> list[Todo]:
 
     for r in qs.restrict(user, REVIEW).filter(status=Status.ROUTED, expert_id=user.pk)[:20]:
         todos.append(
+            # A plain task: the home page keeps REVIEW_TASK for campaign reviews (their own card)
+            # and APPROVE_TASK for those who may approve, which a lead school may not.
             Todo(
-                REVIEW_TASK,
+                FILL_TASK,
                 r.title,
                 _("答复援助申请"),
                 url(r),
@@ -46,7 +48,7 @@ def help_todos(user: Any, now: datetime.datetime) -> list[Todo]:
         for r in managed[:20]:
             todos.append(
                 Todo(
-                    APPROVE_TASK,
+                    FILL_TASK,
                     f"{r.community.name} · {r.title}",
                     _("分派援助申请给专家"),
                     url(r),
