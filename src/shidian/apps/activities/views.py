@@ -266,7 +266,7 @@ def attend(request, activity_id: int):
     activity = get_scoped_or_404(Activity, request.user, VIEW, pk=activity_id)
     if not is_member(request.user, activity.community):
         raise PermissionDenied
-    return _post_action(request, activity_id, run)
+    return _post_action(request, activity_id, run, done=_("已登记本校参加。"))
 
 
 @login_required
@@ -281,7 +281,7 @@ def file_plan(request, activity_id: int):
             next_host=_member_unit(activity.community, request.POST.get("next_host")),
         )
 
-    return _post_action(request, activity_id, run)
+    return _post_action(request, activity_id, run, done=_("活动方案已提交。"))
 
 
 @login_required
@@ -292,7 +292,7 @@ def set_host(request, activity_id: int):
             raise ValidationError(_("承办学校须是本共同体的成员校。"))
         services.activity_set_host(by=request.user, activity=activity, host=host)
 
-    return _post_action(request, activity_id, run)
+    return _post_action(request, activity_id, run, done=_("承办学校已更换。"))
 
 
 @login_required
@@ -313,7 +313,7 @@ def upload(request, activity_id: int):
             by=request.user, activity=activity, kind=request.POST.get("kind", ""), upload=f
         )
 
-    return _post_action(request, activity_id, run)
+    return _post_action(request, activity_id, run, done=_("文件已上传。"))
 
 
 @login_required
