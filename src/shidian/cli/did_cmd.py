@@ -168,11 +168,11 @@ def _read_panel(path: Path, columns: list[str], text_columns: list[str]) -> pd.D
         frame = pd.read_csv(
             io.StringIO(text),
             usecols=lambda c: str(c).strip() in wanted,
-            # ids as categories: text kept exactly ("007" is not 7), parsed without building
-            # 500,000 string objects
-            dtype={c: "category" for c in text_columns},
+            # ids read as text ("007" is not 7: a "category" dtype here would infer numeric
+            # categories and merge "000" with "0"), then kept as categories
+            dtype={c: str for c in text_columns},
             keep_default_na=False,
-        )
+        ).astype({c: "category" for c in text_columns})
     except Exception:  # noqa: BLE001 - read_table says what is wrong with the file
         return fallback()
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -321,9 +321,8 @@ def file_download(request, activity_id: int, activity_file_id: int) -> FileRespo
     """An activity's material or photo, for whoever may see the activity (media is not served
     publicly: a community's files stay inside the community). Photos open in the browser."""
     activity = get_scoped_or_404(Activity, request.user, VIEW, pk=activity_id)
-    found = get_scoped_or_404(
-        ActivityFile.objects.filter(activity=activity), request.user, VIEW, pk=activity_file_id
-    )
+    files = ActivityFile.objects.filter(activity=activity)  # scoping: ok restricted below
+    found = get_scoped_or_404(files, request.user, VIEW, pk=activity_file_id)
     return FileResponse(
         found.file.open("rb"),
         as_attachment=found.kind != FileKind.PHOTO,
