@@ -40,8 +40,40 @@ def _more_schools(tree) -> None:
 
 
 def _panel(page) -> list[str]:
-    """The balance panel's figures: each feature row's text, and the farthest member line."""
+    """The balance panel's summary rows (one line per feature) and the farthest member line."""
     return page.locator(".formation-panel").inner_text().split("\n")
+
+
+def _matrix(page) -> dict[int, dict[str, str]]:
+    """The panel's per-community table: community number -> {figure: text}."""
+    out = {}
+    for row in page.locator("table.formation-matrix tbody tr").all():
+        cells = row.locator("td[data-figure]")
+        out[int(row.get_attribute("data-group"))] = {
+            cells.nth(i).get_attribute("data-figure"): cells.nth(i).inner_text().strip()
+            for i in range(cells.count())
+        }
+    return out
+
+
+def _community_means(formation, moves: dict | None = None) -> dict[int, dict[str, float]]:
+    """Each community's (1-based) size and mean students/teachers with ``moves`` applied."""
+    from statistics import mean
+
+    from shidian.apps.orgs.models import OrgUnit
+
+    draft = formation.draft
+    labels = dict(zip(draft["unit_ids"], draft["labels"], strict=True)) | (moves or {})
+    units = OrgUnit.objects.in_bulk(draft["unit_ids"])  # scoping: ok test
+    out: dict[int, dict[str, float]] = {}
+    for g in sorted(set(labels.values())):
+        pks = [pk for pk, lab in labels.items() if lab == g]
+        out[g + 1] = {
+            "size": len(pks),
+            "students": mean(float(units[pk].students or 0) for pk in pks),
+            "teachers": mean(float(units[pk].teachers or 0) for pk in pks),
+        }
+    return out
 
 
 def _sizes(page) -> list[str]:
@@ -69,29 +101,34 @@ def _max_dev(formation, moves: dict | None = None) -> dict[str, tuple[float, flo
     return out
 
 
-def _row(name: str, figures: tuple[float, float]) -> str:
-    """A feature's row as the panel prints it (Django's floatformat rounds half up)."""
+def _fmt(value: float, places: int) -> str:
+    """A figure as the panel prints it (Django's floatformat rounds half up)."""
     from django.template.defaultfilters import floatformat
 
-    return f"{name}\t{floatformat(figures[0], 1)}\t{floatformat(figures[1], 2)}"
+    return str(floatformat(value, places))
 
 
-def _a_move_that_shows(formation) -> tuple[int, int]:
-    """A (non-lead unit id, 1-based target community) whose move changes the shown figures."""
+def _row(name: str, figures: tuple[float, float]) -> tuple[str, str, str]:
+    """A feature's summary row as the panel prints it: name, overall mean, largest deviation."""
+    return (name, _fmt(figures[0], 1), _fmt(figures[1], 2))
+
+
+def _has_row(lines: list[str], row: tuple[str, str, str]) -> bool:
+    for line in lines:
+        cells = line.split("\t")
+        if cells[0] == row[0] and len(cells) >= 4 and cells[1] == row[1] and cells[3] == row[2]:
+            return True
+    return False
+
+
+def _a_member_move(formation) -> tuple[int, int]:
+    """A (non-lead unit id, 1-based target community): the first member, to the next one."""
     draft = formation.draft
-    now = _max_dev(formation)
-    leads = set(draft["leads"])
     k = len(draft["leads"])
     for pk, g in zip(draft["unit_ids"], draft["labels"], strict=True):
-        if pk in leads:
-            continue
-        for to in range(k):
-            if to == g:
-                continue
-            then = _max_dev(formation, {pk: to})
-            if _row("", then["students"]) != _row("", now["students"]):
-                return pk, to + 1
-    raise AssertionError("no move changes the balance panel")
+        if pk not in draft["leads"]:
+            return pk, (g + 1) % k + 1
+    raise AssertionError("no member to move")
 
 
 def test_form_move_and_save_a_version(page, live_server, tree):
@@ -135,21 +172,28 @@ def test_form_move_and_save_a_version(page, live_server, tree):
     heads = _sizes(page)
     counts = [int(h.split("（")[1].split(" ")[0]) for h in heads]
     assert sum(counts) == 24, heads
-    leads = page.locator(".formation-member:has-text('牵头校')").all_inner_texts()
-    assert sorted(t.split("（")[1].split("）")[0] for t in leads) == sorted(LEADS)
+    # each lead's row: its name, its code (muted) and the lead badge
+    leads = page.locator(".formation-member:has(.badge-ok) > span > .muted").all_inner_texts()
+    assert sorted(leads) == sorted(LEADS), leads
     before = _panel(page)
     formation.refresh_from_db()
     now = _max_dev(formation)
-    assert _row("学生数", now["students"]) in before, before
-    assert _row("教师数", now["teachers"]) in before, before
+    assert _has_row(before, _row("学生数", now["students"])), before
+    assert _has_row(before, _row("教师数", now["teachers"])), before
+    matrix = _matrix(page)
+    for g, figures in _community_means(formation).items():
+        assert matrix[g]["size"] == str(figures["size"])
+        assert matrix[g]["feature-0"].startswith(_fmt(figures["students"], 1) + " ("), matrix
+    assert "城乡" in page.inner_text(".formation-group[data-group='1'] .formation-stats")
     screenshot(page, "communities-formation-proposed")
 
     # 4. Move a member (not a lead) to another community: the board and the balance panel
-    # re-render in place (HTMX). The panel shows only each feature's largest deviation, so the
-    # test picks a move that changes the students' figure, computed here independently.
-    unit_id, to = _a_move_that_shows(formation)
+    # re-render in place (HTMX). Both communities' sizes and means change on screen (computed
+    # here independently) and are marked; the summary follows.
+    unit_id, to = _a_member_move(formation)
     frm = formation.draft["labels"][formation.draft["unit_ids"].index(unit_id)] + 1
     expected = _max_dev(formation, {unit_id: to - 1})
+    means = _community_means(formation, {unit_id: to - 1})
     member = page.locator(f".formation-member[data-unit='{unit_id}']")
     member.locator("select[name=to]").select_option(str(to))
     with page.expect_response(lambda r: r.url.endswith("/move/")) as moved:
@@ -162,8 +206,41 @@ def test_form_move_and_save_a_version(page, live_server, tree):
     assert page.locator(moved_away).count() == 0
     after = _panel(page)
     assert after != before, (before, after)
-    assert _row("学生数", expected["students"]) in after, after
-    assert _row("教师数", expected["teachers"]) in after, after
+    assert _has_row(after, _row("学生数", expected["students"])), after
+    assert _has_row(after, _row("教师数", expected["teachers"])), after
+    new_matrix = _matrix(page)
+    for g in (frm, to):
+        assert new_matrix[g] != matrix[g], (g, matrix[g], new_matrix[g])
+        assert new_matrix[g]["size"] == str(means[g]["size"])
+        assert new_matrix[g]["feature-0"].startswith(_fmt(means[g]["students"], 1) + " (")
+        assert new_matrix[g]["feature-1"].startswith(_fmt(means[g]["teachers"], 1) + " (")
+        row = page.locator(f"table.formation-matrix tr[data-group='{g}']")
+        assert "is-touched" in (row.get_attribute("class") or "")
+        assert row.locator("td[data-figure=size].is-changed").count() == 1
+    untouched = [g for g in new_matrix if g not in (frm, to)]
+    assert all(new_matrix[g] == matrix[g] for g in untouched)
+    assert page.locator(".formation-group.is-touched").count() == 2
+    screenshot(page, "communities-formation-moved")
+
+    # 4b. A refused move (the distance limit tightened behind the page's back) says why beside
+    # the school, and nothing on the board changes.
+    params = dict(formation.params)
+    Formation.objects.filter(pk=formation.pk).update(  # scoping: ok test
+        params={**params, "max_km": 0.1}
+    )
+    other = page.locator(".formation-member[draggable=true]").nth(1)
+    other_id = int(other.get_attribute("data-unit"))
+    now_in = int(other.locator("select[name=to]").input_value())
+    other.locator("select[name=to]").select_option(str(now_in % 4 + 1))
+    with page.expect_response(lambda r: r.url.endswith("/move/")) as refused:
+        other.locator("button[type=submit]").click()
+    assert refused.value.status == 422
+    reason = page.locator(f".formation-member[data-unit='{other_id}'] .formation-refused")
+    reason.wait_for()
+    assert "距离" in reason.inner_text()
+    assert _matrix(page) == new_matrix
+    assert page.locator(".is-changed").count() == 0
+    Formation.objects.filter(pk=formation.pk).update(params=params)  # scoping: ok test
     new_counts = [int(h.split("（")[1].split(" ")[0]) for h in _sizes(page)]
     assert new_counts[frm - 1] == counts[frm - 1] - 1 and new_counts[to - 1] == counts[to - 1] + 1
     formation.refresh_from_db()

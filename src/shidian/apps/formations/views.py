@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import MANAGE, VIEW, can, get_scoped_or_404
 from shidian.apps.formations import services, sheets
+from shidian.apps.formations.board import board_figures, draft_state
 from shidian.apps.formations.forms import FormationForm
 from shidian.apps.formations.models import Formation, FormationVersion
 
@@ -84,27 +85,23 @@ def _formation(request, formation_id):
     )
 
 
-def _context(formation, error=None):
+def _context(formation, error=None, **marks):
+    """The board's context; ``marks`` (previous figures, touched communities, the moved unit,
+    the unit a refused move named) let a move show what it changed or why it was refused."""
     ctx = {"formation": formation, "error": error, "groups": [], "panel": None}
     if not formation.draft:
         return ctx
     panel, inputs = services.panel_of(formation)
-    s = panel.summary()
-    groups = [{"number": g + 1, "index": g, "lead": None, "members": []} for g in range(panel.k)]
-    for i, unit in enumerate(inputs.units):
-        g = groups[int(panel.labels[i])]
-        row = {
-            "unit": unit,
-            "km": None if s.lead_km[i] != s.lead_km[i] else s.lead_km[i],
-            "is_lead": panel.lead_of_item[i] >= 0,
-        }
-        if row["is_lead"]:
-            g["lead"] = unit
-        g["members"].append(row)
-    for g in groups:
-        g["members"].sort(key=lambda r: (not r["is_lead"], r["unit"].code))
-        g["size"] = len(g["members"])
-    ctx.update(groups=groups, panel=s, choices=range(1, panel.k + 1))
+    error_unit = marks.pop("error_unit", None)
+    b = board_figures(formation, panel, inputs, **marks)
+    ctx.update(
+        groups=b["groups"],
+        panel=b["summary"],
+        changed_count=b["changed_count"],
+        marked=marks.get("previous") is not None,
+        error_unit=error_unit,
+        choices=range(1, panel.k + 1),
+    )
     return ctx
 
 
@@ -133,22 +130,33 @@ def formation_run(request, formation_id: int):
 @require_POST
 def formation_move(request, formation_id: int):
     formation = _formation(request, formation_id)
+    htmx = bool(request.headers.get("HX-Request"))
     error = None
     try:
-        services.draft_move(
-            by=request.user,
-            formation=formation,
-            unit_id=int(request.POST.get("unit") or 0),
-            to_group=int(request.POST.get("to") or 0) - 1,
-        )
+        unit_id = int(request.POST.get("unit") or 0)
+        to_group = int(request.POST.get("to") or 0) - 1
     except (ValueError, TypeError):
-        error = _("请选择目标共同体。")
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
+        unit_id, to_group, error = 0, -1, _("请选择目标共同体。")
+    before = draft_state(formation) if htmx else None
+    if error is None:
+        try:
+            services.draft_move(
+                by=request.user, formation=formation, unit_id=unit_id, to_group=to_group
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
     formation.refresh_from_db()
-    if request.headers.get("HX-Request"):
-        status = 422 if error else 200
-        return render(request, "formations/_board.html", _context(formation, error), status=status)
+    if htmx:
+        if error:  # nothing changed: the board as it is, with the reason beside the school
+            ctx = _context(formation, error, error_unit=unit_id)
+        else:
+            ctx = _context(
+                formation,
+                previous=before["figures"] if before else None,
+                touched=(before["labels"].get(unit_id, -1), to_group) if before else (),
+                moved_unit=unit_id,
+            )
+        return render(request, "formations/_board.html", ctx, status=422 if error else 200)
     if error:
         messages.error(request, error)
     return redirect("formations:detail", formation_id=formation.pk)

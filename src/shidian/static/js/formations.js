@@ -2,6 +2,14 @@
 (function () {
   "use strict";
   var dragged = null;
+  // A refused move (422) still replaces the board: it carries the reason beside the school.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (e.detail.xhr.status === 422 && target && target.id === "formation-board") {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
   document.addEventListener("dragstart", function (e) {
     var li = e.target.closest && e.target.closest(".formation-member[draggable='true']");
     if (li) { dragged = li; e.dataTransfer.effectAllowed = "move"; }
