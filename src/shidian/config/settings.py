@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # The API docs page: ninja serves Swagger UI from its own static files, never a CDN.
+    "ninja",
     "template_partials",
     "csp",
     "axes",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "shidian.apps.activities",
     "shidian.apps.helprequests",
     "shidian.apps.classgroups",
+    "shidian.apps.api",
 ]
 
 MIDDLEWARE = [

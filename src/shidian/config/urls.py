@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from shidian.apps.api.api import api as api_v1
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shidian.apps.core.urls")),
@@ -25,4 +27,6 @@ urlpatterns = [
     path("help/", include("shidian.apps.helprequests.urls")),
     path("classes/", include("shidian.apps.classgroups.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("shidian.apps.api.urls")),
 ]

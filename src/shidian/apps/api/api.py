@@ -1,0 +1,37 @@
+"""The versioned REST API: /api/v1/, its OpenAPI document and browsable docs.
+
+Every route authenticates with a personal access token (auth.TokenAuth), checks the token's
+scope for its area (auth.need) and reads through ``restrict(user, action)`` like the pages, so
+the same rows are visible in both. Errors have one body (errors.py).
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from shidian.apps.api import errors
+from shidian.apps.api.auth import TokenAuth
+from shidian.apps.api.routers import areas, me, programmes, units
+
+# For developers, in both languages at once (the document is not a page of the product).
+DESCRIPTION = (
+    "试点工作平台开放接口：用个人访问令牌（Authorization: Bearer）调用，"
+    "权限范围按业务领域分读、写。"
+    " Shidian API: call with a personal access token (Authorization: Bearer); scopes are read or"
+    " write per area. Errors: {code, message}; send Accept-Language: en for English messages."
+)
+
+api = NinjaAPI(
+    title="Shidian API",
+    version="1",
+    description=DESCRIPTION,
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("", me.router)
+api.add_router("", units.router)
+api.add_router("", programmes.router)
+api.add_router("", areas.router)
