@@ -156,7 +156,7 @@ def participation_update(
     """Move one unit to another state (and batch). Needs ``If-Match`` with the ETag read last;
     a stale one gets 412 and changes nothing."""
     with transaction.atomic():
-        rows = visible_participations(request, scopes.WRITE).select_for_update()
+        rows = visible_participations(request, scopes.WRITE).select_for_update(of=("self",))
         row = get_object_or_404(rows, pk=participation_id)
         check_if_match(request, row)
         batch = None
