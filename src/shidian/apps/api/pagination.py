@@ -6,14 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 
 MAX_LIMIT = 500
+# Far beyond any list here, and inside every database's integer range.
+MAX_OFFSET = 10**9
 
 
 class PageParams(Schema):
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def page(request: HttpRequest, rows: QuerySet, params: PageParams, serialise) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
@@ -63,13 +63,13 @@ class ParticipationPage(Schema):
 
 class ParticipationFilters(PageParams):
     state: str | None = None
-    batch: int | None = None
+    batch: int | None = Field(None, ge=1, le=1000)
 
 
 class MoveIn(Schema):
-    state: str
-    batch: int | None = None
-    reason: str = ""
+    state: str = Field(..., max_length=16)
+    batch: int | None = Field(None, ge=1, le=1000)
+    reason: str = Field("", max_length=2000)
 
 
 def programme_out(programme: Programme) -> dict:
