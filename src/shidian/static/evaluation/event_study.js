@@ -45,7 +45,8 @@
     var maxX = Math.max.apply(null, rels) + 0.5;
     var all = series(el.dataset.twfe, data.twfe, -0.08, "#1f6feb")
       .concat(series(el.dataset.cs, data.cs, 0.08, "#bc4c00"));
-    all[0].markLine = { silent: true, symbol: "none", lineStyle: { color: "#5b6470", type: "dashed" },
+    all[0].markLine = { silent: true, symbol: "none", label: { show: false },
+      lineStyle: { color: "#5b6470", type: "dashed" },
       data: [{ yAxis: 0 }, { xAxis: -0.5 }] };
     all[0].markArea = { silent: true, itemStyle: { color: "rgba(91,100,112,0.08)" },
       data: [[{ xAxis: minX, name: el.dataset.pre }, { xAxis: -0.5 }]] };
