@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "shidian.apps.indicators",
     "shidian.apps.inspections",
     "shidian.apps.midterm",
+    "shidian.apps.evaluation",
     "shidian.apps.communities",
     "shidian.apps.formations",
     "shidian.apps.activities",

@@ -44,7 +44,9 @@ class Estimate:
             raise EngineInputError(
                 f"{name}: no standard error can be estimated (the model fits the outcome "
                 "exactly, or too few units differ), so there is no interval or p-value to report."
-                " Check that the outcome varies over time within units."
+                " Check that the outcome varies over time within units.",
+                code="did_no_se",
+                params={"estimator": name},
             )
         crit = t_crit(df) if df else Z95
         z = abs(est / se)

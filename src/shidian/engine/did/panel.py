@@ -39,6 +39,9 @@ class Panel:
     cross_section: bool
     balanced: bool
     notes: list[str] = field(default_factory=list)
+    # Machine codes of the notes (the web translates by code): did_already_treated,
+    # did_late_cohort, did_no_never_treated; params in note_params[code].
+    note_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -130,6 +133,18 @@ def prepare_panel(
     data["cl"] = pd.factorize(frame[cluster].astype(str))[0] if cluster else uid
     status = _binary(frame, treated)
     data["g"] = _cohorts(frame, data, status, treated, post, cohort, labels)
+    note_params: dict[str, dict[str, Any]] = {}
+    if cohort:
+        # A cohort entering after the last period is never treated within the panel (as R's
+        # did): its units count as comparison units; say so.
+        late = pd.Series((status == 1) & (data["g"].to_numpy() == 0)).groupby(uid).any()
+        if late.any():
+            n_late = int(late.sum())
+            note_params["did_late_cohort"] = {"units": n_late}
+            notes.append(
+                f"{n_late} treated unit(s) enter after the last period ({labels[-1]}): they are "
+                "treated as never treated (as R's did), i.e. as comparison units."
+            )
     data["treated"] = (data["g"] > 0).astype(np.int8)
     data["d"] = ((data["g"] > 0) & (data["t"] >= data["g"])).astype(np.int8)
     _reject_impossible(data, labels, period, outcome)
@@ -138,6 +153,7 @@ def prepare_panel(
     if not cross_section and len(always):
         n_always = always["uid"].nunique()
         data = data[~data["uid"].isin(always["uid"])].reset_index(drop=True)
+        note_params["did_already_treated"] = {"units": int(n_always)}
         notes.append(
             f"{n_always} unit(s) were already treated in their first observed period; with no "
             "'before' they cannot be compared and are left out."
@@ -145,14 +161,16 @@ def prepare_panel(
         if not (data["g"] > 0).any():
             raise EngineInputError(
                 "Every treated unit is already treated in its first observed period: with no "
-                "period before the start there is no change to compare. Add earlier periods."
+                "period before the start there is no change to compare. Add earlier periods.",
+                code="did_no_pre_period",
             )
         _reject_impossible(data, labels, period, outcome)
     by_unit = data.groupby("uid")["y"]
     if not cross_section and float((by_unit.max() - by_unit.min()).max()) == 0:
         raise EngineInputError(
             f"The outcome '{outcome}' never changes over time within any unit: a "
-            "difference-in-differences compares changes, and there are none."
+            "difference-in-differences compares changes, and there are none.",
+            code="did_outcome_never_changes",
         )
     units = data.groupby("uid")
     sizes = units.size()
@@ -162,9 +180,11 @@ def prepare_panel(
     if never == 0 and len(cohorts) == 1:
         raise EngineInputError(
             "Every unit is treated, all from the same period, and no unit is never treated: there "
-            "is no control group to compare with. Add units that were never treated."
+            "is no control group to compare with. Add units that were never treated.",
+            code="did_no_controls",
         )
     if never == 0:
+        note_params["did_no_never_treated"] = {}
         notes.append(
             "No unit is never treated: comparisons use units not yet treated, and the TWFE "
             "estimate leans on early-treated units as controls for late ones."
@@ -183,6 +203,7 @@ def prepare_panel(
         cross_section=cross_section,
         balanced=bool(sizes.nunique() == 1 and sizes.iloc[0] == data["t"].nunique()),
         notes=notes,
+        note_params=note_params,
     )
 
 
@@ -261,18 +282,24 @@ def _reject_impossible(data: pd.DataFrame, labels, period: str, outcome: str) ->
         only = labels[int(data["t"].iloc[0]) - 1] if len(data) else "none"
         raise EngineInputError(
             f"Only one period ({period} = {only}): a difference-in-differences needs a period "
-            "before and a period after the treatment starts."
+            "before and a period after the treatment starts.",
+            code="did_one_period",
+            params={"period": str(only)},
         )
     treated = data.groupby("uid")["g"].first()
     if (treated > 0).sum() == 0:
         raise EngineInputError(
             "No unit is ever treated (or every treated unit starts after the last period): "
-            "there is no effect to estimate."
+            "there is no effect to estimate.",
+            code="did_no_treated",
         )
     if float(np.ptp(data["y"].to_numpy())) == 0:
         raise EngineInputError(
             f"The outcome '{outcome}' has the same value in every row: there is no change to "
-            "compare."
+            "compare.",
+            code="did_constant_outcome",
         )
     if data["d"].sum() == 0:
-        raise EngineInputError("No row is in a treated period: the treatment never starts.")
+        raise EngineInputError(
+            "No row is in a treated period: the treatment never starts.", code="did_never_starts"
+        )

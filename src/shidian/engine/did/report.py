@@ -51,6 +51,8 @@ class DidResult:
     meaning_zh: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The notes' machine codes with their params (the web translates by code; see Panel).
+    note_params: dict[str, dict] = field(default_factory=dict)
 
 
 def run_did(
@@ -97,6 +99,7 @@ def run_did(
         )
         if reason:
             panel.notes.append(reason)
+            panel.note_params["did_cs_too_few_never"] = {"units": panel.never_treated}
         else:
             cs = callaway_santanna(panel, control_group=control_group)
     es = event_study(panel) if event_study_on else None
@@ -133,6 +136,7 @@ def run_did(
         twfe_weights=weights,
         estimators_disagree=disagree,
         notes=list(panel.notes),
+        note_params=dict(panel.note_params),
     )
     _explain(result, panel, outcome)
     return result

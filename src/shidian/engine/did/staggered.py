@@ -62,7 +62,9 @@ def callaway_santanna(panel: Panel, *, control_group: str = "nevertreated") -> C
         control_group = "notyettreated"
     reason = too_few_never_treated(panel, control_group)
     if reason:
-        raise EngineInputError(reason)
+        raise EngineInputError(
+            reason, code="did_cs_too_few_never", params={"units": panel.never_treated}
+        )
     w = fast.wide(panel)
     if w is not None and (w.clusters == len(w.cl)):
         return _closed_form(panel, w, control_group)
@@ -71,7 +73,9 @@ def callaway_santanna(panel: Panel, *, control_group: str = "nevertreated") -> C
     except ValueError as exc:  # moderndid's own refusals: say them, without a traceback
         if isinstance(exc, EngineInputError):
             raise
-        raise EngineInputError(f"Callaway & Sant'Anna could not be estimated: {exc}") from exc
+        raise EngineInputError(
+            f"Callaway & Sant'Anna could not be estimated: {exc}", code="did_cs_failed"
+        ) from exc
 
 
 def _with_ci(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +137,8 @@ def _assemble(
 
         raise EngineInputError(
             "Callaway & Sant'Anna: no treated cohort has a period after its start with a "
-            "comparison group, so there is no post-treatment effect to average."
+            "comparison group, so there is no post-treatment effect to average.",
+            code="did_cs_no_post",
         )
     dyn_overall = estimate("Callaway-Sant'Anna dynamic", dynamic[3], dynamic[4])
     return CallawaySantAnna(
