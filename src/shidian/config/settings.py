@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shidian.apps.indicators",
     "shidian.apps.inspections",
     "shidian.apps.midterm",
+    "shidian.apps.acceptance",
     "shidian.apps.communities",
     "shidian.apps.formations",
     "shidian.apps.activities",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("indicators/", include("shidian.apps.indicators.urls")),
     path("inspections/", include("shidian.apps.inspections.urls")),
     path("midterm/", include("shidian.apps.midterm.urls")),
+    path("acceptance/", include("shidian.apps.acceptance.urls")),
     path("communities/", include("shidian.apps.communities.urls")),
     path("formations/", include("shidian.apps.formations.urls")),
     path("activities/", include("shidian.apps.activities.urls")),
