@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.acceptance.models import Outcome
-from shidian.apps.accounts.models import Role, User
 from shidian.textclean import clean_text
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -41,7 +40,13 @@ class AcceptanceForm(forms.Form):
         widget=forms.DateTimeInput(format=DATETIME_FORMAT, attrs={"type": "datetime-local"}),
     )
     experts = forms.ModelMultipleChoiceField(
-        label=_("验收专家组"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("验收专家组"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    expert_usernames = forms.CharField(
+        label=_("其他专家的用户名（每行一个，如外省高校专家）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     pass_threshold = forms.FloatField(label=_("通过分数线"), min_value=0)
     conditional_threshold = forms.FloatField(
@@ -77,9 +82,14 @@ class AcceptanceForm(forms.Form):
             versions = usable_versions(user=user)
         self.fields["version"].queryset = versions.select_related("standard")
         self.fields["version"].label_from_instance = lambda v: f"{v.standard.name} v{v.number}"
-        self.fields["experts"].queryset = User.objects.restrict(user).filter(
-            role=Role.EXPERT, is_active=True
+        from shidian.apps.acceptance.services.rounds import expert_candidates, selection_panel
+
+        self.fields["experts"].queryset = expert_candidates(programme)
+        self.fields["experts"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username}（{u.unit.name if u.unit else ''}）"
         )
+        if not self.is_bound:
+            self.fields["experts"].initial = [u.pk for u in selection_panel(programme)]
         today = timezone.localdate()
         self.fields["opens_on"].initial = today
         self.fields["deadline"].initial = timezone.make_aware(
@@ -99,6 +109,17 @@ class AcceptanceForm(forms.Form):
 
     def clean_veto_lines(self) -> list[str]:
         return _lines(self.cleaned_data.get("veto_lines") or "")
+
+    def clean_expert_usernames(self) -> list:
+        from shidian.apps.selection.services.review import find_expert
+
+        return [find_expert(name) for name in _lines(self.cleaned_data.get("expert_usernames"))]
+
+    def clean(self):
+        data = super().clean()
+        chosen = list(data.get("experts") or []) + list(data.get("expert_usernames") or [])
+        data["panel"] = list({u.pk: u for u in chosen}.values())
+        return data
 
     def clean_documents(self) -> list[str]:
         return _lines(self.cleaned_data.get("documents") or "")

@@ -62,7 +62,7 @@ def acceptance_create(request: HttpRequest, programme_id: int) -> HttpResponse:
                     spread_limit=data["spread_limit"],
                     veto_lines=data["veto_lines"],
                     documents=data["documents"],
-                    experts=data["experts"],
+                    experts=data["panel"],
                     base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as exc:
@@ -178,20 +178,20 @@ def acceptance_export(request: HttpRequest, acceptance_id: int) -> HttpResponse:
         _("理由"), _("验收结论"), _("调整理由"), _("整改期限"),
     ]  # fmt: skip
     body = []
-    labels = dict(OUTCOMES)
+    labels = {k: str(v) for k, v in OUTCOMES}
     rows = selectors.pilot_rows(acceptance)
     for r in rows:
         p, v = r.proposal, r.verdict
         body.append([
             r.unit.code, r.unit.name,
-            r.submission.get_status_display(), r.uploaded, "、".join(r.missing),
+            str(r.submission.get_status_display()), r.uploaded, "、".join(r.missing),
             p.experts,
             round(p.mean, 2) if p.mean is not None else "",
             round(p.spread, 2) if p.spread is not None else "",
             _("是") if p.flagged else "",
             labels.get(r.proposed, _("待评分")),
             "；".join(selectors.reasons_of(acceptance, p)),
-            v.get_outcome_display() if v else "",
+            str(v.get_outcome_display()) if v else "",
             v.override_reason if v else "",
             v.due_on.isoformat() if v and v.due_on else "",
         ])  # fmt: skip

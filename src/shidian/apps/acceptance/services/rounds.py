@@ -38,6 +38,36 @@ def batch_pilots(cycle: Any) -> list[Any]:
     return [p.unit for p in rows.order_by("unit__code")]
 
 
+def expert_candidates(programme: Any) -> Any:
+    """Active expert accounts of the programme's province, as the selection panel picker
+    offers them; anyone else is named by username (``selection.services.review.find_expert``)."""
+    from shidian.apps.accounts.models import Role, User
+    from shidian.apps.orgs.models import OrgUnit
+
+    unit = programme.unit
+    top = unit.ancestors().first() or unit
+    return (
+        User.objects.filter(  # scoping: ok the panel picker lists experts of the province
+            role=Role.EXPERT, is_active=True, unit__in=OrgUnit.objects.subtree(top)
+        )
+        .select_related("unit")
+        .order_by("unit__path", "username")
+    )
+
+
+def selection_panel(programme: Any) -> list[Any]:
+    """The experts of the programme's latest selection panel (the form's starting choice)."""
+    from shidian.apps.selection.models import PanelMember
+
+    members = PanelMember.objects.filter(  # scoping: ok the caller manages the programme
+        selection__programme=programme, user__is_active=True
+    ).select_related("user", "selection")
+    latest = members.order_by("-selection__created_at").first()
+    if latest is None:
+        return []
+    return [m.user for m in members.filter(selection=latest.selection)]
+
+
 def acceptance_phase(programme: Any) -> Any:
     for phase in programme.phases.order_by("order", "starts_on"):
         if any(word in phase.name for word in PHASE_WORDS):
