@@ -1,7 +1,7 @@
 """The acceptance rule (engine/acceptance): proposals, veto, missing archive, reconciliation."""
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shidian.engine.acceptance import ExpertScore, Rules, Verdict, expert_total, propose
@@ -78,6 +78,8 @@ totals = st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=6)
 docs = st.lists(st.sampled_from(["甲", "乙", "丙"]), unique=True, max_size=3)
 
 
+# The machine is shared: slow draws are the machine's, not the strategy's.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(totals, docs, st.booleans(), st.floats(min_value=0, max_value=30))
 def test_verdict_never_improves_with_a_problem_and_reasons_explain(ts, missing, report, extra):
     experts = [ExpertScore(t) for t in ts]

@@ -96,6 +96,16 @@ class AcceptanceForm(forms.Form):
             datetime.combine(today + timedelta(days=DEFAULT_DAYS), time(17, 0))
         )
         first = versions.first()
+        if not self.is_bound:
+            # Start from the first batch with pilots and the programme's (or only) version.
+            from shidian.apps.programmes.models import Participation
+
+            piloted = Participation.objects.filter(  # scoping: ok the programme is visible
+                programme=programme, state="pilot", batch__isnull=False
+            ).order_by("batch__number")
+            self.fields["cycle"].initial = piloted.values_list("batch_id", flat=True).first()
+            if first is not None:
+                self.fields["version"].initial = first.pk
         if first is not None and not self.is_bound:
             from shidian.apps.acceptance.services.rounds import veto_items_of
 
