@@ -183,3 +183,27 @@ def test_leading_group_confirms_and_pilot_sees_its_item(client, tree):
     assert (
         client.get(reverse("inspections:item", kwargs={"rect_item_id": item.pk})).status_code == 200
     )
+
+
+def test_outsider_gets_404_everywhere(client, tree, outsider):
+    acceptance = scored_round(tree)
+    w = pilot_world(tree)
+    sub = submission_of(acceptance, w.pilots[0])
+    evidence = Evidence.objects.filter(submission=sub).first()  # scoping: ok test
+    urls = [
+        reverse("acceptance:list", kwargs={"programme_id": w.programme.pk}),
+        reverse("acceptance:detail", kwargs={"acceptance_id": acceptance.pk}),
+        reverse("acceptance:confirm", kwargs={"acceptance_id": acceptance.pk}),
+        reverse("acceptance:export", kwargs={"acceptance_id": acceptance.pk}),
+        reverse("acceptance:report", kwargs={"report_id": sub.pk}),
+        reverse("acceptance:score", kwargs={"report_id": sub.pk}),
+        reverse(
+            "acceptance:report_file",
+            kwargs={"report_id": sub.pk, "acceptance_file_id": evidence.pk},
+        ),
+    ]
+    client.force_login(outsider)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    posted = client.post(reverse("acceptance:confirm", kwargs={"acceptance_id": acceptance.pk}))
+    assert posted.status_code == 404 and not Verdict.objects.exists()
