@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shidian.apps.inspections",
     "shidian.apps.midterm",
     "shidian.apps.evaluation",
+    "shidian.apps.acceptance",
     "shidian.apps.communities",
     "shidian.apps.formations",
     "shidian.apps.activities",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("inspections/", include("shidian.apps.inspections.urls")),
     path("midterm/", include("shidian.apps.midterm.urls")),
     path("evaluation/", include("shidian.apps.evaluation.urls")),
+    path("acceptance/", include("shidian.apps.acceptance.urls")),
     path("communities/", include("shidian.apps.communities.urls")),
     path("formations/", include("shidian.apps.formations.urls")),
     path("activities/", include("shidian.apps.activities.urls")),
