@@ -24,5 +24,6 @@ urlpatterns = [
     path("activities/", include("shidian.apps.activities.urls")),
     path("help/", include("shidian.apps.helprequests.urls")),
     path("classes/", include("shidian.apps.classgroups.urls")),
+    path("commendations/", include("shidian.apps.commendations.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]
