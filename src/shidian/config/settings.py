@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shidian.apps.helprequests",
     "shidian.apps.classgroups",
     "shidian.apps.commendations",
+    "shidian.apps.rollout",
 ]
 
 MIDDLEWARE = [

@@ -25,5 +25,6 @@ urlpatterns = [
     path("help/", include("shidian.apps.helprequests.urls")),
     path("classes/", include("shidian.apps.classgroups.urls")),
     path("commendations/", include("shidian.apps.commendations.urls")),
+    path("rollout/", include("shidian.apps.rollout.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]
