@@ -166,3 +166,16 @@ def test_return_needs_a_comment(tree, world):
     commendation_return(by=leader(tree), commendation=c, comment="补充个人")
     c.refresh_from_db()
     assert c.status == "returned" and c.editable
+
+
+def test_todos(tree, world):
+    from django.utils import timezone
+
+    from shidian.apps.commendations.services import commendation_submit, nomination_add
+    from shidian.apps.commendations.todos import commendation_todos
+
+    c = commendation(tree)
+    nomination_add(by=world.office, commendation=c, category="unit", unit=_unit("A1-1"), reason="y")
+    commendation_submit(by=world.office, commendation=c)
+    assert [t.kind for t in commendation_todos(leader(tree), timezone.now())] == ["approve"]
+    assert commendation_todos(world.office, timezone.now()) == []

@@ -143,3 +143,38 @@ def test_approval_refused_when_a_school_moved_meanwhile(tree, world):
     still = Participation.objects.filter(programme=world.programme, unit__code__in=NEAR)
     assert not still.filter(state="pilot").exists()
     assert world.programme.cycles.count() == 3
+
+
+def test_candidates_follow_the_selection_ranking(tree, world, monkeypatch):
+    from shidian.apps.rollout import selectors
+    from shidian.apps.selection.services import batches
+
+    ranking = [
+        {"unit_id": unit("A1-1").pk, "score": 99.0},  # piloted already: skipped
+        {"unit_id": unit("A1-9").pk, "score": 90.0},
+        {"unit_id": unit("A1-7").pk, "score": 80.0},
+    ]
+    monkeypatch.setattr(selectors, "ranking_selection", lambda programme: object())
+    monkeypatch.setattr(batches, "ranking_of", lambda selection: ("shortlist", ranking))
+    found = selectors.remaining_candidates(world.programme)
+    assert [(c.unit.code, c.rank, c.score) for c in found[:2]] == [
+        ("A1-9", 1, 90.0),
+        ("A1-7", 2, 80.0),
+    ]
+    assert {c.rank for c in found[2:]} == {None}
+
+
+def test_todos_for_the_leading_group_and_the_office(tree, world):
+    from django.utils import timezone
+
+    from shidian.apps.rollout.services import plan_pair, plan_pick, plan_return, plan_submit
+    from shidian.apps.rollout.todos import rollout_todos
+
+    p = plan(tree)
+    plan_pick(by=world.office, plan=p, unit_ids=_ids(NEAR))
+    plan_pair(by=world.office, plan=p)
+    plan_submit(by=world.office, plan=p)
+    assert [t.kind for t in rollout_todos(leader(tree), timezone.now())] == ["approve"]
+    assert rollout_todos(world.office, timezone.now()) == []
+    plan_return(by=leader(tree), plan=p, comment="改")
+    assert [t.kind for t in rollout_todos(world.office, timezone.now())] == ["returned"]

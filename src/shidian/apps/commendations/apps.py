@@ -10,7 +10,9 @@ class CommendationsConfig(AppConfig):
     verbose_name = _("通报表彰")
 
     def ready(self) -> None:
-        from shidian.apps.commendations import policies, services
+        from shidian.apps.commendations import policies, services, todos
+        from shidian.apps.core.todos import register_todo_provider
 
         policies.register_all()
         services.register()
+        register_todo_provider(todos.commendation_todos)

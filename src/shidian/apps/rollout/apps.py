@@ -10,7 +10,9 @@ class RolloutConfig(AppConfig):
     verbose_name = _("推广计划")
 
     def ready(self) -> None:
-        from shidian.apps.rollout import policies, services
+        from shidian.apps.core.todos import register_todo_provider
+        from shidian.apps.rollout import policies, services, todos
 
         policies.register_all()
         services.register()
+        register_todo_provider(todos.rollout_todos)

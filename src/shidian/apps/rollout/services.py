@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -209,8 +210,6 @@ def _km(a: Any, b: Any) -> float | None:
 
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
-    import numpy as np
-
     d = distances_km(np.array([[a.latitude, a.longitude]]), np.array([[b.latitude, b.longitude]]))
     return round(float(d[0, 0]), 2)
 
