@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "shidian.apps.helprequests",
     "shidian.apps.classgroups",
     "shidian.apps.api",
+    "shidian.apps.commendations",
+    "shidian.apps.rollout",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,8 @@ urlpatterns = [
     path("activities/", include("shidian.apps.activities.urls")),
     path("help/", include("shidian.apps.helprequests.urls")),
     path("classes/", include("shidian.apps.classgroups.urls")),
+    path("commendations/", include("shidian.apps.commendations.urls")),
+    path("rollout/", include("shidian.apps.rollout.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("shidian.apps.api.urls")),

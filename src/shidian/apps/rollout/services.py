@@ -1,0 +1,375 @@
+"""Writes of roll-out plans: create, pick the schools, pair them with leads (the engine), hand
+moves, submit, return, approve (the schools become pilots of the plan's batch).
+
+Who: the office (MANAGE on the programme) edits and submits; the leading group (APPROVE)
+approves or returns, as in selection's approval. Participations move only through
+``programmes.services`` inside the approval's transaction: one refused move changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shidian.apps.core.access import APPROVE, MANAGE, require
+from shidian.apps.core.services import audit_record
+from shidian.apps.rollout import selectors
+from shidian.apps.rollout.models import PlanStatus, RolloutEvent, RolloutPlan, RolloutSchool
+
+COMMENT_MAX = 1000
+MAX_KM_LIMIT = 1000.0
+
+
+def _actor(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _locked(plan: RolloutPlan) -> RolloutPlan:
+    return RolloutPlan.objects.select_for_update().get(pk=plan.pk)  # scoping: ok re-read
+
+
+def _audit(by: Any, action: str, plan: RolloutPlan, summary: str, **data: Any) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        target=plan,
+        unit=plan.programme.unit,
+        summary=summary[:300],
+        data=data or None,
+    )
+
+
+def _editable(plan: RolloutPlan) -> None:
+    if not plan.editable:
+        raise ValidationError(
+            _("推广计划%(status)s，不能修改。") % {"status": plan.get_status_display()}
+        )
+
+
+def _limits(max_km: Any, max_load: Any) -> tuple[float, int]:
+    try:
+        km, load = float(max_km), int(max_load)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("距离上限和带动上限须为数字。")) from exc
+    if not (0 < km <= MAX_KM_LIMIT):
+        raise ValidationError(_("距离上限须在 0 到 %(n)d 公里之间。") % {"n": MAX_KM_LIMIT})
+    if load < 1:
+        raise ValidationError(_("每所试点最多带动的学校数至少为 1。"))
+    return km, load
+
+
+@transaction.atomic
+def plan_create(
+    *, by: Any, programme: Any, name: str, year: int, max_km: float = 30, max_load: int = 3
+) -> RolloutPlan:
+    require(by, MANAGE, programme)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写名称。"))
+    km, load = _limits(max_km, max_load)
+    plan = RolloutPlan.objects.create(
+        programme=programme,
+        name=name[:200],
+        year=int(year),
+        max_km=km,
+        max_load=load,
+        created_by=_actor(by),
+    )
+    _audit(by, "rollout.create", plan, name)
+    return plan
+
+
+@transaction.atomic
+def plan_pick(*, by: Any, plan: RolloutPlan, unit_ids: list[int]) -> int:
+    """Set the plan's schools to ``unit_ids`` (remaining candidates only); schools kept keep
+    their lead. Returns how many schools the plan has."""
+    require(by, MANAGE, plan)
+    plan = _locked(plan)
+    _editable(plan)
+    wanted = {int(u) for u in unit_ids}
+    if not wanted:
+        raise ValidationError(_("请至少选择一所学校。"))
+    candidates = {c.unit.pk: c for c in selectors.remaining_candidates(plan.programme)}
+    outside = wanted - set(candidates)
+    if outside:
+        raise ValidationError(
+            _("%(n)d 所学校不是尚未试点的候选学校，未做任何更改。") % {"n": len(outside)}
+        )
+    plan.schools.exclude(unit_id__in=wanted).delete()
+    present = set(plan.schools.values_list("unit_id", flat=True))
+    RolloutSchool.objects.bulk_create(
+        [
+            RolloutSchool(
+                plan=plan,
+                unit=candidates[u].unit,
+                rank=candidates[u].rank,
+                score=candidates[u].score,
+            )
+            for u in sorted(wanted - present, key=lambda u: candidates[u].unit.code)
+        ]
+    )
+    plan.save(update_fields=["updated_at"])
+    _audit(by, "rollout.pick", plan, f"{plan.name}: {len(wanted)}")
+    return len(wanted)
+
+
+def describe_infeasible(err: Any, schools: list[Any], leads: list[Any], plan: Any) -> str:
+    """The engine's refusal in the user's language, naming the schools."""
+
+    def names(units: list[Any], idx: list[int]) -> str:
+        shown = [units[i].name for i in idx[:10]]
+        more = len(idx) - len(shown)
+        text = "、".join(shown)
+        return text + (_("等 %(n)d 所") % {"n": len(idx)} if more > 0 else "")
+
+    p = err.params
+    if err.code == "pairing_no_leads":
+        return _("还没有通过验收的试点学校，无法安排带动。")
+    if err.code == "pairing_out_of_reach":
+        far = ", ".join(
+            f"{schools[i].name} {km:g}"
+            for i, km in zip(p["schools"][:10], p["nearest_km"], strict=False)
+        )
+        return _(
+            "%(names)s距最近的试点学校都超过 %(km)s 公里（最近距离，公里：%(far)s）："
+            "请放宽距离上限，或不把这些学校列入本批。"
+        ) % {"names": names(schools, p["schools"]), "km": f"{plan.max_km:g}", "far": far}
+    if err.code == "pairing_capacity":
+        return _(
+            "%(need)d 所学校超过了带动容量（%(leads)d 所试点 × 每所最多 %(load)d 所 = "
+            "%(have)d 所）：请提高每所试点最多带动的学校数，或减少本批学校。"
+        ) % {"need": p["need"], "leads": len(leads), "load": plan.max_load, "have": p["have"]}
+    if err.code == "pairing_crowded":
+        return _(
+            "%(names)s（%(n)d 所）在距离上限内只能由%(leads)s带动，最多容纳 %(have)d 所："
+            "请放宽距离上限或提高带动上限。"
+        ) % {
+            "names": names(schools, p["schools"]),
+            "n": len(p["schools"]),
+            "leads": names(leads, p["leads"]) or _("无"),
+            "have": p["have"],
+        }
+    return _("无法在距离上限和带动上限内安排带动。")
+
+
+@transaction.atomic
+def plan_pair(
+    *, by: Any, plan: RolloutPlan, max_km: Any = None, max_load: Any = None
+) -> RolloutPlan:
+    """Pair every school with the nearest lead the limits allow (engine.assignment.nearest):
+    the total distance smallest, no lead over its load. A refusal changes nothing."""
+    from shidian.engine.assignment.nearest import pair_nearest
+    from shidian.engine.errors import EngineInputError
+
+    require(by, MANAGE, plan)
+    plan = _locked(plan)
+    _editable(plan)
+    km, load = _limits(
+        plan.max_km if max_km is None else max_km, plan.max_load if max_load is None else max_load
+    )
+    rows = list(plan.schools.select_related("unit").order_by("unit__code"))
+    if not rows:
+        raise ValidationError(_("请先选择本批学校。"))
+    leads = list(selectors.possible_leads(plan.programme))
+    missing = [r.unit.name for r in rows if r.unit.latitude is None or r.unit.longitude is None]
+    if missing:
+        raise ValidationError(
+            _("%(names)s没有经纬度，无法计算距离：请先在单位信息中补充。")
+            % {"names": "、".join(missing[:10])}
+        )
+    placed = [u for u in leads if u.latitude is not None and u.longitude is not None]
+    plan.max_km, plan.max_load = km, load
+    try:
+        found = pair_nearest(
+            [(r.unit.latitude, r.unit.longitude) for r in rows],
+            [(u.latitude, u.longitude) for u in placed],
+            max_km=km,
+            max_load=load,
+        )
+    except EngineInputError as err:
+        if getattr(err, "code", None):
+            message = describe_infeasible(err, [r.unit for r in rows], placed, plan)
+            raise ValidationError(message) from err
+        raise ValidationError(err.message) from err
+    for row, lead, dist in zip(rows, found.lead, found.km, strict=True):
+        row.lead, row.km, row.by_hand = placed[lead], round(dist, 2), False
+    RolloutSchool.objects.bulk_update(rows, ["lead", "km", "by_hand"])
+    plan.save(update_fields=["max_km", "max_load", "updated_at"])
+    _audit(by, "rollout.pair", plan, f"{plan.name}: {len(rows)}", total_km=found.total_km)
+    return plan
+
+
+def _km(a: Any, b: Any) -> float | None:
+    from shidian.engine.assignment.nearest import distances_km
+
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    d = distances_km(np.array([[a.latitude, a.longitude]]), np.array([[b.latitude, b.longitude]]))
+    return round(float(d[0, 0]), 2)
+
+
+@transaction.atomic
+def plan_set_lead(*, by: Any, plan: RolloutPlan, school: RolloutSchool, lead: Any) -> RolloutSchool:
+    """A hand move: ``lead`` (a passed pilot) leads ``school``. Beyond the distance limit is
+    allowed (the page marks it); beyond the maximum load is refused."""
+    require(by, MANAGE, plan)
+    plan = _locked(plan)
+    _editable(plan)
+    if school.plan_id != plan.pk:
+        raise ValidationError(_("这所学校不在本推广计划中。"))
+    if not selectors.possible_leads(plan.programme).filter(pk=lead.pk).exists():
+        raise ValidationError(_("%(name)s不是通过验收的试点学校。") % {"name": lead.name})
+    load = plan.schools.filter(lead=lead).exclude(pk=school.pk).count()
+    if load >= plan.max_load:
+        raise ValidationError(
+            _("%(name)s已带动 %(n)d 所学校，达到上限。") % {"name": lead.name, "n": load}
+        )
+    school.lead, school.km, school.by_hand = lead, _km(school.unit, lead), True
+    school.save(update_fields=["lead", "km", "by_hand"])
+    _audit(by, "rollout.lead", plan, f"{lead.name} -> {school.unit.name}")
+    return school
+
+
+def _comment(text: str, *, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"))
+    if len(text) > COMMENT_MAX:
+        raise ValidationError(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
+    return text
+
+
+def _check_complete(plan: RolloutPlan) -> None:
+    if not plan.schools.exists():
+        raise ValidationError(_("请先选择本批学校。"))
+    alone = plan.schools.filter(lead__isnull=True).count()
+    if alone:
+        raise ValidationError(_("还有 %(n)d 所学校没有带动试点：请先安排带动。") % {"n": alone})
+
+
+def _event(plan: RolloutPlan, action: str, comment: str, by: Any) -> None:
+    RolloutEvent.objects.create(plan=plan, action=action, comment=comment, by=_actor(by))
+
+
+@transaction.atomic
+def plan_submit(*, by: Any, plan: RolloutPlan, note: str = "") -> RolloutPlan:
+    require(by, MANAGE, plan)
+    plan = _locked(plan)
+    _editable(plan)
+    note = _comment(note, required=False)
+    _check_complete(plan)
+    plan.status = PlanStatus.PENDING
+    plan.save(update_fields=["status", "updated_at"])
+    _event(plan, RolloutEvent.Action.SUBMITTED, note, by)
+    _audit(by, "rollout.submit", plan, plan.name)
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, by: Any, plan: RolloutPlan, comment: str) -> RolloutPlan:
+    require(by, APPROVE, plan)
+    plan = _locked(plan)
+    if plan.status != PlanStatus.PENDING:
+        raise ValidationError(_("只有待审批的推广计划可以退回。"))
+    comment = _comment(comment, required=True)
+    plan.status = PlanStatus.RETURNED
+    plan.save(update_fields=["status", "updated_at"])
+    _event(plan, RolloutEvent.Action.RETURNED, comment, by)
+    _audit(by, "rollout.return", plan, plan.name)
+    return plan
+
+
+def _cycle_for(plan: RolloutPlan, size: int) -> Any:
+    """The programme's cycle of the plan's year, or a new one after the last."""
+    from shidian.apps.programmes.models import Cycle
+
+    cycles = Cycle.objects.filter(programme=plan.programme)  # scoping: ok the plan's programme
+    found = cycles.filter(year=plan.year).first()
+    if found is not None:
+        return found
+    number = (cycles.aggregate(n=Max("number"))["n"] or 0) + 1
+    return Cycle.objects.create(
+        programme=plan.programme, number=number, year=plan.year, target=size
+    )
+
+
+@transaction.atomic
+def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPlan:
+    """Approve: the schools become pilots of the plan year's batch (a new cycle when the
+    programme has none for that year), through programmes.services; all or nothing."""
+    from shidian.apps.programmes.models import Participation
+    from shidian.apps.programmes.services import participation_move_bulk
+
+    require(by, APPROVE, plan)
+    plan = _locked(plan)
+    if plan.status != PlanStatus.PENDING:
+        raise ValidationError(_("只有待审批的推广计划可以批准。"))
+    comment = _comment(comment, required=False)
+    _check_complete(plan)
+    rows = list(plan.schools.select_related("unit", "lead"))
+    leads = set(selectors.possible_leads(plan.programme).values_list("pk", flat=True))
+    lost = [r.lead.name for r in rows if r.lead_id not in leads]
+    if lost:
+        raise ValidationError(
+            _("%(names)s已不是通过验收的试点学校，请重新安排带动。") % {"names": "、".join(lost)}
+        )
+    parts = list(
+        Participation.objects.filter(  # scoping: ok the plan's own schools
+            programme=plan.programme, unit_id__in=[r.unit_id for r in rows]
+        )
+    )
+    moving = [p for p in parts if p.state in selectors.REMAINING]
+    if len(moving) != len(rows):
+        raise ValidationError(_("部分学校已不是尚未试点的候选学校，请重新选择本批学校。"))
+    cycle = _cycle_for(plan, len(rows))
+    reason = _("推广计划：%(name)s") % {"name": plan.name}
+    first = [p for p in moving if p.state in ("eligible", "recommended")]
+    if first:
+        participation_move_bulk(
+            by=None,
+            programme=plan.programme,
+            participations=first,
+            to="shortlisted",
+            reason=reason,
+            actor=by,
+        )
+    participation_move_bulk(
+        by=None,
+        programme=plan.programme,
+        participations=moving,
+        to="pilot",
+        batch=cycle,
+        reason=reason,
+        actor=by,
+    )
+    plan.status, plan.cycle = PlanStatus.APPROVED, cycle
+    plan.save(update_fields=["status", "cycle", "updated_at"])
+    _event(plan, RolloutEvent.Action.APPROVED, comment, by)
+    _audit(by, "rollout.approve", plan, f"{plan.name}: {len(rows)} -> {cycle}")
+    return plan
+
+
+def last_return(plan: RolloutPlan) -> RolloutEvent | None:
+    return plan.events.filter(action=RolloutEvent.Action.RETURNED).first()
+
+
+def register() -> None:
+    from shidian.apps.core.audit import register_actions
+
+    register_actions(
+        {
+            "rollout.create": gettext_lazy("新建推广计划"),
+            "rollout.pick": gettext_lazy("选择推广学校"),
+            "rollout.pair": gettext_lazy("安排辐射带动"),
+            "rollout.lead": gettext_lazy("调整带动试点"),
+            "rollout.submit": gettext_lazy("提交推广计划审批"),
+            "rollout.return": gettext_lazy("退回推广计划"),
+            "rollout.approve": gettext_lazy("批准推广计划"),
+        }
+    )
