@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shidian.apps.activities",
     "shidian.apps.helprequests",
     "shidian.apps.classgroups",
+    "shidian.apps.cases",
 ]
 
 MIDDLEWARE = [

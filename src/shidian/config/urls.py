@@ -24,5 +24,6 @@ urlpatterns = [
     path("activities/", include("shidian.apps.activities.urls")),
     path("help/", include("shidian.apps.helprequests.urls")),
     path("classes/", include("shidian.apps.classgroups.urls")),
+    path("cases/", include("shidian.apps.cases.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
 ]
