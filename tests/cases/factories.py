@@ -23,7 +23,9 @@ def call(tree):
     from shidian.apps.submissions.models import Round
 
     w = pilot_world(tree)
-    found = Round.objects.filter(programme=w.programme, kind="typical_case").first()  # scoping: ok test
+    found = Round.objects.filter(
+        programme=w.programme, kind="typical_case"
+    ).first()  # scoping: ok test
     return found or case_call_open(by=w.office, programme=w.programme, name=CALL)
 
 

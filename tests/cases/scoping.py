@@ -28,9 +28,8 @@ def _round(tree):
 
 def _evidence(tree):
     from shidian.apps.cases.services import case_attach
-    from tests.cases.factories import coordinator_of, png_upload, sheet
-
     from shidian.apps.evidence.models import Evidence
+    from tests.cases.factories import coordinator_of, png_upload, sheet
 
     s = sheet(tree)
     found = Evidence.objects.filter(submission=s).first()  # scoping: ok test
