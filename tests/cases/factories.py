@@ -63,7 +63,7 @@ def expert(tree, name="case-expert"):
     from shidian.apps.accounts.models import User
 
     found = User.objects.filter(username=name).first()  # scoping: ok test
-    return found or make_user(name, tree.city, "expert", full_name="评审专家赵老师")
+    return found or make_user(name, tree.county, "expert", full_name="评审专家赵老师")
 
 
 PNG = (
