@@ -118,7 +118,7 @@ class CaseTerm(models.Model):
     """One word of a case and its weight (title words count more than body words)."""
 
     term = models.CharField(max_length=32)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="terms", db_index=False)
     weight = models.FloatField()
 
     class Meta:
