@@ -73,3 +73,12 @@ def test_programme_page_shows_the_cases_card(tree, client):
     assert (
         reverse("cases:programme", kwargs={"programme_id": w.programme.pk}) in page.content.decode()
     )
+
+
+def test_home_card_for_a_pilot(tree, client):
+    from tests.cases.factories import call
+
+    call(tree)
+    client.force_login(coordinator_of(tree))
+    page = client.get("/").content.decode()
+    assert 'id="cases-home"' in page and reverse("cases:library") in page

@@ -10,9 +10,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("典型案例")
 
     def ready(self) -> None:
-        from shidian.apps.cases import kinds, policies, services
+        from shidian.apps.cases import home, kinds, policies, services
+        from shidian.apps.core.home_sections import register_home_section
         from shidian.apps.submissions.kinds import register_kind
 
         policies.register_all()
         register_kind(kinds.TypicalCaseForm())
         services.register()
+        register_home_section("cases/_home_card.html", home.home_card, order=70)
