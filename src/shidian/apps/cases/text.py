@@ -95,7 +95,7 @@ def highlight(text: str, terms: Iterable[str]) -> SafeString:
 
 def snippet(text: str, terms: Iterable[str], width: int = 60) -> SafeString:
     """A short piece of ``text`` around its first hit, highlighted (its start when none)."""
-    plain = re.sub(r"\[(?:图片|image):\d+\]", "", unicodedata.normalize("NFKC", text or ""))
+    plain = re.sub(r"\[(?:图片|image):\d+\]", "", text or "")
     plain = re.sub(r"\s+", " ", plain).strip()
     pattern = _pattern(terms)
     match = pattern.search(plain) if pattern is not None else None
