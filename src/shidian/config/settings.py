@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shidian.apps.api",
     "shidian.apps.commendations",
     "shidian.apps.rollout",
+    "shidian.apps.cases",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("classes/", include("shidian.apps.classgroups.urls")),
     path("commendations/", include("shidian.apps.commendations.urls")),
     path("rollout/", include("shidian.apps.rollout.urls")),
+    path("cases/", include("shidian.apps.cases.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("shidian.apps.api.urls")),

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from shidian.apps.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("<int:case_id>/", views.case_detail, name="case"),
+    path("<int:case_id>/files/<int:case_file_id>/", views.case_file, name="case_file"),
+    path("programmes/<int:programme_id>/", views.programme_cases, name="programme"),
+    path("calls/<int:case_round_id>/", views.call_detail, name="call"),
+    path("submissions/<int:case_submission_id>/", views.submission_page, name="submission"),
+    path(
+        "submissions/<int:case_submission_id>/attach/",
+        views.submission_attach,
+        name="submission_attach",
+    ),
+    path(
+        "submissions/<int:case_submission_id>/decide/",
+        views.submission_decide,
+        name="submission_decide",
+    ),
+    path(
+        "submissions/<int:case_submission_id>/opinion/",
+        views.submission_opinion,
+        name="submission_opinion",
+    ),
+    path(
+        "submissions/<int:case_submission_id>/files/<int:case_evidence_id>/",
+        views.submission_file,
+        name="submission_file",
+    ),
+]
