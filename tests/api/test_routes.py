@@ -155,3 +155,13 @@ def test_sheets_standards_and_accounts_follow_the_pages(client, tree, office_use
         client.get(reverse("api-v1:sheet", kwargs={"sheet_id": other.pk}), **school).status_code
         == 404
     )
+
+
+def test_an_english_call_leaves_the_thread_in_chinese(client, db):
+    from django.utils import translation
+
+    before = translation.get_language()
+    client.get(reverse("api-v1:units"), HTTP_ACCEPT_LANGUAGE="en")
+    assert translation.get_language() == before
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "登录" in page.content.decode()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from shidian.apps.api import scopes as scope_rules
-from shidian.apps.api.errors import ApiError, use_caller_language
+from shidian.apps.api.errors import ApiError
 from shidian.apps.api.tokens import token_check
 
 
@@ -18,7 +18,6 @@ class TokenAuth(HttpBearer):
     route goes through the same ``restrict(user, action)`` as the pages."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        use_caller_language(request)
         found = token_check(token)
         if found is None:
             return None

@@ -1,7 +1,7 @@
 """One error body for every refusal: ``{"code": ..., "message": ..., "details": [...]}``.
 
-The message is in the caller's language: the API honours ``Accept-Language`` (zh-Hans unless the
-caller asks for English), since a program has no language cookie to set.
+The message is in the caller's language, which api.middleware activates from
+``Accept-Language`` for every API request.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -40,11 +39,6 @@ def caller_language(request: HttpRequest) -> str:
     return settings.LANGUAGE_CODE
 
 
-def use_caller_language(request: HttpRequest) -> None:
-    translation.activate(caller_language(request))
-    request.LANGUAGE_CODE = translation.get_language()
-
-
 def body(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details=None):
     payload: dict[str, Any] = {"code": code, "message": str(message)}
     if details:
@@ -57,7 +51,6 @@ def install(api: NinjaAPI) -> None:
 
     def handler(status: int, code: str, message_of):
         def handle(request: HttpRequest, exc: Exception) -> HttpResponse:
-            use_caller_language(request)
             return body(api, request, status, code, message_of(exc))
 
         return handle
@@ -68,7 +61,6 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        use_caller_language(request)
         details = [
             {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")}
             for e in exc.errors

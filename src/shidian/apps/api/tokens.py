@@ -121,8 +121,7 @@ def token_check(plain: str, *, now: datetime.datetime | None = None) -> ApiToken
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-        ApiToken.objects.filter(pk=token.pk).update(
-            last_used_at=now
-        )  # scoping: ok the token itself
+        this = ApiToken.objects.filter(pk=token.pk)  # scoping: ok the token itself
+        this.update(last_used_at=now)
         token.last_used_at = now
     return token
