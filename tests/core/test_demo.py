@@ -24,6 +24,12 @@ def test_demo_loads_once_with_an_account_per_role(settings, tmp_path):
         assert user.check_password(account["password"])
     table = demo_accounts_table()
     assert any(line.startswith("office") for line in table)
+    from shidian.apps.cases.models import Case
+    from shidian.apps.cases.selectors import search
+
+    assert Case.objects.count() == 3 and "typical cases" in first.summary
+    school = User.objects.get(username="school")
+    assert search(school, "课堂").total == 3 and search(school, "作业").total >= 1
 
     again = load_demo(seed=2021)
     assert not again.created

@@ -147,8 +147,12 @@ def _load_communities(*, tree, office, password: str) -> str:
     )
     lead_user = User.objects.filter(unit=tree.community_lead).order_by("pk").first()  # ok demo
     acts = load_activities(county=tree.county, lead_user=lead_user)
+    from shidian.apps.cases.demo import load_demo as load_cases
+
+    cases = load_cases(programme=programme, office=office)
     parts = [f"{made['communities']} communities"] if made["communities"] else []
     parts += [f"{acts['activities']} activities"] if acts["activities"] else []
+    parts += [f"{cases['cases']} typical cases"] if cases["cases"] else []
     return ", ".join(parts)
 
 
