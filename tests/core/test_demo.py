@@ -30,6 +30,13 @@ def test_demo_loads_once_with_an_account_per_role(settings, tmp_path):
     assert Case.objects.count() == 3 and "typical cases" in first.summary
     school = User.objects.get(username="school")
     assert search(school, "课堂").total == 3 and search(school, "作业").total >= 1
+    from shidian.apps.evaluation.selectors import programme_rounds
+    from shidian.apps.programmes.models import Programme
+
+    office = User.objects.get(username="office")
+    programme = Programme.objects.get()
+    assert len(programme_rounds(user=office, programme=programme)) >= 4
+    assert "4 years of history" in first.summary
 
     again = load_demo(seed=2021)
     assert not again.created

@@ -150,9 +150,13 @@ def _load_communities(*, tree, office, password: str) -> str:
     from shidian.apps.cases.demo import load_demo as load_cases
 
     cases = load_cases(programme=programme, office=office)
+    from shidian.apps.evaluation.demo import load_demo as load_evaluation
+
+    history = load_evaluation(programme=programme, office=office)
     parts = [f"{made['communities']} communities"] if made["communities"] else []
     parts += [f"{acts['activities']} activities"] if acts["activities"] else []
     parts += [f"{cases['cases']} typical cases"] if cases["cases"] else []
+    parts += [f"{history['rounds']} years of history"] if history["rounds"] else []
     return ", ".join(parts)
 
 
