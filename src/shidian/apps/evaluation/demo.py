@@ -1,6 +1,6 @@
 """Demo history for the evaluation page: the county's first-batch pilots against twelve
 comparison schools (participation state "control", the same school types), with three earlier
-yearly self-assessment rounds (2023-2025) and a 2026 re-assessment, every sheet accepted.
+yearly self-assessment rounds and one in the batch's entry year, every sheet accepted.
 
 Scores are generated: each school has its own level, everyone drifts up a little each year,
 and pilots gain about eight points of the standard's maximum from their entry year, so the
@@ -19,7 +19,7 @@ from shidian.apps.programmes.models import Participation
 from shidian.apps.programmes.services.participation import participation_move
 from shidian.apps.submissions.models import Round, Submission
 
-YEARS = (2023, 2024, 2025, 2026)
+HISTORY_YEARS = 3  # yearly rounds before the first batch enters, then its entry year
 CONTROLS = 12
 EFFECT = 0.08
 NAME = "{year}年度自查赋分（效果评估演示）"
@@ -59,12 +59,14 @@ def load_demo(*, programme: Any, office: Any, seed: int = 2026) -> dict[str, int
     if programme is None:
         return {"rounds": 0}
     version = programme.standard_versions.order_by("-pk").first()
-    rounds = Round.objects.filter(programme=programme, name=NAME.format(year=YEARS[0]))
-    if version is None or rounds.exists():  # scoping: ok demo set-up
-        return {"rounds": 0}
     parts = Participation.objects.filter(programme=programme)  # scoping: ok demo set-up
     pilots = list(parts.filter(state="pilot", batch__number=1).select_related("unit", "batch"))
-    if not pilots:
+    if version is None or not pilots:
+        return {"rounds": 0}
+    first_year = pilots[0].batch.year
+    years = list(range(first_year - HISTORY_YEARS, first_year + 1))
+    done = Round.objects.filter(programme=programme, name=NAME.format(year=years[0]))
+    if done.exists():  # scoping: ok demo set-up
         return {"rounds": 0}
     controls = _controls(programme, pilots, office=office)
     entry = {p.unit_id: p.batch.year for p in pilots}
@@ -75,7 +77,7 @@ def load_demo(*, programme: Any, office: Any, seed: int = 2026) -> dict[str, int
     now = timezone.now()
     own = Round.objects.filter(programme=programme, kind="self_assessment")  # scoping: ok demo
     latest = {r.opens_on.year: r.opens_on for r in own.order_by("opens_on")}
-    for year in YEARS:
+    for year in years:
         # A year that already has the programme's own demo rounds (their sheets are filled by
         # other demos) gets this round a day after them: the page takes a year's latest round.
         opens = latest[year] + dt.timedelta(days=1) if year in latest else dt.date(year, 3, 1)
@@ -95,7 +97,7 @@ def load_demo(*, programme: Any, office: Any, seed: int = 2026) -> dict[str, int
         rows = []
         for unit_id in units:
             gain = EFFECT if unit_id in entry and year >= entry[unit_id] else 0.0
-            fraction = level[unit_id] + 0.02 * (year - YEARS[0]) + gain + rng.gauss(0, 0.015)
+            fraction = level[unit_id] + 0.02 * (year - years[0]) + gain + rng.gauss(0, 0.015)
             rows.append(
                 Submission(
                     round=made,
@@ -106,4 +108,4 @@ def load_demo(*, programme: Any, office: Any, seed: int = 2026) -> dict[str, int
                 )
             )
         Submission.objects.bulk_create(rows)
-    return {"rounds": len(YEARS), "controls": len(controls)}
+    return {"rounds": len(years), "controls": len(controls)}
