@@ -165,3 +165,11 @@ def test_an_english_call_leaves_the_thread_in_chinese(client, db):
     assert translation.get_language() == before
     page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
     assert "登录" in page.content.decode()
+
+
+def test_nul_in_a_filter_is_refused_not_a_server_error(client, tree, office_user):
+    headers = bearer(office_user, ["units:read"])
+    got = client.get(reverse("api-v1:units") + "?q=%00", **headers)
+    assert got.status_code == 422 and got.json()["code"] == "invalid"
+    one = client.get("/api/v1/units/A%00", **headers)
+    assert one.status_code in {404, 422}

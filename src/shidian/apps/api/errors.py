@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -79,6 +80,10 @@ def install(api: NinjaAPI) -> None:
         handler(403, "forbidden", lambda e: _("您无权进行此操作。"))
     )
     api.exception_handler(Http404)(handler(404, "not_found", lambda e: _("找不到该对象。")))
+
+    # A value the database cannot store (schemas bound what they can; this is the net for the
+    # rest): the caller's data, so 422, not a server error.
+    api.exception_handler(DataError)(handler(422, "invalid", lambda e: _("请求的数据不正确。")))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

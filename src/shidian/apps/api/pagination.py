@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 MAX_LIMIT = 500
+# A filter value: bounded, and without NUL, which PostgreSQL refuses in text (a 500 otherwise).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 # Far beyond any list here, and inside every database's integer range.
 MAX_OFFSET = 10**9
 

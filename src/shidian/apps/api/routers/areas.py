@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from shidian.apps.accounts.models import User
 from shidian.apps.api.auth import need
 from shidian.apps.api.etags import etag_of
-from shidian.apps.api.pagination import PageParams, page
+from shidian.apps.api.pagination import PageParams, Text, page
 from shidian.apps.campaigns.models import Campaign, Sheet
 from shidian.apps.core.access import VIEW
 from shidian.apps.inspections.models import RectificationItem
@@ -165,7 +165,7 @@ class SheetDetail(SheetOut):
 
 
 class SheetFilters(PageParams):
-    status: str | None = None
+    status: Text | None = None
 
 
 def campaign_out(row: Campaign) -> dict:
@@ -257,8 +257,8 @@ class RectificationPage(Paged):
 
 
 class RectificationFilters(PageParams):
-    status: str | None = None
-    unit: str | None = None
+    status: Text | None = None
+    unit: Text | None = None
 
 
 def rectification_out(row: RectificationItem) -> dict:

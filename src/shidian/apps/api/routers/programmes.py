@@ -12,7 +12,7 @@ from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
 from shidian.apps.api.errors import ApiError
 from shidian.apps.api.etags import check_if_match, etag_of
-from shidian.apps.api.pagination import PageParams, page
+from shidian.apps.api.pagination import NO_NUL, PageParams, Text, page
 from shidian.apps.core.access import VIEW
 from shidian.apps.programmes.models import Cycle, Participation, Programme
 from shidian.apps.programmes.services.participation import participation_move
@@ -62,14 +62,14 @@ class ParticipationPage(Schema):
 
 
 class ParticipationFilters(PageParams):
-    state: str | None = None
+    state: Text | None = None
     batch: int | None = Field(None, ge=1, le=1000)
 
 
 class MoveIn(Schema):
-    state: str = Field(..., max_length=16)
+    state: str = Field(..., max_length=16, pattern=NO_NUL)
     batch: int | None = Field(None, ge=1, le=1000)
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
 
 
 def programme_out(programme: Programme) -> dict:

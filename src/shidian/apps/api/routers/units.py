@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from shidian.apps.api.auth import need
-from shidian.apps.api.pagination import PageParams, page
+from shidian.apps.api.pagination import PageParams, Text, page
 from shidian.apps.core.access import VIEW
 from shidian.apps.orgs.models import OrgUnit
 
@@ -37,10 +37,10 @@ class UnitPage(Schema):
 
 
 class UnitFilters(PageParams):
-    level: str | None = None
-    parent: str | None = None
-    school_type: str | None = None
-    q: str | None = None
+    level: Text | None = None
+    parent: Text | None = None
+    school_type: Text | None = None
+    q: Text | None = None
 
 
 def unit_out(unit: OrgUnit) -> dict:
@@ -80,5 +80,5 @@ def units(request: HttpRequest, filters: Query[UnitFilters]):
 
 
 @router.get("/units/{unit_code}", response=UnitOut, url_name="unit")
-def unit(request: HttpRequest, unit_code: str):
+def unit(request: HttpRequest, unit_code: Text):
     return unit_out(get_object_or_404(visible_units(request), code=unit_code))
