@@ -7,7 +7,7 @@ set -uo pipefail
 
 documents=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk
            fonts-noto-cjk-extra fonts-arphic-ukai poppler-utils gettext)
-testing=(chromium)
+testing=(chromium nginx)  # nginx: the loopback scale-path test
 
 wanted=("${documents[@]}")
 [ "${1:-documents}" = "test" ] && wanted+=("${testing[@]}")
