@@ -60,7 +60,7 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 120s;
             add_header X-Upstream $upstream_addr always;
@@ -110,10 +110,15 @@ class Stack:
         return process
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Stop one process (and its children) at once, as a crash would."""
+        """Stop one process and every descendant, as a crash would (RQ's work horse and
+        LibreOffice start sessions of their own, so a process group is not enough)."""
         process = self.processes.pop(name)
+        family = descendants(process.pid) if sig == signal.SIGKILL else []
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
         process.wait(timeout=30)
 
     def start_app(self, index: int) -> None:
@@ -141,6 +146,21 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM if name != "nginx" else signal.SIGQUIT)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def free_port() -> int:
@@ -189,6 +209,7 @@ def stack_env(root: Path, *, database: str, redis_db: int, s3_endpoint: str) -> 
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TRUSTED_PROXIES": "127.0.0.1",
+        "DATABASE_CONN_MAX_AGE": "60",
         "DATABASE_URL": f"{POSTGRES}/{database}",
         "REDIS_URL": f"{REDIS}/{redis_db}",
         "TASK_BACKEND": "redis",
@@ -215,7 +236,13 @@ def s3_client(stack: Stack):
     )
 
 
-def up(root: Path, *, database: str = "shidian_loopback", redis_db: int = 7) -> Stack:
+def up(
+    root: Path,
+    *,
+    database: str = "shidian_loopback",
+    redis_db: int = 7,
+    extra_env: dict[str, str] | None = None,
+) -> Stack:
     """Start everything; the caller stops it with ``stack.stop()`` (or use :func:`running`)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -235,7 +262,10 @@ def up(root: Path, *, database: str = "shidian_loopback", redis_db: int = 7) -> 
         s3_endpoint=f"http://127.0.0.1:{s3_port}",
         env={},
     )
-    stack.env = stack_env(root, database=database, redis_db=redis_db, s3_endpoint=stack.s3_endpoint)
+    stack.env = {
+        **stack_env(root, database=database, redis_db=redis_db, s3_endpoint=stack.s3_endpoint),
+        **(extra_env or {}),
+    }
     try:
         stack.start(
             "s3", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)]
@@ -270,9 +300,13 @@ def up(root: Path, *, database: str = "shidian_loopback", redis_db: int = 7) -> 
 
 @contextlib.contextmanager
 def running(
-    root: Path, *, database: str = "shidian_loopback", keep: bool = False
+    root: Path,
+    *,
+    database: str = "shidian_loopback",
+    keep: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    stack = up(root, database=database)
+    stack = up(root, database=database, extra_env=extra_env)
     try:
         yield stack
     finally:
