@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import loopback_stack  # noqa: E402
-from surge_bench import SEED, percentiles, run_django, surge  # noqa: E402
+from surge_bench import SEED, percentiles, surge  # noqa: E402
 
 STALE_AFTER = 15  # seconds without a heartbeat before a running job shows as interrupted
 
@@ -118,15 +118,12 @@ def main() -> None:
     extra = {"RUNS_STALE_AFTER": str(STALE_AFTER)}
     print(f"bringing up the loopback stack in {root} ...", flush=True)
     with loopback_stack.running(root, database="shidian_crash", extra_env=extra) as stack:
-        seeded = json.loads(
-            run_django(
-                stack,
-                SEED.format(bench=str(ROOT / "bench"), schools=args.schools, items=args.items),
-            )
+        seeded = stack.python(
+            SEED.format(bench=str(ROOT / "bench"), schools=args.schools, items=args.items)
         )
         schools, methods = seeded["schools"], seeded["methods"]
         notice = ROOT / "examples" / "documents" / "notice.json"
-        document = json.loads(run_django(stack, START_PDF.format(notice=str(notice))))["document"]
+        document = stack.python(START_PDF.format(notice=str(notice)))["document"]
         events: list[str] = []
         began = time.monotonic()
 
@@ -168,7 +165,7 @@ def main() -> None:
 
         acked_file = root / "acked.json"
         acked_file.write_text(json.dumps(acked))
-        proof = json.loads(run_django(stack, PROOF.format(acked=str(acked_file), items=args.items)))
+        proof = stack.python(PROOF.format(acked=str(acked_file), items=args.items))
         print(
             f"proof: {proof['acked_stored']}/{proof['acked']} acknowledged submissions stored; "
             f"lost {len(proof['acked_lost'])}; half-written sheets {len(proof['half_written'])}; "
@@ -179,9 +176,7 @@ def main() -> None:
         deadline = time.monotonic() + STALE_AFTER + 240
         retried = False
         while True:
-            state = json.loads(
-                run_django(stack, PDF_STATE.format(document=document, retry=not retried))
-            )
+            state = stack.python(PDF_STATE.format(document=document, retry=not retried))
             retried = retried or state.get("retried", False)
             if state["status"] == "succeeded" and state["pdf"]:
                 how = "after a retry" if state["attempts"] > 1 or retried else "without a retry"

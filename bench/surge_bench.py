@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -98,21 +97,6 @@ for r in rows:
         report["unacked_touched"].append(r["pk"])
 print(json.dumps(report))
 """
-
-
-def run_django(stack, code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**stack.env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(done.stderr[-4000:])
-    return done.stdout.strip().splitlines()[-1]
 
 
 def form(school: dict, methods: dict) -> dict:
@@ -242,14 +226,11 @@ def main() -> None:
     print(f"bringing up the loopback stack in {root} ...", flush=True)
     with loopback_stack.running(root, database="shidian_surge") as stack:
         seed_started = time.monotonic()
-        seeded = json.loads(
-            run_django(
-                stack,
-                SEED.format(
-                    bench=str(ROOT / "bench"),
-                    schools=args.schools + args.capacity_schools,
-                    items=args.items,
-                ),
+        seeded = stack.python(
+            SEED.format(
+                bench=str(ROOT / "bench"),
+                schools=args.schools + args.capacity_schools,
+                items=args.items,
             )
         )
         schools, methods = seeded["schools"], seeded["methods"]
@@ -289,7 +270,7 @@ def main() -> None:
             acked += fast_acked
         acked_file = root / "acked.json"
         acked_file.write_text(json.dumps(acked))
-        proof = json.loads(run_django(stack, PROOF.format(acked=str(acked_file), items=args.items)))
+        proof = stack.python(PROOF.format(acked=str(acked_file), items=args.items))
         print(
             f"proof: {proof['submitted']} acknowledged sheets submitted; "
             f"missing {len(proof['acked_missing'])}, incomplete {len(proof['incomplete'])}, "

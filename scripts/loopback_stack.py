@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -95,6 +96,22 @@ class Stack:
             timeout=timeout,
             check=True,
         )
+
+    def python(self, code: str, timeout: float = 1800) -> dict:
+        """Run Python ``code`` with Django's settings of the stack (the repository's root on the
+        path, for tests' factories and benches); its last line of output, as JSON."""
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**self.env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"the code failed:\n{done.stderr[-4000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
     def start(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child

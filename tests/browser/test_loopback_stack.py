@@ -9,8 +9,6 @@ static files came from nginx.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -79,22 +77,8 @@ def stack(tmp_path_factory):
         yield running
 
 
-def _seed(stack) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", SEED],
-        env={**stack.env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_sheet_with_evidence_and_a_worker_pdf_through_the_proxy(browser, stack, tmp_path):
-    seeded = _seed(stack)
+    seeded = stack.python(SEED, timeout=300)
     upstreams: set[str] = set()
     static_servers: set[str] = set()
 
