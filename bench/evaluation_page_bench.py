@@ -235,7 +235,16 @@ def main() -> None:
     print(f"first request in a cold process (imports included): {cold:.3f} s")
     for row in ev.estimates:
         print(f"  {row.key:<11} {row.estimate:8.3f}  SE {row.se:.3f}  p {row.p_value:.3g}")
-    report = client.get(base, {"outcome": f"rep:{hours.pk}"}).context["ev"]
+    offered = selectors.outcome_choices(rounds, user=office, programme=programme)
+    report = analysis.evaluate(
+        selectors.panel_table(
+            user=office,
+            programme=programme,
+            outcome=next(o for o in offered if o.key == f"rep:{hours.pk}"),
+            period_mode=selectors.YEAR,
+            rounds=rounds,
+        )
+    )
     assert report.refusal is None, report.refusal
     print(f"report value by year: {report.result.n_observations} rows")
     for row in report.estimates:
