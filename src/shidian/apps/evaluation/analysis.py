@@ -4,6 +4,11 @@ The whole panel goes through ``shidian.engine.did.run_did`` exactly as ``shidian
 unit --period period --treated treated --cohort cohort --outcome outcome --event-study`` runs it
 on the downloaded XLSX (tests/evaluation/test_cli_reproduction.py holds the two together); each
 batch's 2x2 is that batch's pilots against the comparison units.
+
+A source that cannot give an estimate refuses by code before the engine runs (``_precheck``):
+acceptance scores exist once, after entry, for pilots only, so the page shows their distribution
+by batch (``cross_section``) and says why that is no difference-in-differences; mid-term scores
+without controls and without a pre-entry score refuse likewise.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import pandas as pd
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from shidian.apps.evaluation import selectors as sel
 from shidian.apps.evaluation.messages import note_texts, refusal_text
 from shidian.apps.evaluation.selectors import PanelTable
 from shidian.engine.did import run_did
@@ -89,19 +95,25 @@ class Evaluation:
     sensitivity: dict | None = None
     notes: list[str] = field(default_factory=list)
     meaning: list[str] = field(default_factory=list)
+    cross_section: list[dict] = field(default_factory=list)  # acceptance: scores by batch
 
 
 def evaluate(table: PanelTable) -> Evaluation:
     """Every figure of the page, or a refusal saying why there is none."""
+    source = table.source
     code = _precheck(table)
     if code:
-        return Evaluation(refusal=refusal_text(code), refusal_code=code)
+        ev = Evaluation(refusal=refusal_text(code, source=source), refusal_code=code)
+        if code == "eval_acceptance_cross_section":
+            ev.cross_section = cross_section(table)
+        return ev
     label = table.outcome.label
     frame = table.frame.rename(columns={"outcome": label})
     try:
         result = run_did(frame, outcome=label, event_study_on=True, **COLUMNS)
     except EngineInputError as exc:
-        return Evaluation(refusal=refusal_text(exc.code, exc.params), refusal_code=exc.code)
+        text = refusal_text(exc.code, exc.params, source=source)
+        return Evaluation(refusal=text, refusal_code=exc.code)
     ev = Evaluation(result=result)
     n = {"units": result.n_units, "periods": result.n_periods, "clusters": result.n_clusters}
     if result.did_2x2 is not None:
@@ -141,16 +153,60 @@ def evaluate(table: PanelTable) -> Evaluation:
     return ev
 
 
+NO_OCCASIONS = {
+    sel.SHEETS: "eval_no_rounds",
+    sel.REPORTS: "eval_no_report_periods",
+    sel.EXPERT_MIDTERM: "eval_no_midterm",
+    sel.EXPERT_ACCEPTANCE: "eval_no_acceptance",
+}
+
+
 def _precheck(table: PanelTable) -> str | None:
+    source = table.source
     if table.rounds == 0:
-        return "eval_no_rounds"
+        return NO_OCCASIONS[source]
     if table.pilots == 0:
         return "eval_no_pilots"
-    if table.controls == 0:
+    if table.controls == 0 and source != sel.EXPERT_ACCEPTANCE:
         return "eval_no_controls"
     if table.frame.empty:
         return "eval_no_data"
+    if source == sel.EXPERT_ACCEPTANCE:
+        # once per pilot, after entry, no controls: never a difference-in-differences
+        return "eval_acceptance_cross_section"
+    if source == sel.EXPERT_MIDTERM:
+        frame = table.frame
+        pilots = frame[frame["treated"] == 1]
+        before = (pilots["period"] < pilots["cohort"]).any()
+        if not before and not (frame["treated"] == 0).any():
+            return "eval_midterm_no_comparison"
     return None
+
+
+def cross_section(table: PanelTable) -> list[dict]:
+    """The scores' distribution by batch and over all pilots (count, mean, SD, min, max): a
+    description, not an effect."""
+    frame = table.frame[table.frame["treated"] == 1]
+    groups = [(b, frame[frame["batch"] == b]) for b, _c, _y in table.batches]
+    years = {b: y for b, _c, y in table.batches}
+    out = []
+    for number, part in [*groups, (None, frame)]:
+        values = part["outcome"].astype(float)
+        if values.empty:
+            continue
+        out.append(
+            {
+                "number": number,
+                "year": years.get(number),
+                "n": int(values.size),
+                "mean": fmt(values.mean()),
+                "sd": fmt(values.std(ddof=1)) if values.size > 1 else "—",
+                "min": fmt(values.min()),
+                "max": fmt(values.max()),
+                "mean_value": float(values.mean()),
+            }
+        )
+    return out
 
 
 def _p(est: float, se: float) -> float | None:
@@ -176,7 +232,7 @@ def _batches(table: PanelTable) -> list[dict]:
             if two is None:
                 raise EngineInputError("no 2x2", code="did_no_controls")
         except EngineInputError as exc:
-            row["refusal"] = refusal_text(exc.code, exc.params)
+            row["refusal"] = refusal_text(exc.code, exc.params, source=table.source)
             out.append(row)
             continue
         est, cells = two

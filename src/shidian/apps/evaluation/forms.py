@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.evaluation.selectors import PERIOD_CHOICES, TOTAL, YEAR, Outcome
+from shidian.apps.evaluation.selectors import (
+    PERIOD_CHOICES,
+    TOTAL,
+    YEAR,
+    Outcome,
+    grouped_choices,
+)
 
 
 class EvaluationForm(forms.Form):
@@ -15,7 +21,8 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, outcomes: list[Outcome], **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = {o.key: o for o in outcomes}
-        self.fields["outcome"].choices = [(o.key, o.label) for o in outcomes]
+        # grouped by source (自查赋分 / 周期报表 / 中期初评 / 验收): <optgroup>s in the chooser
+        self.fields["outcome"].choices = grouped_choices(outcomes)
 
     def choice(self) -> tuple[Outcome, str]:
         """The chosen outcome and period mode; the defaults when the form is empty or bad."""

@@ -21,6 +21,22 @@ REFUSALS: dict[str, Promise] = {
         "没有可比较的对象，无法估计效果。"
     ),
     "eval_no_data": _("所选指标在您可见的单位中没有已提交的得分，无法估计效果。"),
+    # the other outcome sources (selectors.REPORTS / EXPERT_MIDTERM / EXPERT_ACCEPTANCE)
+    "eval_no_report_periods": _("该报表还没有报送期，没有可用的报表数据。"),
+    "eval_no_midterm": _(
+        "该项目还没有计入评分的中期初评（没有中期初评，或专家评审结果尚未公布）：没有中期评分可用。"
+    ),
+    "eval_no_acceptance": _("该项目还没有验收：没有验收评分可用。"),
+    "eval_midterm_no_comparison": _(
+        "中期初评只为已进入项目的试点学校评分：对照学校没有中期评分，试点学校也没有进入项目前的"
+        "中期评分。既没有对照也没有“项目前”，无法做双重差分。"
+        "请改用自查赋分或周期报表作为结果指标。"
+    ),
+    "eval_acceptance_cross_section": _(
+        "验收只在试点学校进入项目之后进行一次：试点没有项目前的验收评分，对照学校也不参加验收。"
+        "因此验收评分不能做双重差分，只能横向比较（见下表各批次的分布）；"
+        "批次之间的差别可能来自学校本身或验收时间，不能说明项目带来了多少变化。"
+    ),
     # the engine's refusals (shidian.engine.did)
     "did_one_period": _(
         "只有一个时期（%(period)s）：双重差分需要项目开始前和开始后各至少一个时期的得分。"
@@ -53,6 +69,28 @@ REFUSALS: dict[str, Promise] = {
     ),
     "did_cs_failed": _("Callaway & Sant'Anna 估计无法完成（数据不足以估计各批次各期的效果）。"),
 }
+# A source's own wording of a refusal, "<code>:<source>" (refusal_text falls back to the code's).
+SOURCE_REFUSALS: dict[str, Promise] = {
+    "eval_no_data:reports": _(
+        "所选报表字段在您可见的单位中没有已报送（已提交、已重新提交或已通过）的数值，无法估计效果。"
+    ),
+    "eval_no_data:midterm": _("中期初评在您可见的单位中还没有计入的评分，无法估计效果。"),
+    "eval_no_data:acceptance": _("验收在您可见的试点学校中还没有专家评分。"),
+    "did_no_pre_period:reports": _(
+        "所有试点学校在有报表数据的第一个时期就已进入项目：没有项目开始前的报表数据，"
+        "无法比较前后变化。周期报表通常在项目开始后才报送，可改用自查赋分。"
+    ),
+    "did_no_pre_period:midterm": _(
+        "所有有中期评分的试点学校在第一次评分时就已进入项目：没有项目开始前的中期评分，"
+        "无法比较前后变化。请改用自查赋分或周期报表作为结果指标。"
+    ),
+    "did_one_period:reports": _(
+        "报表数据只有一个时期（%(period)s）：双重差分需要项目开始前和开始后各至少一个时期的数据。"
+    ),
+    "did_constant_outcome:reports": _(
+        "所选报表字段在所有单位、所有时期的数值都相同，没有可比较的变化。"
+    ),
+}
 FALLBACK = _("无法根据这些数据估计效果。")
 
 NOTES: dict[str, Promise] = {
@@ -78,8 +116,11 @@ class _Filled(dict):
         return "?"
 
 
-def refusal_text(code: str | None, params: Mapping[str, Any] | None = None) -> str:
-    sentence = REFUSALS.get(code or "")
+def refusal_text(
+    code: str | None, params: Mapping[str, Any] | None = None, source: str | None = None
+) -> str:
+    """The sentence for ``code``, in the source's own wording when it has one."""
+    sentence = SOURCE_REFUSALS.get(f"{code}:{source}") or REFUSALS.get(code or "")
     if sentence is None:
         return str(FALLBACK)
     return str(sentence) % _Filled(params or {})

@@ -15,7 +15,8 @@ from shidian.apps.programmes.selectors import programme_for
 def _panel(request: HttpRequest, programme_id: int):
     programme = programme_for(user=request.user, programme_id=programme_id)
     rounds = selectors.programme_rounds(user=request.user, programme=programme)
-    form = EvaluationForm(request.GET or None, outcomes=selectors.outcome_choices(rounds))
+    outcomes = selectors.outcome_choices(rounds, user=request.user, programme=programme)
+    form = EvaluationForm(request.GET or None, outcomes=outcomes)
     outcome, period = form.choice()
     table = selectors.panel_table(
         user=request.user, programme=programme, outcome=outcome, period_mode=period, rounds=rounds

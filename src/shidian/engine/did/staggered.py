@@ -202,6 +202,10 @@ def _moderndid(panel: Panel, control_group: str) -> CallawaySantAnna:
             est_method="dr" if panel.covariates else "reg",
             control_group=control_group,
             base_period="universal",
+            # An unbalanced panel runs as repeated cross-sections with unit ids, as R's did
+            # does with allow_unbalanced_panel = TRUE (moderndid's own unbalanced-panel path
+            # fails with a TypeError).
+            panel=panel.balanced,
             allow_unbalanced_panel=not panel.balanced,
             clustervars=clustervars,
             boot=False,
