@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shidian.apps.evaluation.annual.content import annual_content, check_year, report_years
 from shidian.apps.evaluation.annual.document import report_data

@@ -20,7 +20,9 @@ def _link(run):
 
 def _result(run) -> str:
     year = (run.result or {}).get("year")
-    return str(_("%(year)s年度自评报告已生成，正在编排文档和 PDF。") % {"year": year})
+    return str(
+        _("%(year)s年度自评报告的数据已汇总；文档和 PDF 见“已生成的报告”。") % {"year": year}
+    )
 
 
 run_kind(

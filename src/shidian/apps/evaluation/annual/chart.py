@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-WIDTH, HEIGHT = 1600, 900
+WIDTH, HEIGHT = 1300, 780
 LEFT, RIGHT, TOP, BOTTOM = 190, 60, 120, 150
 BLUE = (31, 95, 170)
 ORANGE = (214, 110, 20)

@@ -11,13 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shidian.apps.evaluation.annual.chart import event_study_png
 from shidian.apps.evaluation.annual.content import AnnualContent, percent
+from shidian.docgen.text import cn_date
 
 CHART_NAME = "event_study.png"
 MARKER = "annual_report"
+
+
+def day_text(day: dt.date) -> str:
+    """2026年12月31日 in Chinese, 2026-12-31 otherwise."""
+    zh = (get_language() or "zh-hans").lower().startswith("zh")
+    return cn_date(day) if zh else day.isoformat()
 
 
 def title_of(content: AnnualContent) -> str:
@@ -73,7 +81,7 @@ def _targets(c: AnnualContent) -> list[Any]:
             _("截至%(date)s，%(plans)s所试点学校的创建方案在执行中，平均计划完成率%(rate)s，"
               "平均序时进度%(scheduled)s，其中%(behind)s所滞后于序时进度。")
             % {
-                "date": c.as_of.isoformat(),
+                "date": day_text(c.as_of),
                 "plans": t.plans,
                 "rate": percent(t.plan_rate),
                 "scheduled": percent(t.plan_scheduled),
@@ -81,7 +89,7 @@ def _targets(c: AnnualContent) -> list[Any]:
             }
         )  # fmt: skip
     else:
-        body.append(_("截至%(date)s，还没有经批准的创建方案。") % {"date": c.as_of.isoformat()})
+        body.append(_("截至%(date)s，还没有经批准的创建方案。") % {"date": day_text(c.as_of)})
     body.append({"heading": _("共同体"), "level": 2})
     body.append(
         _("项目共有%(n)s个共同体，成员校%(schools)s所（项目未设共同体数量目标）。")
@@ -162,7 +170,7 @@ def _rectification(c: AnnualContent) -> list[Any]:
         % {
             "year": c.year,
             "issued": t.issued,
-            "date": c.as_of.isoformat(),
+            "date": day_text(c.as_of),
             "closed": t.closed,
             "open": t.open,
             "overdue": t.overdue,
@@ -211,7 +219,7 @@ def _impact(c: AnnualContent) -> tuple[list[Any], list[tuple[str, bytes]]]:
             [_("估计方法"), _("估计值"), _("标准误"), _("95% 置信区间"), _("p 值")],
             [[r.label, r.shown["estimate"], r.shown["se"], r.shown["ci"], p_text(r.p_value)]
              for r in ev.estimates],
-            [62, 20, 22, 34, 18],
+            [50, 18, 20, 44, 24],
         ),
     ]  # fmt: skip
     assets = []
@@ -221,12 +229,12 @@ def _impact(c: AnnualContent) -> tuple[list[Any], list[tuple[str, bytes]]]:
         body += [
             {"heading": _("事件研究"), "level": 2},
             {"image": CHART_NAME, "caption": _("事件研究：各期效果估计及 95% 置信区间"),
-             "width_mm": 140},
+             "width_mm": 130},
             _table(
                 [_("相对时期"), _("双向固定效应"), _("95% 置信区间"), _("CS 动态效应"),
                  _("95% 置信区间")],
                 [[row["rel"], *_pair(row["twfe"]), *_pair(row["cs"])] for row in ev.dynamic],
-                [24, 30, 36, 30, 36],
+                [20, 27, 42, 25, 42],
             ),
         ]  # fmt: skip
     body.append({"heading": _("结果说明"), "level": 2})
@@ -266,7 +274,7 @@ def report_data(
     data = {
         "issuer": issuer,
         "title": title_of(content),
-        "subtitle": _("统计截至%(date)s") % {"date": content.as_of.isoformat()},
+        "subtitle": _("统计截至%(date)s") % {"date": day_text(content.as_of)},
         "date": today.isoformat(),
         "toc": True,
         "chapters": [{"title": title, "body": body} for title, body in chapters],
