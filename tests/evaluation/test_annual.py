@@ -92,6 +92,10 @@ def test_no_estimate_gives_the_reason_instead(tree):
     assert c.impact.refusal in impact and not any(
         "image" in b for b in impact if isinstance(b, dict)
     )
+    assert data["subtitle"] == "统计截至2026年12月31日"
+    with translation.override("en"):  # an English reader's report: dates as ISO
+        english, _assets = report_data(c, issuer="甲县教育局", today=TODAY)
+    assert "2026-12-31" in english["subtitle"]
 
 
 def test_years_and_the_year_check(tree):

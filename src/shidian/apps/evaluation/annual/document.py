@@ -219,7 +219,7 @@ def _impact(c: AnnualContent) -> tuple[list[Any], list[tuple[str, bytes]]]:
             [_("估计方法"), _("估计值"), _("标准误"), _("95% 置信区间"), _("p 值")],
             [[r.label, r.shown["estimate"], r.shown["se"], r.shown["ci"], p_text(r.p_value)]
              for r in ev.estimates],
-            [50, 18, 20, 44, 24],
+            [50, 22, 22, 42, 20],
         ),
     ]  # fmt: skip
     assets = []
@@ -234,7 +234,7 @@ def _impact(c: AnnualContent) -> tuple[list[Any], list[tuple[str, bytes]]]:
                 [_("相对时期"), _("双向固定效应"), _("95% 置信区间"), _("CS 动态效应"),
                  _("95% 置信区间")],
                 [[row["rel"], *_pair(row["twfe"]), *_pair(row["cs"])] for row in ev.dynamic],
-                [20, 27, 42, 25, 42],
+                [24, 26, 40, 26, 40],
             ),
         ]  # fmt: skip
     body.append({"heading": _("结果说明"), "level": 2})
