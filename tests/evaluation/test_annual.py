@@ -208,3 +208,34 @@ def test_generate_through_runs_then_download_docx_and_pdf(
     other = make_user("annual-other", tree.other_county, "office")
     client.force_login(other)
     assert client.get(url(w.programme, f"{document.pk}/report.pdf")).status_code == 404
+
+
+def test_chart_axis_covers_every_interval_and_is_a_png():
+    from PIL import Image
+
+    from shidian.apps.evaluation.annual.chart import _nice_ticks, event_study_png
+    from shidian.apps.evaluation.annual.document import chart_labels
+
+    ticks = _nice_ticks(-1.38, 18.34)
+    assert ticks[0] <= -1.38 and ticks[-1] >= 18.34 and 0 in ticks
+    chart = {"rel": [-1, 0, 1], "twfe": [[-1, 0.0, 0.0, 0.0], [0, 5.0, 3.0, 7.0]], "cs": []}
+    png = event_study_png(chart, labels=chart_labels())
+    with Image.open(io.BytesIO(png)) as img:
+        assert img.format == "PNG" and img.size == (1300, 780)
+
+
+def test_a_run_for_a_year_no_longer_valid_fails_with_a_sentence(
+    tree, django_capture_on_commit_callbacks
+):
+    from shidian.apps.evaluation.annual.jobs import annual_start
+    from shidian.apps.runs.models import RunStatus
+    from shidian.apps.runs.presenters import card
+    from tests.tracking_world import pilot_world
+
+    w = pilot_world(tree)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = annual_start(programme=w.programme, year=2031, by=w.office)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.error_code == "annual_year"
+    shown = card(run, user=w.office, reload=False, next_url="/")
+    assert "2031 年不是该项目可以自评的年度" in str(shown)
