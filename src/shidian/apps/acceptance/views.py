@@ -186,6 +186,7 @@ def acceptance_export(request: HttpRequest, acceptance_id: int) -> HttpResponse:
         raise PermissionDenied
     headers = [
         _("学校代码"), _("学校"), _("总结报告"), _("已上传档案"), _("缺失档案"),
+        _("分配专家"), _("已提交评分"), _("评分草稿"),
         _("评分专家数"), _("验收得分"), _("专家分差"), _("分差超限"), _("系统建议"),
         _("理由"), _("验收结论"), _("调整理由"), _("整改期限"),
     ]  # fmt: skip
@@ -197,6 +198,7 @@ def acceptance_export(request: HttpRequest, acceptance_id: int) -> HttpResponse:
         body.append([
             r.unit.code, r.unit.name,
             str(r.submission.get_status_display()), r.uploaded, "、".join(r.missing),
+            "、".join(e.display_name for e in r.assigned), len(r.reviews), len(r.drafts),
             p.experts,
             round(p.mean, 2) if p.mean is not None else "",
             round(p.spread, 2) if p.spread is not None else "",

@@ -7,8 +7,8 @@ conflict of interest), the whole-round grants are revoked and each pair holds a 
 to its pilot, as selection's expert review does: an expert sees the round and scores only
 their pilots. Removing the last pair gives the panel its whole-round grants back.
 
-A pair whose expert has submitted scores stays (re-proposing keeps it, removing it is refused);
-a draft does not hold a pair.
+A pair whose expert has submitted scores stays (re-proposing keeps it, removing it is refused),
+unless the expert is in conflict with the pilot; a draft does not hold a pair.
 """
 
 from __future__ import annotations
@@ -158,8 +158,15 @@ def assignment_propose(*, by: Any, acceptance: AcceptanceRound, per_pilot: Any) 
             _("专家组只有 %(m)d 位专家（有所属单位的），每校需要 %(k)d 位：请减少每校专家数。")
             % {"m": len(experts), "k": k}
         )
-    submitted = submitted_pairs(acceptance)
-    keep = [(str(u), str(e)) for u, e in submitted if e in {x.pk for x in experts}]
+    # Submitted scores keep their pair, unless the expert is in conflict with the pilot (a
+    # score given before the assignment existed): that score stops counting.
+    by_pk = {e.pk: e for e in experts}
+    units = {u.pk: u for u in pilots}
+    keep = [
+        (str(u), str(e))
+        for u, e in submitted_pairs(acceptance)
+        if e in by_pk and u in units and not has_conflict(by_pk[e], units[u])
+    ]
     try:
         result = propose_panel(
             [member(u, u.pk) for u in pilots],
@@ -189,10 +196,8 @@ def assignment_propose(*, by: Any, acceptance: AcceptanceRound, per_pilot: Any) 
             kept += 1
         else:
             _drop(by, pair)
-    units = {u.pk: u for u in pilots}
-    users = {e.pk: e for e in experts}
     for unit_id, expert_id in sorted(wanted):
-        _add(by, acceptance, units[unit_id], users[expert_id], by_hand=False)
+        _add(by, acceptance, units[unit_id], by_pk[expert_id], by_hand=False)
     locked.per_pilot = k
     locked.save(update_fields=["per_pilot"])
     acceptance.per_pilot = k
