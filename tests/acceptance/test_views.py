@@ -52,7 +52,7 @@ def test_office_pages_and_export(client, tree):
     export = client.get(reverse("acceptance:export", kwargs={"acceptance_id": acceptance.pk}))
     book = load_workbook(io.BytesIO(export.content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][0] == "学校代码" and rows[1][0] == "A1-1" and rows[1][9] == "通过"
+    assert rows[0][0] == "学校代码" and rows[1][0] == "A1-1" and rows[1][12] == "通过"
     assert len(list(book.worksheets[1].iter_rows())) == 1 + 12
 
 

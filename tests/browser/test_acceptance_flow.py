@@ -1,9 +1,12 @@
-"""An acceptance round end to end with one conditional pass: the office opens the round, a
-pilot files its summary report and archive checklist (one document marked missing), an expert
-scores it on a 375 px phone, the leading group confirms, and the conditional pilot sees its
-rectification item. The other pilots file and are scored through the services."""
+"""An acceptance round end to end with one conditional pass: the office opens the round and
+assigns one expert a pilot, a pilot files its summary report and archive checklist (one
+document marked missing), its expert saves a partial draft on a 375 px phone, comes back and
+submits, the leading group confirms, and the conditional pilot sees its rectification item.
+The other pilots file and are scored by their assigned experts through the services."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pytest
 
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_acceptance_round_with_one_conditional_pass(page, phone_page, live_server, tree, tmp_path):
-    from shidian.apps.acceptance.models import AcceptanceRound, Verdict
+    from shidian.apps.acceptance.models import AcceptanceRound, Assignment, Verdict
     from shidian.apps.inspections.models import RectificationItem
     from shidian.apps.programmes.models import Participation
 
@@ -39,6 +42,18 @@ def test_acceptance_round_with_one_conditional_pass(page, phone_page, live_serve
     page.wait_for_load_state("networkidle")
     acceptance = AcceptanceRound.objects.get()
     assert page.locator("#pilot-table tbody tr").count() == 6
+
+    # 1b. The office assigns one expert a pilot (balanced: three pilots each).
+    page.click("#assign-link")
+    page.wait_for_load_state("networkidle")
+    page.fill("#per_pilot", "1")
+    page.click("#assign-propose-submit")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".message-success").first.is_visible()
+    screenshot(page, "acceptance-assign-desktop")
+    assigned = {a.unit_id: a.expert for a in Assignment.objects.filter(acceptance=acceptance)}
+    assert len(assigned) == 6
+    assert sorted(Counter(e.pk for e in assigned.values()).values()) == [3, 3]
 
     # 2. Pilot A1-1 files on its own page: one document uploaded, one marked missing.
     own = w.pilots[0]
@@ -65,21 +80,38 @@ def test_acceptance_round_with_one_conditional_pass(page, phone_page, live_serve
     sub.refresh_from_db()
     assert sub.status == "submitted"
 
-    # The other pilots file complete checklists and both experts give them full marks.
+    # The other pilots file complete checklists and their experts give them full marks.
     for unit in w.pilots[1:]:
         other = file_report(acceptance, w, unit)
-        for expert in panel:
-            score(acceptance, other, expert, 1.0)
-    score(acceptance, sub, panel[1], 1.0)
+        score(acceptance, other, assigned[unit.pk], 1.0)
 
-    # 3. The first expert scores A1-1 on a 375 px phone.
+    # 3. A1-1's expert sees only their three pilots, saves half the items as a draft on a
+    # 375 px phone, comes back later and submits.
+    mine = assigned[own.pk]
     phone_page.context.clear_cookies()
-    login(phone_page, live_server, panel[0].username)
+    login(phone_page, live_server, mine.username)
     phone_page.goto(f"{live_server.url}/acceptance/{acceptance.pk}/")
+    assert phone_page.locator("#expert-pilots .score-list li").count() == 3
     phone_page.click(f"#score-{own.code}")
     phone_page.wait_for_load_state("networkidle")
     inputs = phone_page.locator("#score-form input[type=number]")
-    for i in range(inputs.count()):
+    half = inputs.count() // 2
+    for i in range(half):
+        box = inputs.nth(i)
+        box.fill(box.get_attribute("max"))
+    assert phone_page.locator("#score-draft").bounding_box()["width"] <= 375
+    phone_page.click("#score-draft")
+    phone_page.wait_for_load_state("networkidle")
+    assert phone_page.locator("#draft-note").is_visible()
+    assert not has_horizontal_scroll(phone_page)
+    screenshot(phone_page, "acceptance-score-draft-phone")
+    phone_page.goto(f"{live_server.url}/acceptance/{acceptance.pk}/")
+    assert "草稿" in phone_page.locator("#expert-pilots").inner_text()
+    phone_page.click(f"#score-{own.code}")
+    phone_page.wait_for_load_state("networkidle")
+    inputs = phone_page.locator("#score-form input[type=number]")
+    assert inputs.nth(0).input_value() == inputs.nth(0).get_attribute("max")
+    for i in range(half, inputs.count()):
         box = inputs.nth(i)
         box.fill(box.get_attribute("max"))
     for veto in acceptance.veto_items:

@@ -48,6 +48,13 @@ class AcceptanceForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    per_pilot = forms.IntegerField(
+        label=_("每校专家数（分配评分时用；不分配则每位专家评全部学校）"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        required=False,
+    )
     pass_threshold = forms.FloatField(label=_("通过分数线"), min_value=0)
     conditional_threshold = forms.FloatField(
         label=_("有条件通过分数线（可不填）"), required=False, min_value=0
@@ -130,6 +137,9 @@ class AcceptanceForm(forms.Form):
         chosen = list(data.get("experts") or []) + list(data.get("expert_usernames") or [])
         data["panel"] = list({u.pk: u for u in chosen}.values())
         return data
+
+    def clean_per_pilot(self) -> int:
+        return self.cleaned_data.get("per_pilot") or 2
 
     def clean_documents(self) -> list[str]:
         return _lines(self.cleaned_data.get("documents") or "")

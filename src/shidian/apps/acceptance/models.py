@@ -4,6 +4,8 @@ An ``AcceptanceRound`` belongs to a programme and one of its batches and wraps o
 round of kind ``acceptance_report``: each pilot of the batch files its summary report (总结报告)
 and its archive checklist (档案整理) there. The round's reviewers (expert grants on that round,
 ``submissions.reviewers``) score each pilot as ``reviews.Review`` rows on its submission. The
+office may assign the panel's experts to pilots (``Assignment``): from then on each expert's
+grant is narrowed to their pilots and only the assigned experts' submitted scores count. The
 leading group's confirmation writes one ``Verdict`` per pilot (proposed and final, with the
 reasons), moves participations and issues rectification items for conditional passes.
 """
@@ -58,6 +60,12 @@ class AcceptanceRound(models.Model):
     veto_items = models.JSONField(_("否决项"), default=list, blank=True)
     # The archive documents every pilot must hand in (names, in order).
     documents = models.JSONField(_("档案清单"), default=list, blank=True)
+    # The experts named on the round (the panel); those holding an expert grant on the round
+    # count too. Assignments pick from them.
+    panel = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("验收专家组"), blank=True, related_name="+"
+    )
+    per_pilot = models.PositiveSmallIntegerField(_("每校专家数"), default=2)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -82,6 +90,45 @@ class AcceptanceRound(models.Model):
     @property
     def veto_codes(self) -> list[str]:
         return [v["code"] for v in self.veto_items]
+
+
+class Assignment(models.Model):
+    """Expert ``expert`` scores pilot ``unit``; ``grant`` is their expert grant on the round
+    narrowed to the pilot (as selection's ``ExpertAssignment``)."""
+
+    acceptance = models.ForeignKey(
+        AcceptanceRound, on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("学校"), on_delete=models.CASCADE, related_name="+"
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.CASCADE, related_name="+"
+    )
+    grant = models.ForeignKey(
+        "core.Grant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_hand = models.BooleanField(_("人工调整"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = _("评分分配")
+        verbose_name_plural = _("评分分配")
+        ordering = ["acceptance", "unit__code", "expert__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["acceptance", "unit", "expert"], name="acceptance_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}<-{self.expert_id}"
 
 
 class Verdict(models.Model):

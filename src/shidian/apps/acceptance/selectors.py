@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shidian.apps.acceptance.kinds import KIND, SUMMARY_FILE, archive_state, documents_of
-from shidian.apps.acceptance.models import AcceptanceRound, Outcome, Verdict
+from shidian.apps.acceptance.models import AcceptanceRound, Assignment, Outcome, Verdict
 from shidian.apps.core.access import VIEW, get_scoped_or_404
 from shidian.apps.evidence.models import Evidence
 from shidian.apps.reviews.models import Review
@@ -69,6 +69,14 @@ class PilotRow:
     verdict: Any = None
     has_file: bool = False
     notes: dict[str, str] = field(default_factory=dict)  # doc code -> the note when missing
+    # The experts assigned to the pilot (empty: the round has no assignments, everyone scores).
+    assigned: list[Any] = field(default_factory=list)
+    drafts: list[Any] = field(default_factory=list)  # saved, not submitted: never counted
+
+    @property
+    def incomplete(self) -> bool:
+        """Fewer submitted scores than experts assigned."""
+        return any(r.code == er.INCOMPLETE for r in self.proposal.reasons)
 
     @property
     def submitted(self) -> bool:
@@ -107,10 +115,21 @@ def pilot_rows(acceptance: AcceptanceRound) -> list[PilotRow]:
     ev = Evidence.objects.filter(submission__in=subs)  # scoping: ok as above
     for sub_id, code in ev.values_list("submission_id", "item_code"):
         codes[sub_id].add(code)
+    assigned: dict[int, list[Any]] = {s.unit_id: [] for s in subs}
+    pairs = Assignment.objects.filter(acceptance=acceptance)  # scoping: ok as above
+    for pair in pairs.select_related("expert").order_by("expert__username"):
+        assigned.setdefault(pair.unit_id, []).append(pair.expert)
+    by_assignment = any(assigned.values())
     reviews: dict[int, list[Any]] = {s.pk: [] for s in subs}
+    drafts: dict[int, list[Any]] = {s.pk: [] for s in subs}
     found = Review.objects.filter(submission__in=subs)  # scoping: ok as above
+    units = {s.pk: s.unit_id for s in subs}
     for r in found.select_related("reviewer").order_by("reviewer__username"):
-        reviews[r.submission_id].append(r)
+        if r.draft:
+            drafts[r.submission_id].append(r)
+        elif not by_assignment or r.reviewer in assigned[units[r.submission_id]]:
+            # With assignments only the assigned experts' scores count.
+            reviews[r.submission_id].append(r)
     verdicts = {v.unit_id: v for v in acceptance.verdicts.all()}
     names = dict(documents_of(acceptance.round))
     the_rules = rules_of(acceptance)
@@ -125,6 +144,7 @@ def pilot_rows(acceptance: AcceptanceRound) -> list[PilotRow]:
             expert_scores(reviews[s.pk]),
             missing_documents=missing,
             report_submitted=submitted,
+            expected=len(assigned[s.unit_id]) if by_assignment else None,
         )
         notes = {c: (s.answers.get(c) or {}).get("note", "") for c in archive}
         rows.append(
@@ -138,6 +158,8 @@ def pilot_rows(acceptance: AcceptanceRound) -> list[PilotRow]:
                 verdict=verdicts.get(s.unit_id),
                 has_file=SUMMARY_FILE in codes[s.pk],
                 notes={c: n for c, n in notes.items() if n},
+                assigned=assigned[s.unit_id],
+                drafts=drafts[s.pk],
             )
         )
     return rows
@@ -170,6 +192,11 @@ def reason_text(acceptance: AcceptanceRound, code: str, params: dict[str, Any]) 
         return _("未提交总结报告")
     if code == er.NO_SCORES:
         return _("尚无专家评分")
+    if code == er.INCOMPLETE:
+        return _("专家评分未完成：已提交 %(submitted)s/%(expected)s") % {
+            "submitted": int(params["submitted"]),
+            "expected": int(params["expected"]),
+        }
     return code
 
 
@@ -179,6 +206,36 @@ def reasons_of(acceptance: AcceptanceRound, proposal: Proposal) -> list[str]:
 
 def stored_reasons(proposal: Proposal) -> list[dict[str, Any]]:
     return [{"code": r.code, "params": dict(r.params)} for r in proposal.reasons]
+
+
+def scoring_pilots(acceptance: AcceptanceRound, user: Any) -> list[PilotRow]:
+    """The rows an expert scores: their assigned pilots, or every pilot of a round without
+    assignments (the submissions their grants let them review)."""
+    from shidian.apps.core.access import REVIEW
+
+    mine = set(
+        Submission.objects.restrict(user, REVIEW)
+        .filter(round=acceptance.round_id)
+        .values_list("pk", flat=True)
+    )
+    pairs = Assignment.objects.filter(acceptance=acceptance)  # scoping: ok the round is visible
+    if pairs.exists():
+        units = set(pairs.filter(expert=user).values_list("unit_id", flat=True))
+    else:
+        units = None
+    return [
+        r
+        for r in pilot_rows(acceptance)
+        if r.submission.pk in mine and (units is None or r.unit.pk in units)
+    ]
+
+
+def may_score(acceptance: AcceptanceRound, submission: Submission, user: Any) -> bool:
+    """In a round with assignments, only the assigned experts score a pilot."""
+    pairs = Assignment.objects.filter(acceptance=acceptance)  # scoping: ok the round is visible
+    if not pairs.exists():
+        return True
+    return pairs.filter(unit_id=submission.unit_id, expert=user).exists()
 
 
 def verdict_for_report(submission: Submission) -> Verdict | None:

@@ -45,7 +45,7 @@ def pilot_todos(user: Any, now: datetime.datetime) -> list[Todo]:
 def expert_todos(user: Any, now: datetime.datetime) -> list[Todo]:
     if getattr(user, "role", "") != "expert":
         return []
-    mine = Review.objects.filter(submission=OuterRef("pk"), reviewer=user)
+    mine = Review.objects.filter(submission=OuterRef("pk"), reviewer=user, draft=False)
     subs = (
         Submission.objects.restrict(user, REVIEW)
         .filter(round__kind=KIND, round__acceptance__status=Status.OPEN)

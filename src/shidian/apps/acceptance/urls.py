@@ -1,12 +1,13 @@
 from django.urls import path
 
-from shidian.apps.acceptance import views, views_report
+from shidian.apps.acceptance import views, views_assign, views_report
 
 app_name = "acceptance"
 urlpatterns = [
     path("programmes/<int:programme_id>/", views.acceptance_list, name="list"),
     path("programmes/<int:programme_id>/new/", views.acceptance_create, name="create"),
     path("<int:acceptance_id>/", views.acceptance_detail, name="detail"),
+    path("<int:acceptance_id>/assign/", views_assign.acceptance_assign, name="assign"),
     path("<int:acceptance_id>/confirm/", views.acceptance_confirm, name="confirm"),
     path("<int:acceptance_id>/export/", views.acceptance_export, name="export"),
     path("reports/<int:report_id>/", views_report.report_page, name="report"),

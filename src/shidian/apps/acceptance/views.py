@@ -63,6 +63,7 @@ def acceptance_create(request: HttpRequest, programme_id: int) -> HttpResponse:
                     veto_lines=data["veto_lines"],
                     documents=data["documents"],
                     experts=data["panel"],
+                    per_pilot=data["per_pilot"],
                     base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as exc:
@@ -80,19 +81,26 @@ def _rows_context(acceptance, rows) -> list[dict]:
     return [{"row": r, "reasons": selectors.reasons_of(acceptance, r.proposal)} for r in rows]
 
 
+def _state(mine: dict[int, bool], submission_id: int) -> str:
+    if submission_id not in mine:
+        return ""
+    return "draft" if mine[submission_id] else "submitted"
+
+
 @login_required
 def acceptance_detail(request: HttpRequest, acceptance_id: int) -> HttpResponse:
     acceptance = selectors.round_for(user=request.user, acceptance_id=acceptance_id)
     office = can(request.user, MANAGE, acceptance) or can(request.user, APPROVE, acceptance)
-    rows = selectors.pilot_rows(acceptance)
-    mine = set()
-    if not office:
-        # An expert sees the pilots to score and their own progress, nothing of the others'.
-        mine = set(
-            Review.objects.filter(  # scoping: ok only the person's own reviews
-                submission__round=acceptance.round_id, reviewer=request.user
-            ).values_list("submission_id", flat=True)
+    mine: dict[int, bool] = {}
+    if office:
+        rows = selectors.pilot_rows(acceptance)
+    else:
+        # An expert sees the pilots they score and their own progress, nothing of the others'.
+        rows = selectors.scoring_pilots(acceptance, request.user)
+        own = Review.objects.filter(  # scoping: ok only the person's own reviews
+            submission__round=acceptance.round_id, reviewer=request.user
         )
+        mine = dict(own.values_list("submission_id", "draft"))
     return render(
         request,
         "acceptance/detail.html",
@@ -101,10 +109,14 @@ def acceptance_detail(request: HttpRequest, acceptance_id: int) -> HttpResponse:
             "programme": acceptance.programme,
             "office": office,
             "approve": can(request.user, APPROVE, acceptance) and acceptance.status == Status.OPEN,
-            "rows": _rows_context(acceptance, rows),
-            "mine": mine,
+            "rows": [
+                {**e, "mine": _state(mine, e["row"].submission.pk)}
+                for e in _rows_context(acceptance, rows)
+            ],
             "documents": acceptance.documents,
             "max_total": acceptance.version.as_standard().max_total(),
+            "manage": can(request.user, MANAGE, acceptance) and acceptance.status == Status.OPEN,
+            "by_assignment": any(r.assigned for r in rows),
         },
     )
 
@@ -174,6 +186,7 @@ def acceptance_export(request: HttpRequest, acceptance_id: int) -> HttpResponse:
         raise PermissionDenied
     headers = [
         _("学校代码"), _("学校"), _("总结报告"), _("已上传档案"), _("缺失档案"),
+        _("分配专家"), _("已提交评分"), _("评分草稿"),
         _("评分专家数"), _("验收得分"), _("专家分差"), _("分差超限"), _("系统建议"),
         _("理由"), _("验收结论"), _("调整理由"), _("整改期限"),
     ]  # fmt: skip
@@ -185,6 +198,7 @@ def acceptance_export(request: HttpRequest, acceptance_id: int) -> HttpResponse:
         body.append([
             r.unit.code, r.unit.name,
             str(r.submission.get_status_display()), r.uploaded, "、".join(r.missing),
+            "、".join(e.display_name for e in r.assigned), len(r.reviews), len(r.drafts),
             p.experts,
             round(p.mean, 2) if p.mean is not None else "",
             round(p.spread, 2) if p.spread is not None else "",

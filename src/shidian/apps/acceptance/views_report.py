@@ -60,7 +60,8 @@ def _report_context(request: HttpRequest, submission, posted=None) -> dict:
         )
     reviews = []
     if acceptance.status == Status.CONFIRMED:
-        reviews = list(Review.objects.restrict(request.user, VIEW).filter(submission=submission))
+        found = Review.objects.restrict(request.user, VIEW).filter(submission=submission)
+        reviews = list(found.filter(draft=False))
     return {
         "acceptance": acceptance,
         "submission": submission,
@@ -239,6 +240,8 @@ def score_page(request: HttpRequest, report_id: int) -> HttpResponse:
     """The expert's scoring form for one pilot: on site on a phone or remotely."""
     submission = selectors.report_for(user=request.user, report_id=report_id, action=REVIEW)
     acceptance = submission.round.acceptance
+    if not selectors.may_score(acceptance, submission, request.user):
+        raise Http404
     if request.method != "POST":
         return render(
             request, "acceptance/score.html", _score_context(request, submission, acceptance)
@@ -250,17 +253,22 @@ def score_page(request: HttpRequest, report_id: int) -> HttpResponse:
         },
         "remarks": {k: request.POST.get(k, "") for k in ("strengths", "weaknesses", "suggestions")},
     }
+    draft = request.POST.get("action") == "draft"
     try:
         services.score_put(
             by=request.user,
             submission=submission,
             scores=posted["scores"],
             vetoes=posted["vetoes"],
+            draft=draft,
             **posted["remarks"],
         )
     except ValidationError as exc:
         _errors(request, exc)
         context = _score_context(request, submission, acceptance, posted=posted)
         return render(request, "acceptance/score.html", context, status=400)
-    messages.success(request, _("评分已保存。"))
+    if draft:
+        messages.success(request, _("草稿已保存（尚未提交，不计入汇总）；评完后请提交。"))
+        return redirect("acceptance:score", report_id=submission.pk)
+    messages.success(request, _("评分已提交。"))
     return redirect("acceptance:detail", acceptance_id=acceptance.pk)

@@ -37,6 +37,9 @@ class Review(models.Model):
     # the unit's answer, as a blank score keeps the unit's score.
     veto_answers = models.JSONField(_("否决项核定"), default=dict, blank=True)
     vetoed = models.BooleanField(_("一票否决"), default=False)
+    # A draft is saved half-way (some items scored) and counts nowhere until the reviewer
+    # submits it; a kind that has no drafts never sets it.
+    draft = models.BooleanField(_("草稿"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReviewQuerySet.as_manager()

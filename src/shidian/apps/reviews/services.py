@@ -32,8 +32,10 @@ def review_put(
     strengths: str = "",
     weaknesses: str = "",
     suggestions: str = "",
+    draft: bool = False,
 ) -> Review:
-    """Create or replace ``reviewer``'s review while the round's reviews are blind.
+    """Create or replace ``reviewer``'s review while the round's reviews are blind
+    (``draft``: saved half-way, counted nowhere until submitted).
 
     The round row is read under the same lock ``reviews_release`` takes, so a save racing a
     release either lands before it or is refused: nobody changes a review once others see it."""
@@ -58,6 +60,7 @@ def review_put(
             "strengths": clean_text(strengths, multiline=True),
             "weaknesses": clean_text(weaknesses, multiline=True),
             "suggestions": clean_text(suggestions, multiline=True),
+            "draft": draft,
         },
     )
     return review

@@ -10,7 +10,8 @@ summary report to a proposed verdict with every reason that led to it.
 * At or above the pass threshold the pilot passes, unless archive documents are missing or the
   summary report was not submitted: those are put right by rectification, so it is a
   conditional pass.
-* With no expert score yet there is no proposal (``PENDING``).
+* With no expert score yet there is no proposal (``PENDING``); nor while fewer experts have
+  submitted than were assigned to the pilot (``expected``): the reason ``incomplete``.
 
 Reasons are codes with parameters; the web words them in the user's language.
 """
@@ -41,6 +42,7 @@ VETO = "veto"
 ARCHIVE_MISSING = "archive_missing"
 REPORT_MISSING = "report_missing"
 NO_SCORES = "no_scores"
+INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,10 @@ def propose(
     *,
     missing_documents: Sequence[str] = (),
     report_submitted: bool = True,
+    expected: int | None = None,
 ) -> Proposal:
-    """The proposed verdict of one pilot and every reason against a plain pass."""
+    """The proposed verdict of one pilot and every reason against a plain pass. ``expected``
+    is the number of experts assigned to the pilot: fewer scores than that propose nothing."""
     totals = [e.total for e in experts]
     for t in totals:
         if not _finite(t):
@@ -163,6 +167,11 @@ def propose(
     if mean is None:
         return Proposal(Verdict.PENDING, (Reason(NO_SCORES), *reasons), None, None, 0, False, hits)
     reasons.extend(Reason(VETO, (("item", code),)) for code in hits)
+    if expected is not None and len(experts) < expected:
+        short = Reason(INCOMPLETE, (("submitted", len(experts)), ("expected", expected)))
+        return Proposal(
+            Verdict.PENDING, (short, *reasons), mean, spread, len(experts), flagged, hits
+        )
     floor = rules.conditional_threshold
     verdict = Verdict.PASS
     if mean < rules.pass_threshold:

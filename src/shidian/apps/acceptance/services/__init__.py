@@ -3,6 +3,11 @@ scores (scoring.py), the leading group's confirmation (confirm.py)."""
 
 from django.utils.translation import gettext_lazy
 
+from shidian.apps.acceptance.services.assign import (
+    assignment_add,
+    assignment_propose,
+    assignment_remove,
+)
 from shidian.apps.acceptance.services.confirm import acceptance_confirm
 from shidian.apps.acceptance.services.reports import (
     report_attach,
@@ -17,6 +22,9 @@ from shidian.apps.acceptance.services.scoring import score_put
 __all__ = [
     "acceptance_confirm",
     "acceptance_create",
+    "assignment_add",
+    "assignment_propose",
+    "assignment_remove",
     "batch_pilots",
     "register",
     "report_attach",
@@ -36,6 +44,8 @@ def register() -> None:
         {
             "acceptance.create": gettext_lazy("创建验收"),
             "acceptance.score": gettext_lazy("验收评分"),
+            "acceptance.score_draft": gettext_lazy("保存验收评分草稿"),
+            "acceptance.assign": gettext_lazy("分配验收评分专家"),
             "acceptance.confirm": gettext_lazy("确认验收结论"),
             "acceptance.report_save": gettext_lazy("保存验收总结报告"),
             "acceptance.report_upload": gettext_lazy("上传验收档案"),

@@ -47,7 +47,15 @@ def _decisions(rows, decisions: Mapping[int, tuple[str, str]]) -> tuple[dict, li
         if outcome not in Outcome.values:
             problems.append(_("%(unit)s：请选择验收结论。") % {"unit": row.unit.name})
             continue
-        if outcome != row.proposed and not reason:
+        if row.incomplete and not reason:
+            problems.append(
+                _(
+                    "%(unit)s：专家评分未完成（已提交 %(n)d/%(k)d），请等评分完成，或写明"
+                    "不等其余专家评分的理由。"
+                )
+                % {"unit": row.unit.name, "n": len(row.reviews), "k": len(row.assigned)}
+            )
+        elif outcome != row.proposed and not reason:
             problems.append(
                 _("%(unit)s：结论与系统建议不同，请写明理由。") % {"unit": row.unit.name}
             )
@@ -64,7 +72,9 @@ def _move_reason(acceptance, row, outcome: str, override: str) -> str:
     ]
     texts = selectors.reasons_of(acceptance, row.proposal)
     reasons = [
-        t for r, t in zip(row.proposal.reasons, texts, strict=True) if r.code != er.NO_SCORES
+        t
+        for r, t in zip(row.proposal.reasons, texts, strict=True)
+        if r.code not in (er.NO_SCORES, er.INCOMPLETE)
     ]
     if reasons:
         parts.append("；".join(reasons))

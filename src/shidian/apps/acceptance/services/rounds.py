@@ -28,6 +28,7 @@ NAME_MAX = 200
 DOC_MAX = 100
 MAX_DOCUMENTS = 40
 MAX_VETO = 40
+MAX_PER_PILOT = 20
 
 
 def batch_pilots(cycle: Any) -> list[Any]:
@@ -185,11 +186,13 @@ def acceptance_create(
     veto_lines: Sequence[str] | None = None,
     documents: Sequence[str] = (),
     experts: Sequence[Any] = (),
+    per_pilot: int = 2,
     base_url: str = "",
 ) -> AcceptanceRound:
     """Open the round: pilots of ``cycle`` file their report and archive checklist by
-    ``deadline``; ``experts`` score them against ``version``. ``veto_lines`` None takes the
-    standard's veto items."""
+    ``deadline``; ``experts`` score them against ``version`` (every expert every pilot until the
+    office assigns ``per_pilot`` experts a pilot). ``veto_lines`` None takes the standard's veto
+    items."""
     require(by, MANAGE, programme)
     name = " ".join((name or "").split())
     documents = [" ".join(str(d).split()) for d in documents if str(d).strip()]
@@ -203,6 +206,8 @@ def acceptance_create(
         conditional_threshold=conditional_threshold, spread_limit=spread_limit,
         veto_items=veto_items, documents=documents, experts=experts,
     )  # fmt: skip
+    if not isinstance(per_pilot, int) or not 1 <= per_pilot <= MAX_PER_PILOT:
+        problems.append(_("每校专家数须是1到%(max)d之间的整数。") % {"max": MAX_PER_PILOT})
     if problems:
         raise ValidationError(problems)
     pilots = batch_pilots(cycle)
@@ -230,8 +235,10 @@ def acceptance_create(
         spread_limit=spread_limit,
         veto_items=veto_items,
         documents=documents,
+        per_pilot=per_pilot,
         created_by=actor,
     )
+    acceptance.panel.set(experts)
     Submission.objects.bulk_create([Submission(round=round_obj, unit=u) for u in pilots])
     reviewers_set(by=by, round_obj=round_obj, users=experts)
     audit_record(
