@@ -14,7 +14,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
@@ -123,8 +123,8 @@ def _import(request: HttpRequest, name: str, params: ImportParams):
                 dry_run=params.dry_run,
             )
             poll = reverse("api-v1:exchange_run", kwargs={"run_id": run.pk})
-            return 202, {"run": run.pk, "status": run.status, "poll": poll}
-        return 200, imports.exchange_import(
+            return Status(202, {"run": run.pk, "status": run.status, "poll": poll})
+        summary = imports.exchange_import(
             user=user,
             dataset=dataset,
             data=data,
@@ -132,6 +132,7 @@ def _import(request: HttpRequest, name: str, params: ImportParams):
             strategy=params.strategy,
             dry_run=params.dry_run,
         )
+        return Status(200, summary)
     except formats.FormatError as exc:
         raise ApiError(422, exc.code, exc.message) from exc
 
