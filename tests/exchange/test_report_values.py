@@ -205,3 +205,25 @@ def test_export_filters_and_scope(world, tree, office_user, coordinator):
     assert export(coordinator) == [("A1-1", "2026-04"), ("A1-1", "2026-05")]
     outsider = make_user("far", tree.other_county, "office")
     assert export(outsider) == []
+
+
+def test_a_failure_midway_writes_nothing(world, tree, office_user, monkeypatch):
+    from shidian.apps.exchange.services import apply
+
+    real = apply.submission_services.submission_save
+    calls = []
+
+    def save_then_fail(**kwargs):
+        calls.append(kwargs["submission"].unit_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(apply.submission_services, "submission_save", save_then_fail)
+    rows = report_rows(world, tree.school, rooms="1") + report_rows(world, tree.school2, rooms="2")
+    with pytest.raises(RuntimeError):
+        run(office_user, rows)
+    assert len(calls) == 2
+    assert submission(world, tree.school).answers == {}
+    assert submission(world, tree.school2).answers == {}
+    assert not Revision.objects.filter(submission__round=world.periods["2026-04"].round).exists()
