@@ -75,3 +75,29 @@ def test_the_reports_page_links_to_it(office_client, world):
         reverse("reports:def_list", kwargs={"programme_id": world.form.programme_id})
     )
     assert reverse("exchange:page") in got.content.decode()
+
+
+def test_a_large_file_is_imported_as_a_run(
+    office_client, world, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    from shidian.apps.exchange import views
+    from shidian.apps.runs.models import Run
+
+    monkeypatch.setattr(views, "RUN_ROWS", 1)
+    office_client.post(
+        reverse("exchange:try"),
+        {
+            "dataset": "report-values",
+            "strategy": "CREATE",
+            "file": upload(world, tree, rooms="3", connected="2"),
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        got = office_client.post(reverse("exchange:apply"))
+    run = Run.objects.get(kind="exchange.import")  # scoping: ok test
+    assert got.status_code == 302 and got.url == reverse("runs:detail", kwargs={"run_id": run.pk})
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.result["counts"]["imported"] == 2
+    assert submission(world, tree.school).answers == {"rooms": 3.0, "connected": 2.0}
+    page = office_client.get(got.url)
+    assert page.status_code == 200 and "新增 2" in page.content.decode()
