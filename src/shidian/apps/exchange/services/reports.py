@@ -58,9 +58,14 @@ def report_values_import(
             keyed.append((index, keys, row.get("value")))
     units = visible_units(user, {k[0] for _i, k, _v in keyed})
     form_ids = {f for _i, k, _v in keyed if (f := int_key(k[1])) is not None}
+    period_keys = sorted({k[2] for _i, k, _v in keyed})
     subs = (
         _visible_submissions(user)
-        .filter(round__report_period__form_id__in=form_ids, unit__in=list(units.values()))
+        .filter(
+            round__report_period__form_id__in=form_ids,
+            round__report_period__key__in=period_keys,
+            unit__in=list(units.values()),
+        )
         .select_related("round__report_period")
         .defer("comments", "scores", "dimension_scores")
     )
