@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shidian.apps.helprequests",
     "shidian.apps.classgroups",
     "shidian.apps.api",
+    "shidian.apps.exchange",
     "shidian.apps.commendations",
     "shidian.apps.rollout",
     "shidian.apps.cases",

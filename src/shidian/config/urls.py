@@ -32,6 +32,7 @@ urlpatterns = [
     path("rollout/", include("shidian.apps.rollout.urls")),
     path("cases/", include("shidian.apps.cases.urls")),
     path("runs/", include("shidian.apps.runs.urls")),
+    path("exchange/", include("shidian.apps.exchange.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("shidian.apps.api.urls")),
 ]

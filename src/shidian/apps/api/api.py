@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 
 from shidian.apps.api import errors
 from shidian.apps.api.auth import TokenAuth
-from shidian.apps.api.routers import areas, me, programmes, units
+from shidian.apps.api.routers import areas, exchange, me, programmes, units
 
 # For developers, in both languages at once (the document is not a page of the product).
 DESCRIPTION = (
@@ -35,3 +35,4 @@ api.add_router("", me.router)
 api.add_router("", units.router)
 api.add_router("", programmes.router)
 api.add_router("", areas.router)
+api.add_router("", exchange.router)

@@ -168,9 +168,12 @@ def submission_save(
     kind: str = RevisionKind.SAVE,
     audit: bool = True,
     prevalidated: bool = False,
+    on_behalf: bool = False,
 ) -> Submission:
-    """Replace all answers (the no-JavaScript form and the workbook upload)."""
-    require(user, FILL, submission)
+    """Replace all answers (the no-JavaScript form, the workbook upload, the bulk exchange).
+    ``on_behalf``: the office that runs the round (MANAGE) writes for the unit (the bulk
+    exchange of a data centre); every other rule is the unit's own."""
+    require(user, MANAGE if on_behalf else FILL, submission)
     submission = lock(submission)
     check_writable(submission)
     if submission.version != base_version:

@@ -1,0 +1,16 @@
+"""Bulk exchange (批量交换): report values and sheet answers in and out as CSV, JSON or XLSX,
+keyed by natural keys, like DHIS2's dataValueSets."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExchangeConfig(AppConfig):
+    name = "shidian.apps.exchange"
+    label = "exchange"
+    verbose_name = _("批量交换")
+
+    def ready(self) -> None:
+        from shidian.apps.core.audit import register_actions
+
+        register_actions({"exchange.import": _("批量导入数据")})
