@@ -216,10 +216,15 @@ def test_a_school_endpoint_hears_only_its_own_school(
     assert len(deliveries(ep)) == 1
 
 
-def test_late_reports_without_any_endpoint_do_not_even_query(tree):
-    from shidian.apps.reports.lateness import reports_flag_late
+def test_late_reports_without_any_endpoint_queue_nothing(tree):
+    from shidian.apps.reports.lateness import late_reports, reports_flag_late
+    from tests.reports.scoping_filing import report_world
 
-    assert reports_flag_late(today=dt.date(2026, 6, 15)) == 0
+    world = report_world(tree)
+    today = world.periods["2026-05"].closes_on + dt.timedelta(days=1)
+    assert late_reports(today=today).exists()
+    assert reports_flag_late(today=today) == 0
+    assert not WebhookDelivery.objects.exists()  # scoping: ok test
 
 
 def test_the_events_are_registered_and_documented():
