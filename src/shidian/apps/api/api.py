@@ -11,7 +11,18 @@ from ninja import NinjaAPI
 
 from shidian.apps.api import errors
 from shidian.apps.api.auth import TokenAuth
-from shidian.apps.api.routers import areas, exchange, me, programmes, units
+from shidian.apps.api.routers import (
+    areas,
+    cases,
+    communities,
+    documents,
+    exchange,
+    me,
+    programmes,
+    reports,
+    selection,
+    units,
+)
 
 # For developers, in both languages at once (the document is not a page of the product).
 DESCRIPTION = (
@@ -35,4 +46,9 @@ api.add_router("", me.router)
 api.add_router("", units.router)
 api.add_router("", programmes.router)
 api.add_router("", areas.router)
+api.add_router("", reports.router)
+api.add_router("", selection.router)
+api.add_router("", communities.router)
+api.add_router("", cases.router)
+api.add_router("", documents.router)
 api.add_router("", exchange.router)

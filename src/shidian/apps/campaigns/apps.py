@@ -8,12 +8,16 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("自查赋分")
 
     def ready(self) -> None:
-        from shidian.apps.campaigns import sheets  # noqa: F401  (registers the self-assessment kind)
+        from shidian.apps.campaigns import (
+            events,
+            sheets,  # noqa: F401  (registers the self-assessment kind)
+        )
         from shidian.apps.campaigns.todos import campaign_todos, schools_behind
         from shidian.apps.core.audit import register_actions
         from shidian.apps.core.home_sections import register_home_section
         from shidian.apps.core.todos import register_todo_provider
 
+        events.register()
         register_todo_provider(campaign_todos)
         register_home_section("campaigns/_home_behind.html", schools_behind, order=20)
 

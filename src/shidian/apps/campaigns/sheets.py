@@ -134,6 +134,11 @@ class SelfAssessmentForm(FormSpec):
             base_url=base_url,
         )
 
+    def on_submitted(self, submission, *, user) -> None:
+        from shidian.apps.campaigns.events import sheet_submitted
+
+        sheet_submitted(submission)
+
     def build_workbook(self, submission) -> bytes:
         from shidian.apps.campaigns.workbook import build_workbook
 

@@ -12,9 +12,10 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from shidian.apps.core.daily import register_daily
         from shidian.apps.core.todos import register_todo_provider
-        from shidian.apps.inspections import policies, services, tasks, todos
+        from shidian.apps.inspections import events, policies, services, tasks, todos
 
         policies.register_all()
+        events.register()
         services.register()
         register_todo_provider(todos.inspection_todos)
         register_daily(tasks.escalate_overdue_items)

@@ -188,6 +188,14 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["endpoint", "event_key"], name="webhook_delivery_key_idx"),
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
         ]
+        constraints = [
+            # A business event (services/events.py) reaches an endpoint exactly once.
+            models.UniqueConstraint(
+                fields=["endpoint", "event_key"],
+                condition=models.Q(event_key__startswith="evt:"),
+                name="webhook_delivery_event_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint_id}:{self.event_kind}:{self.status}"

@@ -15,14 +15,17 @@ class ReportsConfig(AppConfig):
         from shidian.apps.core.todos import register_todo_provider
         from shidian.apps.reports import (
             kind,  # noqa: F401  (registers the periodic_report kind)
+            lateness,
             policies,
         )
-        from shidian.apps.reports.tasks import open_due_periods
+        from shidian.apps.reports.tasks import flag_late_reports, open_due_periods
         from shidian.apps.reports.todos import report_todos
 
         policies.register_all()
         register_todo_provider(report_todos)
         register_daily(open_due_periods)
+        register_daily(flag_late_reports)
+        lateness.register()
         register_actions(
             {
                 "reports.form_create": _("新建报表"),

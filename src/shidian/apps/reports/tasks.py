@@ -71,6 +71,14 @@ def open_due_periods() -> int:
 
 
 @task()
+def flag_late_reports() -> int:
+    """Daily: push each report gone late to the listening endpoints (once each)."""
+    from shidian.apps.reports.lateness import reports_flag_late
+
+    return reports_flag_late()
+
+
+@task()
 def remind_period(*, period_id: int, user_id: int | None = None, base_url: str = "") -> int:
     from shidian.apps.reports.models import ReportPeriod
     from shidian.apps.reports.services.filing import period_remind

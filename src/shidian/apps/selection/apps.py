@@ -22,9 +22,10 @@ class SelectionConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.core.audit import register_actions
-        from shidian.apps.selection import policies
+        from shidian.apps.selection import events, policies
 
         policies.register_all()
+        events.register()
         for step in STEP_MODULES:
             import_module(f"shidian.apps.selection.services.{step}").register()
         register_actions(

@@ -352,6 +352,8 @@ def items_escalate_overdue(*, today: datetime.date, by: Any = None) -> int:
     """Raise the escalation level of items the school still owes past their due date, from how
     many days they are overdue (``ESCALATION_DAYS``), and tell the school and the office. The
     level depends only on the date, so running it again the same day changes nothing."""
+    from shidian.apps.inspections.events import rectification_overdue
+
     due = RectificationItem.objects.filter(  # scoping: ok system task over all items
         status__in=states.AWAITING_UNIT, due_on__lt=today
     ).select_related("unit", "issuer_unit", "owner")
@@ -387,4 +389,5 @@ def items_escalate_overdue(*, today: datetime.date, by: Any = None) -> int:
             body,
             item,
         )
+        rectification_overdue(item, today=today)
     return raised

@@ -169,7 +169,12 @@ def _unit_paths(notes: list[Any]) -> dict[int, str]:
 def deliveries_for_event(
     *, notes: list[Any], kind: str, target: Any, now: datetime.datetime
 ) -> list[int]:
-    """Queue one delivery per listening endpoint for the notes just written."""
+    """Queue one delivery per listening endpoint for the notes just written (none for a kind
+    a business event carries: ``events.py`` pushes that occurrence once, in its own payload)."""
+    from shidian.apps.notifications.services.events import replaced_kinds
+
+    if kind in replaced_kinds():
+        return []
     category = category_of(kind)
     endpoints = [
         e
@@ -208,7 +213,7 @@ def deliveries_for_event(
         )
         created.append(delivery.pk)
     if created:
-        transaction.on_commit(lambda: _enqueue(created))
+        transaction.on_commit(lambda: deliveries_enqueue(created))
     return created
 
 
@@ -236,7 +241,7 @@ def _payload(
     }
 
 
-def _enqueue(delivery_ids: list[int], when: datetime.datetime | None = None) -> None:
+def deliveries_enqueue(delivery_ids: list[int], when: datetime.datetime | None = None) -> None:
     from shidian.apps.notifications.tasks import send_webhook
 
     for pk in delivery_ids:
@@ -298,7 +303,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime.datetime | None = None) 
         from shidian.apps.notifications.services.digests import supports_defer
 
         if supports_defer():
-            _enqueue([row.pk], when=fields["next_attempt_at"])
+            deliveries_enqueue([row.pk], when=fields["next_attempt_at"])
     return fields.get("status", DeliveryStatus.PENDING)
 
 
@@ -349,7 +354,7 @@ def endpoint_test(*, by: Any, endpoint: WebhookEndpoint) -> WebhookDelivery:
         unit=endpoint.unit,
         summary=endpoint.name,
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]))
     return delivery
 
 
@@ -368,6 +373,6 @@ def delivery_retry(*, by: Any, delivery: WebhookDelivery) -> WebhookDelivery:
         target=delivery.endpoint,
         unit=delivery.endpoint.unit,
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]))
     delivery.refresh_from_db()
     return delivery

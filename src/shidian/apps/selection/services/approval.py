@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import APPROVE, MANAGE, GrantRole, can, require
 from shidian.apps.core.services import audit_record
+from shidian.apps.selection.events import selection_approved
 from shidian.apps.selection.models import (
     BatchPlacement,
     ControlPair,
@@ -328,6 +329,7 @@ def selection_approve(*, by: Any, selection: Selection, comment: str = "") -> Se
             _("请在审批页生成并印发公布通知。"),
             selection,
         )
+        selection_approved(selection, version)
     return version
 
 
