@@ -52,12 +52,14 @@ def test_the_run_writes_the_pairs_and_the_limits(tree, world):
 
 def test_a_refusal_names_the_school_and_changes_nothing(tree, world):
     from shidian.apps.runs.presenters import error_text
+    from shidian.apps.runs.services import can_retry
 
     p = _picked(tree, world, ["A1-7", "A1-11"])
     run = execute(pairing_start(by=world.office, plan=p, max_km=30, max_load=2))
     assert run.status == "failed" and run.error_code == "pairing_out_of_reach"
     text = error_text(run)
     assert "甲县第11学校" in text and "30 公里" in text
+    assert not can_retry(run)  # the same limits would refuse again: a new run instead
     p.refresh_from_db()
     assert p.max_km == 20 and all(s.lead_id is None for s in p.schools.all())
 
@@ -156,3 +158,18 @@ def test_approval_refused_when_an_approved_plan_filled_the_lead(tree, world):
     with pytest.raises(ValidationError) as exc:
         plan_approve(by=leader(tree), plan=second)
     assert "甲县第一小学" in str(exc.value) and "超过了每所最多带动 2 所" in str(exc.value)
+
+
+def test_an_interrupted_pairing_does_not_block_a_new_one(tree, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shidian.apps.runs.models import Run
+
+    p = _picked(tree, world)
+    stuck = pairing_start(by=world.office, plan=p, max_km=25, max_load=2)
+    long_ago = timezone.now() - dt.timedelta(days=1)
+    Run.objects.filter(pk=stuck.pk).update(status="running", heartbeat_at=long_ago)
+    fresh = pairing_start(by=world.office, plan=p, max_km=25, max_load=2)
+    assert fresh.pk != stuck.pk and execute(fresh).status == "succeeded"

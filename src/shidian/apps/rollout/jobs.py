@@ -26,7 +26,10 @@ PAIR = "rollout.pair"
 
 
 def active_pairing(plan: RolloutPlan) -> Run | None:
-    return Run.objects.about(plan).filter(kind=PAIR).active().first()  # scoping: ok the plan's
+    """The plan's queued or running pairing (an interrupted one does not count: the office
+    simply starts again)."""
+    run = Run.objects.about(plan).filter(kind=PAIR).active().first()  # scoping: ok the plan's
+    return run if run is not None and not run.is_interrupted else None
 
 
 @transaction.atomic

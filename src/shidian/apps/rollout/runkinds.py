@@ -14,4 +14,7 @@ run_kind(
     describe_error=describe_refusal,
     describe_result=jobs.describe_result,
     result_link=jobs.result_link,
+    # Retrying a refusal with the same limits refuses again: the office changes the limits or
+    # the schools and presses 安排带动, which starts a new run.
+    retryable=False,
 )(jobs.pair)
