@@ -1,6 +1,7 @@
-"""The office picks the next batch's schools, pairs them with the passed pilots (the engine),
-moves one by hand, submits; the leading group approves and the schools become pilots of the
-next cycle. The page is checked on a phone too (no horizontal scroll)."""
+"""The office picks the next batch's schools, pairs them with the passed pilots (the engine, as
+a run whose card shows the refusal or the result), moves one by hand, submits; the leading
+group approves and the schools become pilots of the next cycle. The page is checked on a phone
+too (no horizontal scroll)."""
 
 from __future__ import annotations
 
@@ -26,14 +27,19 @@ def test_pair_and_approve(page, phone_page, live_server, tree):
     page.wait_for_load_state("networkidle")
     assert page.locator("#pair-table tbody tr").count() == 4
 
+    # pairing is a run: its card on the plan page tells the refusal, the plan unchanged
     page.fill("#pair-form input[name=max_load]", "1")
     page.click("#pair")
     page.wait_for_load_state("networkidle")
-    assert "超过了带动容量" in page.locator("#errors").inner_text()
+    page.wait_for_selector("#pairing .run-card[data-run-status=failed]")
+    assert "超过了带动容量" in page.locator("#pairing .run-error").inner_text()
+    assert "未安排" in page.locator("#pair-table").inner_text()
 
     page.fill("#pair-form input[name=max_load]", "2")
     page.click("#pair")
     page.wait_for_load_state("networkidle")
+    page.wait_for_selector("#pairing .run-card[data-run-status=succeeded]")
+    assert "已为 4 所学校安排带动试点" in page.locator("#pairing .run-result").inner_text()
     assert page.locator("#pair-table").inner_text().count("甲县第一小学") == 2
     screenshot(page, "rollout-paired-desktop")
 

@@ -63,6 +63,56 @@ def test_matches_the_oracle(schools, leads, max_km, max_load):
     assert max(got.loads) <= max_load and sum(got.loads) == len(schools)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    schools=st.lists(point, min_size=1, max_size=8),
+    leads=st.lists(st.tuples(point, st.integers(min_value=0, max_value=4)), min_size=1, max_size=4),
+    max_km=st.floats(min_value=2.0, max_value=40.0),
+    max_load=st.integers(min_value=1, max_value=3),
+)
+def test_places_used_elsewhere_count(schools, leads, max_km, max_load):
+    """With ``used``, lead j holds max_load - used[j] more (the oracle repeats each column by
+    its free places); a Hall refusal counts free places only."""
+    points = [p for p, _ in leads]
+    used = [u for _, u in leads]
+    free = [max(max_load - u, 0) for u in used]
+    d = distances_km(np.asarray(schools, float), np.asarray(points, float))
+    big = 1e6
+    expanded = np.repeat(np.where(d <= max_km, d, big), free, axis=1)
+    best = None
+    if expanded.shape[1] >= expanded.shape[0]:
+        r, c = linear_sum_assignment(expanded)
+        total = float(expanded[r, c].sum())
+        best = None if total >= big else total
+    try:
+        got = pair_nearest(schools, points, max_km=max_km, max_load=max_load, used=used)
+    except InfeasibleError as err:
+        assert best is None, err.message
+        if err.code == "pairing_crowded":
+            hall = err.params["schools"]
+            reach = {j for i in hall for j in np.flatnonzero(d[i] <= max_km)}
+            assert reach <= set(err.params["leads"])
+            have = sum(free[j] for j in err.params["leads"])
+            assert len(hall) > have == err.params["have"]
+        if err.code == "pairing_capacity":
+            assert err.params["have"] == sum(free)
+        return
+    assert best is not None and got.total_km == pytest.approx(best, abs=1e-6)
+    assert all(got.loads[j] <= free[j] for j in range(len(points)))
+
+
+def test_a_full_lead_takes_nobody():
+    # lead 0 is next door but already leads two elsewhere: the school goes to lead 1
+    got = pair_nearest([(30, 120)], [(30, 120), (30.05, 120)], max_km=10, max_load=2, used=[2, 0])
+    assert got.lead == (1,) and got.loads == (0, 1)
+    with pytest.raises(InfeasibleError) as exc:
+        pair_nearest([(30, 120)], [(30, 120), (31, 120)], max_km=10, max_load=2, used=[3, 0])
+    assert exc.value.code == "pairing_crowded"
+    assert exc.value.params == {"schools": [0], "leads": [0], "have": 0}
+    with pytest.raises(EngineInputError):
+        pair_nearest([(30, 120)], [(30, 120)], max_km=10, max_load=2, used=[1, 1])
+
+
 def test_names_the_schools_out_of_reach():
     with pytest.raises(InfeasibleError) as exc:
         pair_nearest([(30, 120), (31, 120)], [(30, 120.01)], max_km=10, max_load=5)

@@ -33,7 +33,8 @@ def test_remaining_candidates_and_leads(tree, world):
 
 
 def test_pick_and_pair_nearest_within_the_load(tree, world):
-    from shidian.apps.rollout.services import plan_pair, plan_pick
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick
 
     p = plan(tree)
     with pytest.raises(ValidationError):  # a pilot is not a remaining candidate
@@ -52,7 +53,8 @@ def test_pick_and_pair_nearest_within_the_load(tree, world):
 
 
 def test_out_of_reach_names_the_school(tree, world):
-    from shidian.apps.rollout.services import plan_pair, plan_pick
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick
 
     p = plan(tree)
     plan_pick(by=world.office, plan=p, unit_ids=_ids(["A1-7", "A1-11"]))
@@ -64,7 +66,8 @@ def test_out_of_reach_names_the_school(tree, world):
 
 
 def test_crowded_names_schools_and_leads(tree, world):
-    from shidian.apps.rollout.services import plan_pair, plan_pick
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick
 
     p = plan(tree)
     plan_pick(by=world.office, plan=p, unit_ids=_ids(NEAR[:3]))
@@ -75,7 +78,8 @@ def test_crowded_names_schools_and_leads(tree, world):
 
 
 def test_hand_move_and_its_limits(tree, world):
-    from shidian.apps.rollout.services import plan_pair, plan_pick, plan_set_lead
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick, plan_set_lead
 
     p = plan(tree)
     plan_pick(by=world.office, plan=p, unit_ids=_ids(NEAR))
@@ -94,9 +98,9 @@ def test_hand_move_and_its_limits(tree, world):
 
 def test_approval_creates_the_next_cycle_participation(tree, world):
     from shidian.apps.programmes.models import Participation, ParticipationEvent
+    from shidian.apps.rollout.pairing import plan_pair
     from shidian.apps.rollout.services import (
         plan_approve,
-        plan_pair,
         plan_pick,
         plan_return,
         plan_submit,
@@ -128,7 +132,8 @@ def test_approval_creates_the_next_cycle_participation(tree, world):
 def test_approval_refused_when_a_school_moved_meanwhile(tree, world):
     from shidian.apps.programmes.models import Participation
     from shidian.apps.programmes.services import participation_move
-    from shidian.apps.rollout.services import plan_approve, plan_pair, plan_pick, plan_submit
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_approve, plan_pick, plan_submit
 
     p = plan(tree)
     plan_pick(by=world.office, plan=p, unit_ids=_ids(NEAR))
@@ -167,7 +172,8 @@ def test_candidates_follow_the_selection_ranking(tree, world, monkeypatch):
 def test_todos_for_the_leading_group_and_the_office(tree, world):
     from django.utils import timezone
 
-    from shidian.apps.rollout.services import plan_pair, plan_pick, plan_return, plan_submit
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick, plan_return, plan_submit
     from shidian.apps.rollout.todos import rollout_todos
 
     p = plan(tree)

@@ -1,5 +1,6 @@
-"""Roll-out pages: list and create, pick, pair, the infeasible message, hand move, approve,
-export, outsider 404, bad input 400 with nothing changed."""
+"""Roll-out pages: list and create, pick, pair (a run: its card, then the result), the
+infeasible message, hand move, approve, export, outsider 404, bad input 400 with nothing
+changed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 
+from shidian.apps.rollout.jobs import PAIR
 from tests.rollout.factories import leader, plan, rollout_world, unit
+from tests.runs.helpers import execute, run_about
 
 
 @pytest.fixture
@@ -52,10 +55,20 @@ def test_pick_pair_move_approve_export(client, tree, world):
     codes = ["A1-7", "A1-8", "A1-9", "A1-10"]
     response = client.post(_url("pick", p), {"unit": [str(unit(c).pk) for c in codes]})
     assert response.status_code == 302 and p.schools.count() == 4
-    bad = client.post(_url("pair", p), {"max_km": 20, "max_load": 1})
-    assert bad.status_code == 400 and "超过了带动容量" in bad.content.decode()
+    assert client.post(_url("pair", p), {"max_km": -1, "max_load": 1}).status_code == 400
+    # pairing is a run: the page shows its card, and the refusal once it ended
+    assert client.post(_url("pair", p), {"max_km": 20, "max_load": 1}).status_code == 302
+    run = run_about(p, PAIR)
+    assert "run-card" in client.get(_url("detail", p)).content.decode()
+    execute(run)
+    page = client.get(_url("detail", p)).content.decode()
+    assert run.status == "failed" and "超过了带动容量" in page
     assert not p.schools.filter(lead__isnull=False).exists()
-    assert client.post(_url("pair", p), {"max_km": 20, "max_load": 2}).status_code == 302
+    response = client.post(_url("pair", p), {"max_km": 20, "max_load": 2})
+    assert response.status_code == 302 and response["Location"].endswith("#pairing")
+    run = execute(run_about(p, PAIR))
+    assert run.status == "succeeded" and not p.schools.filter(lead__isnull=True).exists()
+    assert "已为 4 所学校安排带动试点" in client.get(_url("detail", p)).content.decode()
     school = p.schools.get(unit__code="A1-10")
     move = {"school": school.pk, "lead": unit("A1-3").pk}
     assert client.post(_url("lead", p), move).status_code == 302

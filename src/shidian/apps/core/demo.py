@@ -63,6 +63,7 @@ def load_demo(*, seed: int = 2021) -> DemoResult:
         summary.append(selection)
         summary.append(_load_tracking(tree=tree, office=office, password=password))
         summary.append(_load_communities(tree=tree, office=office, password=password))
+        summary.append(_load_outcomes(tree=tree, office=office))
         accounts = [*accounts, *panel]
         summary.insert(1, f"{len(accounts)} accounts")
     with translation.override("zh-hans"):
@@ -157,6 +158,27 @@ def _load_communities(*, tree, office, password: str) -> str:
     parts += [f"{acts['activities']} activities"] if acts["activities"] else []
     parts += [f"{cases['cases']} typical cases"] if cases["cases"] else []
     parts += [f"{history['rounds']} years of history"] if history["rounds"] else []
+    return ", ".join(parts)
+
+
+def _load_outcomes(*, tree, office) -> str:
+    """After the first batch's years (and the evaluation's history of them): its acceptance
+    round confirmed, the commendation of the passed pilots approved with its notice, and a
+    roll-out plan in draft pairing next-batch schools with the passed pilots."""
+    from shidian.apps.acceptance.demo import load_demo as load_acceptance
+    from shidian.apps.commendations.demo import load_demo as load_commendations
+    from shidian.apps.programmes.models import Programme
+    from shidian.apps.rollout.demo import load_demo as load_rollout
+
+    programme = Programme.objects.filter(unit=tree.county).order_by("-start_year").first()  # ok
+    acceptance = load_acceptance(programme=programme, office=office)
+    if acceptance["acceptance"] is None:
+        return ""
+    parts = [f"acceptance {acceptance['acceptance'].name}"]
+    if load_commendations(programme=programme, office=office)["commendation"] is not None:
+        parts.append("a commendation")
+    if load_rollout(programme=programme, office=office)["plan"] is not None:
+        parts.append("a roll-out plan")
     return ", ".join(parts)
 
 

@@ -80,3 +80,23 @@ def possible_leads(programme: Any):
         programme=programme, state__in=LEADS
     ).values("unit_id")
     return OrgUnit.objects.filter(pk__in=passed).order_by("code")  # scoping: ok see above
+
+
+def earlier_loads(plan: Any) -> dict[int, int]:
+    """How many schools each pilot already leads in the programme's approved plans (other
+    than ``plan``): those places count against the pilot's load in ``plan`` too."""
+    from django.db.models import Count
+
+    from shidian.apps.rollout.models import PlanStatus, RolloutSchool
+
+    rows = (
+        RolloutSchool.objects.filter(  # scoping: ok the programme the caller holds
+            plan__programme_id=plan.programme_id,
+            plan__status=PlanStatus.APPROVED,
+            lead__isnull=False,
+        )
+        .exclude(plan_id=plan.pk)
+        .values("lead_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["lead_id"]: r["n"] for r in rows}

@@ -30,11 +30,11 @@ def _actor(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def _locked(plan: RolloutPlan) -> RolloutPlan:
+def locked_plan(plan: RolloutPlan) -> RolloutPlan:
     return RolloutPlan.objects.select_for_update().get(pk=plan.pk)  # scoping: ok re-read
 
 
-def _audit(by: Any, action: str, plan: RolloutPlan, summary: str, **data: Any) -> None:
+def audit(by: Any, action: str, plan: RolloutPlan, summary: str, **data: Any) -> None:
     audit_record(
         actor=by,
         action=action,
@@ -45,14 +45,14 @@ def _audit(by: Any, action: str, plan: RolloutPlan, summary: str, **data: Any) -
     )
 
 
-def _editable(plan: RolloutPlan) -> None:
+def require_editable(plan: RolloutPlan) -> None:
     if not plan.editable:
         raise ValidationError(
             _("推广计划%(status)s，不能修改。") % {"status": plan.get_status_display()}
         )
 
 
-def _limits(max_km: Any, max_load: Any) -> tuple[float, int]:
+def check_limits(max_km: Any, max_load: Any) -> tuple[float, int]:
     try:
         km, load = float(max_km), int(max_load)
     except (TypeError, ValueError) as exc:
@@ -72,7 +72,7 @@ def plan_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("请填写名称。"))
-    km, load = _limits(max_km, max_load)
+    km, load = check_limits(max_km, max_load)
     plan = RolloutPlan.objects.create(
         programme=programme,
         name=name[:200],
@@ -81,7 +81,7 @@ def plan_create(
         max_load=load,
         created_by=_actor(by),
     )
-    _audit(by, "rollout.create", plan, name)
+    audit(by, "rollout.create", plan, name)
     return plan
 
 
@@ -90,8 +90,8 @@ def plan_pick(*, by: Any, plan: RolloutPlan, unit_ids: list[int]) -> int:
     """Set the plan's schools to ``unit_ids`` (remaining candidates only); schools kept keep
     their lead. Returns how many schools the plan has."""
     require(by, MANAGE, plan)
-    plan = _locked(plan)
-    _editable(plan)
+    plan = locked_plan(plan)
+    require_editable(plan)
     wanted = {int(u) for u in unit_ids}
     if not wanted:
         raise ValidationError(_("请至少选择一所学校。"))
@@ -115,94 +115,8 @@ def plan_pick(*, by: Any, plan: RolloutPlan, unit_ids: list[int]) -> int:
         ]
     )
     plan.save(update_fields=["updated_at"])
-    _audit(by, "rollout.pick", plan, f"{plan.name}: {len(wanted)}")
+    audit(by, "rollout.pick", plan, f"{plan.name}: {len(wanted)}")
     return len(wanted)
-
-
-def describe_infeasible(err: Any, schools: list[Any], leads: list[Any], plan: Any) -> str:
-    """The engine's refusal in the user's language, naming the schools."""
-
-    def names(units: list[Any], idx: list[int]) -> str:
-        shown = [units[i].name for i in idx[:10]]
-        more = len(idx) - len(shown)
-        text = "、".join(shown)
-        return text + (_("等 %(n)d 所") % {"n": len(idx)} if more > 0 else "")
-
-    p = err.params
-    if err.code == "pairing_no_leads":
-        return _("还没有通过验收的试点学校，无法安排带动。")
-    if err.code == "pairing_out_of_reach":
-        far = ", ".join(
-            f"{schools[i].name} {km:g}"
-            for i, km in zip(p["schools"][:10], p["nearest_km"], strict=False)
-        )
-        return _(
-            "%(names)s距最近的试点学校都超过 %(km)s 公里（最近距离，公里：%(far)s）："
-            "请放宽距离上限，或不把这些学校列入本批。"
-        ) % {"names": names(schools, p["schools"]), "km": f"{plan.max_km:g}", "far": far}
-    if err.code == "pairing_capacity":
-        return _(
-            "%(need)d 所学校超过了带动容量（%(leads)d 所试点 × 每所最多 %(load)d 所 = "
-            "%(have)d 所）：请提高每所试点最多带动的学校数，或减少本批学校。"
-        ) % {"need": p["need"], "leads": len(leads), "load": plan.max_load, "have": p["have"]}
-    if err.code == "pairing_crowded":
-        return _(
-            "%(names)s（%(n)d 所）在距离上限内只能由%(leads)s带动，最多容纳 %(have)d 所："
-            "请放宽距离上限或提高带动上限。"
-        ) % {
-            "names": names(schools, p["schools"]),
-            "n": len(p["schools"]),
-            "leads": names(leads, p["leads"]) or _("无"),
-            "have": p["have"],
-        }
-    return _("无法在距离上限和带动上限内安排带动。")
-
-
-@transaction.atomic
-def plan_pair(
-    *, by: Any, plan: RolloutPlan, max_km: Any = None, max_load: Any = None
-) -> RolloutPlan:
-    """Pair every school with the nearest lead the limits allow (engine.assignment.nearest):
-    the total distance smallest, no lead over its load. A refusal changes nothing."""
-    from shidian.engine.assignment.nearest import pair_nearest
-    from shidian.engine.errors import EngineInputError
-
-    require(by, MANAGE, plan)
-    plan = _locked(plan)
-    _editable(plan)
-    km, load = _limits(
-        plan.max_km if max_km is None else max_km, plan.max_load if max_load is None else max_load
-    )
-    rows = list(plan.schools.select_related("unit").order_by("unit__code"))
-    if not rows:
-        raise ValidationError(_("请先选择本批学校。"))
-    leads = list(selectors.possible_leads(plan.programme))
-    missing = [r.unit.name for r in rows if r.unit.latitude is None or r.unit.longitude is None]
-    if missing:
-        raise ValidationError(
-            _("%(names)s没有经纬度，无法计算距离：请先在单位信息中补充。")
-            % {"names": "、".join(missing[:10])}
-        )
-    placed = [u for u in leads if u.latitude is not None and u.longitude is not None]
-    plan.max_km, plan.max_load = km, load
-    try:
-        found = pair_nearest(
-            [(r.unit.latitude, r.unit.longitude) for r in rows],
-            [(u.latitude, u.longitude) for u in placed],
-            max_km=km,
-            max_load=load,
-        )
-    except EngineInputError as err:
-        if getattr(err, "code", None):
-            message = describe_infeasible(err, [r.unit for r in rows], placed, plan)
-            raise ValidationError(message) from err
-        raise ValidationError(err.message) from err
-    for row, lead, dist in zip(rows, found.lead, found.km, strict=True):
-        row.lead, row.km, row.by_hand = placed[lead], round(dist, 2), False
-    RolloutSchool.objects.bulk_update(rows, ["lead", "km", "by_hand"])
-    plan.save(update_fields=["max_km", "max_load", "updated_at"])
-    _audit(by, "rollout.pair", plan, f"{plan.name}: {len(rows)}", total_km=found.total_km)
-    return plan
 
 
 def _km(a: Any, b: Any) -> float | None:
@@ -219,20 +133,22 @@ def plan_set_lead(*, by: Any, plan: RolloutPlan, school: RolloutSchool, lead: An
     """A hand move: ``lead`` (a passed pilot) leads ``school``. Beyond the distance limit is
     allowed (the page marks it); beyond the maximum load is refused."""
     require(by, MANAGE, plan)
-    plan = _locked(plan)
-    _editable(plan)
+    plan = locked_plan(plan)
+    require_editable(plan)
     if school.plan_id != plan.pk:
         raise ValidationError(_("这所学校不在本推广计划中。"))
     if not selectors.possible_leads(plan.programme).filter(pk=lead.pk).exists():
         raise ValidationError(_("%(name)s不是通过验收的试点学校。") % {"name": lead.name})
+    # the places it holds in the programme's approved plans count too
     load = plan.schools.filter(lead=lead).exclude(pk=school.pk).count()
+    load += selectors.earlier_loads(plan).get(lead.pk, 0)
     if load >= plan.max_load:
         raise ValidationError(
             _("%(name)s已带动 %(n)d 所学校，达到上限。") % {"name": lead.name, "n": load}
         )
     school.lead, school.km, school.by_hand = lead, _km(school.unit, lead), True
     school.save(update_fields=["lead", "km", "by_hand"])
-    _audit(by, "rollout.lead", plan, f"{lead.name} -> {school.unit.name}")
+    audit(by, "rollout.lead", plan, f"{lead.name} -> {school.unit.name}")
     return school
 
 
@@ -260,28 +176,28 @@ def _event(plan: RolloutPlan, action: str, comment: str, by: Any) -> None:
 @transaction.atomic
 def plan_submit(*, by: Any, plan: RolloutPlan, note: str = "") -> RolloutPlan:
     require(by, MANAGE, plan)
-    plan = _locked(plan)
-    _editable(plan)
+    plan = locked_plan(plan)
+    require_editable(plan)
     note = _comment(note, required=False)
     _check_complete(plan)
     plan.status = PlanStatus.PENDING
     plan.save(update_fields=["status", "updated_at"])
     _event(plan, RolloutEvent.Action.SUBMITTED, note, by)
-    _audit(by, "rollout.submit", plan, plan.name)
+    audit(by, "rollout.submit", plan, plan.name)
     return plan
 
 
 @transaction.atomic
 def plan_return(*, by: Any, plan: RolloutPlan, comment: str) -> RolloutPlan:
     require(by, APPROVE, plan)
-    plan = _locked(plan)
+    plan = locked_plan(plan)
     if plan.status != PlanStatus.PENDING:
         raise ValidationError(_("只有待审批的推广计划可以退回。"))
     comment = _comment(comment, required=True)
     plan.status = PlanStatus.RETURNED
     plan.save(update_fields=["status", "updated_at"])
     _event(plan, RolloutEvent.Action.RETURNED, comment, by)
-    _audit(by, "rollout.return", plan, plan.name)
+    audit(by, "rollout.return", plan, plan.name)
     return plan
 
 
@@ -299,6 +215,22 @@ def _cycle_for(plan: RolloutPlan, size: int) -> Any:
     )
 
 
+def _check_loads(plan: RolloutPlan, rows: list[RolloutSchool]) -> None:
+    """No lead over the load with the plans approved since this one was paired."""
+    loads = selectors.earlier_loads(plan)
+    for r in rows:
+        loads[r.lead_id] = loads.get(r.lead_id, 0) + 1
+    over = sorted({r.lead.name for r in rows if loads[r.lead_id] > plan.max_load})
+    if over:
+        raise ValidationError(
+            _(
+                "%(names)s连同已批准推广计划中带动的学校超过了每所最多带动 %(n)d 所："
+                "请重新安排带动。"
+            )
+            % {"names": "、".join(over), "n": plan.max_load}
+        )
+
+
 @transaction.atomic
 def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPlan:
     """Approve: the schools become pilots of the plan year's batch (a new cycle when the
@@ -307,7 +239,7 @@ def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPla
     from shidian.apps.programmes.services import participation_move_bulk
 
     require(by, APPROVE, plan)
-    plan = _locked(plan)
+    plan = locked_plan(plan)
     if plan.status != PlanStatus.PENDING:
         raise ValidationError(_("只有待审批的推广计划可以批准。"))
     comment = _comment(comment, required=False)
@@ -319,6 +251,7 @@ def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPla
         raise ValidationError(
             _("%(names)s已不是通过验收的试点学校，请重新安排带动。") % {"names": "、".join(lost)}
         )
+    _check_loads(plan, rows)
     parts = list(
         Participation.objects.filter(  # scoping: ok the plan's own schools
             programme=plan.programme, unit_id__in=[r.unit_id for r in rows]
@@ -351,7 +284,7 @@ def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPla
     plan.status, plan.cycle = PlanStatus.APPROVED, cycle
     plan.save(update_fields=["status", "cycle", "updated_at"])
     _event(plan, RolloutEvent.Action.APPROVED, comment, by)
-    _audit(by, "rollout.approve", plan, f"{plan.name}: {len(rows)} -> {cycle}")
+    audit(by, "rollout.approve", plan, f"{plan.name}: {len(rows)} -> {cycle}")
     return plan
 
 

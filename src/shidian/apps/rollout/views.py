@@ -8,15 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import APPROVE, MANAGE, can
 from shidian.apps.programmes.selectors import programme_for
-from shidian.apps.rollout import selectors, services
+from shidian.apps.rollout import jobs, selectors, services
 from shidian.apps.rollout.forms import DecisionForm, LeadForm, PairForm, PlanForm
 from shidian.apps.rollout.models import PlanStatus
+from shidian.apps.runs.selectors import latest_run
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 300  # candidates listed on the page; the office picks the next batch among the first
@@ -61,6 +63,7 @@ def plan_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 def _context(request: HttpRequest, plan, *, errors=(), pair_form=None, decision_form=None):
     rows = list(plan.schools.select_related("unit", "unit__zone", "lead"))
     leads = selectors.possible_leads(plan.programme)
+    earlier = selectors.earlier_loads(plan)
     loads: dict[int, int] = {}
     for r in rows:
         if r.lead_id:
@@ -72,7 +75,10 @@ def _context(request: HttpRequest, plan, *, errors=(), pair_form=None, decision_
         "programme": plan.programme,
         "Status": PlanStatus,
         "rows": rows,
-        "leads": [{"unit": u, "load": loads.get(u.pk, 0)} for u in leads],
+        "leads": [
+            {"unit": u, "load": loads.get(u.pk, 0), "earlier": earlier.get(u.pk, 0)} for u in leads
+        ],
+        "pair_run": latest_run(request.user, plan, jobs.PAIR) if plan.editable else None,
         "candidates": candidates[:SHOWN],
         "more": max(len(candidates) - SHOWN, 0),
         "picked": picked,
@@ -130,12 +136,10 @@ def pair(request: HttpRequest, rollout_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, plan, 400, pair_form=form)
     try:
-        services.plan_pair(by=request.user, plan=plan, **form.cleaned_data)
+        jobs.pairing_start(by=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
-        plan.refresh_from_db()
         return _page(request, plan, 400, errors=exc.messages, pair_form=form)
-    messages.success(request, _("已按最近距离安排带动。"))
-    return redirect("rollout:detail", rollout_id=plan.pk)
+    return redirect(f"{reverse('rollout:detail', kwargs={'rollout_id': plan.pk})}#pairing")
 
 
 @login_required

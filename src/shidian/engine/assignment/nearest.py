@@ -1,6 +1,7 @@
 """Capacitated nearest assignment with a distance limit: each school to one lead (a pilot that
-will lead it, 辐射带动) within ``max_km``, no lead with more than ``max_load`` schools, the
-total distance as small as possible.
+will lead it, 辐射带动) within ``max_km``, no lead with more than ``max_load`` schools (the
+``used`` places it already holds in earlier plans count), the total distance as small as
+possible.
 
 A transportation problem solved as a linear program (HiGHS dual simplex through SciPy) on the
 pairs within reach only: the constraint matrix is the incidence matrix of a bipartite graph
@@ -10,7 +11,8 @@ the error names why, as ``code`` and ``params`` the web turns into the user's la
 - ``pairing_no_leads``: there is no lead at all;
 - ``pairing_out_of_reach``: schools farther than ``max_km`` from every lead (``schools``, their
   ``nearest_km``);
-- ``pairing_capacity``: more schools than ``leads * max_load`` (``need``, ``have``);
+- ``pairing_capacity``: more schools than the free places, ``leads * max_load - used``
+  (``need``, ``have``);
 - ``pairing_crowded``: a set of schools whose leads within reach cannot hold them all
   (``schools``, ``leads``, ``have``): found as the source side of a minimum cut, so it is a
   true Hall violation, not a guess.
@@ -69,8 +71,13 @@ def pair_nearest(
     *,
     max_km: float,
     max_load: int,
+    used: Sequence[int] | None = None,
 ) -> Pairing:
-    """Assign every school (lat, lon) to a lead (lat, lon); see the module docstring."""
+    """Assign every school (lat, lon) to a lead (lat, lon); see the module docstring.
+
+    ``used[j]``: the schools lead ``j`` already leads elsewhere (earlier plans); its free
+    places are ``max_load - used[j]`` (none when negative). ``loads`` counts this pairing only.
+    """
     if not (isinstance(max_km, int | float) and math.isfinite(max_km) and max_km > 0):
         raise EngineInputError("max_km must be a positive number of kilometres")
     if isinstance(max_load, bool) or not isinstance(max_load, int | np.integer) or max_load < 1:
@@ -78,6 +85,7 @@ def pair_nearest(
     s = _coords(schools, "schools")
     g = _coords(leads, "leads")
     n, k = s.shape[0], g.shape[0]
+    cap = _capacity(max_load, used, k)
     if n == 0:
         return Pairing((), (), tuple([0] * k), 0.0)
     if k == 0:
@@ -92,12 +100,12 @@ def pair_nearest(
             schools=lonely.tolist(),
             nearest_km=[round(float(v), 1) for v in d[lonely].min(axis=1)],
         )
-    if n > k * int(max_load):
+    if n > int(cap.sum()):
         raise _infeasible(
-            f"{n} schools need more than {k} leads x {max_load} places",
+            f"{n} schools need more than the {int(cap.sum())} free places of {k} leads",
             "pairing_capacity",
             need=n,
-            have=k * int(max_load),
+            have=int(cap.sum()),
         )
     rows, cols = np.nonzero(reach)
     cost = d[rows, cols]
@@ -109,12 +117,12 @@ def pair_nearest(
         A_eq=a_eq,
         b_eq=np.ones(n),
         A_ub=a_ub,
-        b_ub=np.full(k, float(max_load)),
+        b_ub=cap.astype(float),
         bounds=(0, 1),
         method="highs-ds",
     )
     if res.status != 0 or res.x is None:
-        raise _crowded(reach, int(max_load))
+        raise _crowded(reach, cap)
     x = res.x
     lead = np.full(n, -1, dtype=np.int64)
     chosen = x > 0.5
@@ -132,17 +140,30 @@ def pair_nearest(
     )
 
 
-def _crowded(reach: np.ndarray, max_load: int) -> InfeasibleError:
+def _capacity(max_load: int, used: Sequence[int] | None, k: int) -> np.ndarray:
+    """Free places per lead: ``max_load`` less what each already leads elsewhere."""
+    if used is None:
+        return np.full(k, int(max_load), dtype=np.int64)
+    taken = np.asarray(used, dtype=float).reshape(-1)
+    if taken.size != k or not np.all(np.isfinite(taken)) or np.any(taken < 0):
+        raise EngineInputError("used: one whole number of at least 0 for every lead")
+    if np.any(taken != np.round(taken)):
+        raise EngineInputError("used: one whole number of at least 0 for every lead")
+    return np.maximum(int(max_load) - taken.astype(np.int64), 0)
+
+
+def _crowded(reach: np.ndarray, cap: np.ndarray) -> InfeasibleError:
     """The schools on the source side of a minimum cut of source -> school (1) -> lead
-    (unbounded) -> sink (max_load): their leads within reach hold fewer than them."""
+    (unbounded) -> sink (its free places): their leads within reach hold fewer than them."""
     n, k = reach.shape
     src, sink = n + k, n + k + 1
     rows, cols = np.nonzero(reach)
     big = n + 1
     tail = np.r_[np.full(n, src), rows, n + np.arange(k)]
     head = np.r_[np.arange(n), n + cols, np.full(k, sink)]
-    cap = np.r_[np.ones(n), np.full(rows.size, big), np.full(k, max_load)].astype(np.int32)
-    graph = csr_matrix((cap, (tail, head)), shape=(n + k + 2, n + k + 2))
+    caps = np.r_[np.ones(n), np.full(rows.size, big), cap].astype(np.int32)
+    keep = caps > 0  # a full lead has no edge to the sink
+    graph = csr_matrix((caps[keep], (tail[keep], head[keep])), shape=(n + k + 2, n + k + 2))
     flow = maximum_flow(graph, src, sink).flow
     # the flow is antisymmetric (flow[v, u] = -flow[u, v]): capacity minus flow is the residual
     # capacity both ways
@@ -153,11 +174,11 @@ def _crowded(reach: np.ndarray, max_load: int) -> InfeasibleError:
     side = set(int(v) for v in seen)
     schools = sorted(i for i in range(n) if i in side)
     leads = sorted(j for j in range(k) if n + j in side)
+    have = int(cap[leads].sum()) if leads else 0
     return _infeasible(
-        f"{len(schools)} schools have only {len(leads)} leads within reach, "
-        f"{len(leads) * max_load} places",
+        f"{len(schools)} schools have only {len(leads)} leads within reach, {have} places",
         "pairing_crowded",
         schools=schools,
         leads=leads,
-        have=len(leads) * max_load,
+        have=have,
     )
