@@ -261,3 +261,17 @@ def test_blind_acceptance_reviews_stay_out_until_released(world, tree):
     acc.round.save(update_fields=["reviews_released_at"])
     seen = table_for(world, "acc:total", user=member)
     assert sorted(seen.frame["outcome"]) == [80.0] * 4
+
+
+def test_acceptance_score_drafts_never_enter_the_panel(world, tree):
+    """An expert's partial draft (acceptance scoring) is not a score until submitted."""
+    from shidian.apps.reviews.models import Review
+
+    acc = acceptance_round(world, tree, year=2028, units=world.pilots[:4], score=lambda u: 80.0)
+    first = Review.objects.filter(submission__round=acc.round).order_by("pk").first()  # scoping: ok
+    Review.objects.filter(pk=first.pk).update(total=10.0, draft=True)  # scoping: ok test set-up
+    others = Review.objects.filter(submission=first.submission).exclude(pk=first.pk)  # scoping: ok
+    frame = table_for(world, "acc:total").frame.set_index("unit")
+    # The other expert's total alone; the draft's 10 would have pulled the mean down to ~45.
+    assert frame.loc[first.submission.unit.code, "outcome"] == float(others.get().total)
+    assert len(frame) == 4 and frame["outcome"].min() > 70

@@ -347,7 +347,9 @@ def _reviewed(user: Any, sheets: Iterable[tuple[int, int]]) -> dict[int, float]:
     id)`` pairs, reading only the reviews the user may see (blind review is Review's policy)."""
     unit_of = dict(sheets)
     totals: dict[int, list[float]] = defaultdict(list)
-    reviews = Review.objects.restrict(user, VIEW).filter(submission_id__in=list(unit_of))
+    reviews = Review.objects.restrict(user, VIEW).filter(
+        submission_id__in=list(unit_of), draft=False
+    )
     for sheet_id, total in reviews.values_list("submission_id", "total").iterator():
         if total is not None:
             totals[unit_of[sheet_id]].append(float(total))
