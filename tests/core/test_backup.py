@@ -20,15 +20,18 @@ import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-VENDORS = ["sqlite", "postgresql"]
+# The suite's own database decides: the SQLite run tests SQLite, the PostgreSQL run (make test
+# does both) tests PostgreSQL on the same server, in databases of its own.
+VENDORS = (
+    ["postgresql"]
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    else ["sqlite"]
+)
 
 
 def _pg_server() -> tuple[str, str]:
-    """The PostgreSQL the suite uses (its DATABASE_URL on the PostgreSQL run), and a name base."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = "postgres://postgres@127.0.0.1:5432/shidian"
-    parts = urlsplit(url)
+    """The PostgreSQL server of the suite's DATABASE_URL, and its database name as a base."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="")), parts.path.lstrip("/") or "shidian"
 
 
