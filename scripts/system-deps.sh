@@ -3,14 +3,19 @@
 # otherwise says what to install and carries on (.docx still works without LibreOffice).
 #   scripts/system-deps.sh documents   LibreOffice, UNO, CJK fonts, poppler (PDFs)
 #   scripts/system-deps.sh test        the above + Chromium for browser tests + gettext
+#                                      + the PostgreSQL client (pg_dump, pg_restore: backup tests)
+#   scripts/system-deps.sh backup      the above documents set + the PostgreSQL client, for
+#                                      `shidian backup` / `restore` on PostgreSQL (docs/deploy.md)
 set -uo pipefail
 
 documents=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk
            fonts-noto-cjk-extra fonts-arphic-ukai poppler-utils gettext)
-testing=(chromium nginx)  # nginx: the loopback scale-path test
+testing=(chromium postgresql-client nginx)  # nginx: the loopback scale-path test
+backup=(postgresql-client)
 
 wanted=("${documents[@]}")
 [ "${1:-documents}" = "test" ] && wanted+=("${testing[@]}")
+[ "${1:-documents}" = "backup" ] && wanted+=("${backup[@]}")
 
 missing=()
 for pkg in "${wanted[@]}"; do

@@ -50,6 +50,7 @@ COMMANDS_BY_MODULE: dict[str, tuple[str, ...]] = {
     "shidian.cli.doc_cmd": ("doc",),
     "shidian.cli.standard_cmd": ("standard",),
     "shidian.cli.campaign_cmd": ("campaign",),
+    "shidian.cli.backup_cmd": ("backup", "restore"),
 }
 COMMAND_MODULES = list(COMMANDS_BY_MODULE)
 
@@ -70,7 +71,10 @@ for _module in modules_for(sys.argv if _is_console_script() else []):
 def main() -> None:
     """Console-script entry: bad input exits 2 with one message, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's typer.Exit code instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except EngineInputError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         for line in getattr(exc, "relaxations", []) or []:
