@@ -98,4 +98,4 @@ def test_verdict_never_improves_with_a_problem_and_reasons_explain(ts, missing, 
         report_submitted=report,
     )
     assert RANK[better.verdict] >= RANK[base.verdict]
-    assert min(ts) <= base.mean <= max(ts) + 1e-9
+    assert min(ts) - 1e-9 <= base.mean <= max(ts) + 1e-9  # a mean of floats rounds
