@@ -40,11 +40,26 @@ def _evidence(tree):
     ).pk
 
 
+def _booklet(tree):
+    from shidian.apps.cases.booklets import booklet_add, booklet_create
+    from shidian.apps.cases.models import CaseBooklet
+    from tests.tracking_world import pilot_world
+
+    found = CaseBooklet.objects.first()  # scoping: ok test
+    if found is not None:
+        return found.pk
+    w = pilot_world(tree)
+    booklet = booklet_create(by=w.office, programme=w.programme)
+    booklet_add(booklet=booklet, by=w.office, case_ids=[_case(tree)])
+    return booklet.pk
+
+
 URL_KWARG_FACTORIES = {
     "case_id": _case,
     "case_file_id": _evidence,
     "case_round_id": _round,
     "case_submission_id": _submission,
     "case_evidence_id": _evidence,
+    "case_booklet_id": _booklet,
 }
 PUBLIC_URL_NAMES: set[str] = set()

@@ -160,6 +160,38 @@ def test_booklet_has_toc_field_and_sections():
     assert body.count("<pic:pic") == 2
 
 
+def test_booklet_foreword_and_case_chapter_parts():
+    data = {
+        "title": "典型案例汇编",
+        "foreword": "为总结经验，汇编成册。\n第二段。",
+        "chapters": [
+            {
+                "title": "案例一",
+                "author": "甲县第一小学",
+                "meta": "学科：数学\u3000主题：课堂教学",
+                "summary": "本校推进课堂改革。",
+                "body": ["正文。"],
+                "attachments": ["实施方案.pdf", "课例.docx"],
+            },
+            {"title": "案例二", "body": ["正文二。"]},
+        ],
+    }
+    doc = Document(io.BytesIO(render_docx("booklet", data)))
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("前  言")
+    assert texts[at + 1 : at + 3] == ["为总结经验，汇编成册。", "第二段。"]
+    assert texts.index("目  录") > at  # the foreword before the table of contents
+    chapter = texts.index("案例一")
+    assert texts[chapter + 1 : chapter + 4] == [
+        "甲县第一小学", "学科：数学\u3000主题：课堂教学", "摘要：本校推进课堂改革。",
+    ]  # fmt: skip
+    assert "附件：1.实施方案.pdf" in texts and "2.课例.docx" in texts
+    styles = {p.text: p.style.style_id for p in doc.paragraphs}
+    assert styles["前  言"] == "GwTocHeading" and styles["案例一"] == "GwChapter"
+    with pytest.raises(DataInvalid):
+        render_docx("booklet", {**data, "chapters": [{"title": "x", "attachments": "a.pdf"}]})
+
+
 def test_shipped_templates_are_valid_docx():
     for kind in KINDS:
         Document(io.BytesIO(shipped_template(kind)))

@@ -141,3 +141,70 @@ class CaseTermStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}:{self.cases}"
+
+
+class CaseBooklet(models.Model):
+    """A booklet draft (汇编成册): a title, a foreword and chosen cases and summary reports in
+    the order the office put them; compiling it makes a documents-app booklet (``document``,
+    the latest)."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", verbose_name=_("试点项目"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    title = models.CharField(_("汇编标题"), max_length=200)
+    foreword = models.TextField(_("前言"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
+    scope_unit_field = "programme__unit"
+
+    class Meta:
+        verbose_name = _("案例汇编")
+        verbose_name_plural = _("案例汇编")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseBookletItem(models.Model):
+    """One chapter of a booklet draft: a published case or a pilot's acceptance summary report
+    (an ``acceptance_report`` submission), at ``position`` (1, 2, ...)."""
+
+    booklet = models.ForeignKey(CaseBooklet, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    submission = models.ForeignKey(
+        "submissions.Submission", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = CaseQuerySet.as_manager()
+    scope_unit_field = "booklet__programme__unit"
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["booklet", "case"], name="booklet_item_case_unique"),
+            models.UniqueConstraint(
+                fields=["booklet", "submission"], name="booklet_item_submission_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, submission__isnull=True)
+                | models.Q(case__isnull=True, submission__isnull=False),
+                name="booklet_item_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booklet_id}:{self.position}"

@@ -4,7 +4,8 @@ A published case is run by its programme's unit (owner: manage) and reached by t
 grants; besides, every signed-in account whose unit lies inside the programme unit's subtree
 may read it (the whole county reads the county's cases), except experts, who see only what
 their grants name. Review requests and opinions follow their submission; an expert sees only
-their own opinion, the office that runs the call sees all.
+their own opinion, the office that runs the call sees all. A booklet draft belongs to its
+programme: whoever sees the programme sees it, the programme's office (manage) edits and compiles.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from shidian.apps.cases.models import Case, CaseOpinion, CaseReviewRequest
+from shidian.apps.cases.models import (
+    Case,
+    CaseBooklet,
+    CaseBookletItem,
+    CaseOpinion,
+    CaseReviewRequest,
+)
 from shidian.apps.core.access import MANAGE, VIEW, Policy, path_q, register
 from shidian.apps.core.access.actions import subtree_actions
 from shidian.apps.submissions.policies import SUBMISSION
@@ -44,6 +51,10 @@ CASE = Policy(
     extra=_inside_programme,
 )
 
+BOOKLET = Policy(
+    unit="programme__unit", owner="programme__unit", targets=(("programme", PROGRAMME),)
+)
+
 
 def register_all() -> None:
     from dataclasses import replace
@@ -51,3 +62,5 @@ def register_all() -> None:
     register(Case, CASE)
     register(CaseReviewRequest, SUBMISSION.through("submission"))
     register(CaseOpinion, replace(SUBMISSION.through("submission"), limit=_own_opinion))
+    register(CaseBooklet, BOOKLET)
+    register(CaseBookletItem, BOOKLET.through("booklet"))

@@ -58,6 +58,8 @@ def register() -> None:
             "cases.send_review": gettext_lazy("典型案例送专家评审"),
             "cases.opinion": gettext_lazy("专家评审典型案例"),
             "cases.publish": gettext_lazy("典型案例入库"),
+            "cases.booklet_create": gettext_lazy("新建案例汇编"),
+            "cases.booklet_compile": gettext_lazy("生成案例汇编"),
         }
     )
     register_category("cases", gettext_lazy("典型案例"))

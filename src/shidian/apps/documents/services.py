@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -164,11 +165,12 @@ def document_generate(
     data: dict[str, Any],
     template_version: TemplateVersion | None = None,
     prefix: str = "",
-    assets: list[tuple[str, bytes]] | None = None,
+    assets: Iterable[tuple[str, bytes]] | None = None,
     regenerated_from: Document | None = None,
     about: dict[str, Any] | None = None,
 ) -> Document:
-    """Store the inputs and make the .docx (booklets: queued for the background). A number is
+    """Store the inputs and make the .docx (booklets: queued for the background). ``assets``
+    may be a generator (read one image at a time). A number is
     allocated when ``prefix`` is given and the data has none. Any error rolls everything back,
     the number included, so nothing half-made remains."""
     from django.core.files.storage import default_storage
