@@ -86,16 +86,19 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def shidian(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        """Run a ``shidian`` command with the stack's settings."""
-        return subprocess.run(
+        """Run a ``shidian`` command with the stack's settings; its error output if it fails."""
+        done = subprocess.run(
             [sys.executable, "-m", "shidian.cli", *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=True,
+            check=False,
         )
+        if done.returncode:
+            raise RuntimeError(f"shidian {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+        return done
 
     def python(self, code: str, timeout: float = 1800) -> dict:
         """Run Python ``code`` with Django's settings of the stack (the repository's root on the
