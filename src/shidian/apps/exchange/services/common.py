@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shidian.apps.core.access import VIEW
+from shidian.apps.exchange.summary import REJECTED, Summary
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.orgs.paths import subtree_upper_bound
 
@@ -21,6 +22,21 @@ def key(row: dict[str, Any], column: str) -> str:
         value = int(value)  # an Excel cell holding 12 reads as 12.0
     text = str(value).strip()
     return text if len(text) <= KEY_MAX and "\x00" not in text else ""
+
+
+def keyed_rows(
+    rows: list[dict[str, Any]], keys: tuple[str, ...], summary: Summary
+) -> list[tuple[int, tuple[str, ...], Any]]:
+    """``(row number, key values, value)`` of every row with all its keys; a row missing one is
+    rejected into ``summary`` as ``missing_key``. Rows count from 1."""
+    keyed = []
+    for index, row in enumerate(rows, start=1):
+        values = tuple(key(row, c) for c in keys)
+        if not all(values):
+            summary.add(REJECTED, index, "missing_key")
+        else:
+            keyed.append((index, values, row.get("value")))
+    return keyed
 
 
 def int_key(text: str) -> int | None:

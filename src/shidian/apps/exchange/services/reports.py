@@ -20,7 +20,7 @@ from shidian.apps.core.access import VIEW
 from shidian.apps.exchange.services.apply import Cell, Progress, import_cells
 from shidian.apps.exchange.services.common import (
     int_key,
-    key,
+    keyed_rows,
     number_text,
     subtree_filter,
     visible_units,
@@ -49,13 +49,7 @@ def report_values_import(
     progress: Progress | None = None,
 ) -> Summary:
     summary = Summary(strategy=strategy, dry_run=dry_run)
-    keyed = []
-    for index, row in enumerate(rows, start=1):
-        keys = tuple(key(row, c) for c in KEYS)
-        if not all(keys):
-            summary.add(REJECTED, index, "missing_key")
-        else:
-            keyed.append((index, keys, row.get("value")))
+    keyed = keyed_rows(rows, KEYS, summary)
     units = visible_units(user, {k[0] for _i, k, _v in keyed})
     form_ids = {f for _i, k, _v in keyed if (f := int_key(k[1])) is not None}
     period_keys = sorted({k[2] for _i, k, _v in keyed})
