@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -29,6 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import loopback_stack  # noqa: E402
+import proc_cpu  # noqa: E402
 
 CSRF = "b" * 32  # an unmasked CSRF secret: the cookie and the form field carry the same value
 
@@ -56,7 +58,7 @@ out = []
 for sheet, user in zip(sheets, users):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "shidian.apps.accounts.backends.AccountBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     out.append({{"sheet": sheet.pk, "session": session.session_key, "version": sheet.version,
@@ -239,26 +241,36 @@ def main() -> None:
         for _ in range(20):
             requests.get(f"{stack.url}/healthz", timeout=60)
 
+        app_pids = [p.pid for name, p in stack.processes.items() if name.startswith("app")]
+        cpu_before = proc_cpu.snapshot(app_pids)
         rate, latencies, bare_errors = bare(stack, args.clients, 15)
+        bare_cpu = proc_cpu.spent(cpu_before, proc_cpu.snapshot(app_pids))
         print(
             f"bare JSON /healthz: {rate:.0f} req/s, {percentiles(latencies)}, "
             f"{bare_errors} errors ({args.clients} clients, 15 s)"
         )
+        print("  " + proc_cpu.describe(bare_cpu, per=len(latencies), what="request", wall=15))
 
         paced, fast = schools[: args.schools], schools[args.schools :]
+        cpu_before = proc_cpu.snapshot(app_pids)
         elapsed, saves, submits, acked, errors = surge(
             stack, paced, methods, args.window, args.clients
         )
+        surge_cpu = proc_cpu.spent(cpu_before, proc_cpu.snapshot(app_pids))
         print(
             f"surge: {len(acked)}/{len(paced)} schools acknowledged in {elapsed:.1f} s "
             f"(window {args.window:.0f} s, {args.clients} clients), errors {errors or 0}"
         )
         print(f"  save (100 answers): {percentiles(saves)}")
         print(f"  submit:             {percentiles(submits)}")
+        print("  " + proc_cpu.describe(surge_cpu, per=len(paced), what="school", wall=elapsed))
+        print(f"  load average after the surge: {os.getloadavg()[0]:.1f}")
         if fast:
+            cpu_before = proc_cpu.snapshot(app_pids)
             took, fast_saves, fast_submits, fast_acked, fast_errors = surge(
                 stack, fast, methods, 0.0, args.clients
             )
+            fast_cpu = proc_cpu.spent(cpu_before, proc_cpu.snapshot(app_pids))
             sheet_rate = 2 * len(fast_acked) / took
             print(
                 f"capacity: {len(fast_acked)}/{len(fast)} schools as fast as possible in "
@@ -267,6 +279,7 @@ def main() -> None:
             )
             print(f"  save: {percentiles(fast_saves)}; submit: {percentiles(fast_submits)}")
             print(f"  ratio to the bare JSON endpoint: {sheet_rate / rate:.3f}")
+            print("  " + proc_cpu.describe(fast_cpu, per=len(fast), what="school", wall=took))
             acked += fast_acked
         acked_file = root / "acked.json"
         acked_file.write_text(json.dumps(acked))

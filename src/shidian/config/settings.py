@@ -172,7 +172,7 @@ CAMPAIGN_EXPORT_INLINE_MAX = env_int("CAMPAIGN_EXPORT_INLINE_MAX", 20000)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "shidian.apps.accounts.backends.AccountBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"

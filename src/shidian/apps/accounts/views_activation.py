@@ -22,11 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from shidian.apps.accounts import onboarding
+from shidian.apps.accounts.backends import PASSWORD_BACKEND
 from shidian.apps.accounts.forms import ActivationCheckForm, ActivationPasswordForm
 
 SESSION_KEY = "shidian_activation"
 STEP_TWO_SECONDS = 30 * 60
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @never_cache
@@ -89,7 +89,7 @@ def activate_password(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("accounts:activate")
         request.session.pop(SESSION_KEY, None)
-        login(request, user, backend=MODEL_BACKEND)  # axes resets this name's failures
+        login(request, user, backend=PASSWORD_BACKEND)  # axes resets this name's failures
         messages.success(
             request,
             _("账号 %(name)s 已激活，以后请用用户名和新密码登录。") % {"name": user.username},

@@ -20,11 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from shidian.apps.accounts import selectors, services, tokens
+from shidian.apps.accounts.backends import PASSWORD_BACKEND
 from shidian.apps.accounts.forms import InvitationAcceptForm
 from shidian.apps.core.clientip import client_ip
 
 log = logging.getLogger(__name__)
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @never_cache
@@ -62,7 +62,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend=MODEL_BACKEND)
+            login(request, user, backend=PASSWORD_BACKEND)
             messages.success(
                 request, _("欢迎使用试点！您的账号 %(name)s 已创建。") % {"name": user.username}
             )

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.core.access import FILL, MANAGE, require
+from shidian.apps.core.access import FILL, MANAGE, restrict_queryset
 from shidian.apps.core.services import audit_record
 from shidian.apps.evidence import services as evidence_services
 from shidian.apps.evidence.files import MAX_EVIDENCE_BYTES
@@ -67,6 +67,22 @@ def check_writable(submission: Submission) -> None:
         )
     except states.Refused as exc:
         raise _refuse(exc) from exc
+
+
+def lock_for(user, action: str, submission: Submission) -> Submission:
+    """``require(user, action, submission)`` and ``lock(submission)`` in one query: the row is
+    re-read under its lock through the same access rule, so a deadline's saves and submits pay
+    for one round trip instead of two. PermissionDenied when ``user`` may not; ``None`` is the
+    system."""
+    rows = type(submission)._default_manager.select_for_update(of=("self",)).select_related("unit")
+    if user is not None:
+        rows = restrict_queryset(rows, user, action)
+    locked = rows.filter(pk=submission.pk).first()  # scoping: ok restricted just above
+    if locked is None:
+        raise PermissionDenied
+    if "round" in submission._state.fields_cache:
+        locked.round = submission.round
+    return locked
 
 
 def lock(submission: Submission) -> Submission:
@@ -132,8 +148,7 @@ def submission_save_item(
     expected: Any = None,
 ) -> Submission:
     """Autosave one item. ``expected`` is the answer the user's page started from."""
-    require(user, FILL, submission)
-    submission = lock(submission)
+    submission = lock_for(user, FILL, submission)
     check_writable(submission)
     spec = kind_for(submission.round)
     if code not in spec.item_codes(submission.round):
@@ -173,8 +188,7 @@ def submission_save(
     """Replace all answers (the no-JavaScript form, the workbook upload, the bulk exchange).
     ``on_behalf``: the office that runs the round (MANAGE) writes for the unit (the bulk
     exchange of a data centre); every other rule is the unit's own."""
-    require(user, MANAGE if on_behalf else FILL, submission)
-    submission = lock(submission)
+    submission = lock_for(user, MANAGE if on_behalf else FILL, submission)
     check_writable(submission)
     if submission.version != base_version:
         raise SubmissionConflict(submission)
@@ -210,8 +224,7 @@ def submit_problems(submission: Submission) -> list[str]:
 
 @transaction.atomic
 def submission_submit(*, submission: Submission, user) -> Submission:
-    require(user, FILL, submission)
-    submission = lock(submission)
+    submission = lock_for(user, FILL, submission)
     check_writable(submission)
     problems = submit_problems(submission)
     if problems:
@@ -219,7 +232,9 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     submission.status = states.after_submit(submission.status)
     submission.submitted_at = timezone.now()
     submission.version += 1
-    submission.save()
+    # The answers and scores are unchanged: not writing them again keeps a deadline's submits
+    # cheap (100 answers serialised, sent and stored once less per submit).
+    submission.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     _snapshot(submission, kind=RevisionKind.SUBMIT, user=user)
     spec = kind_for(submission.round)
     audit_record(
@@ -231,8 +246,7 @@ def submission_submit(*, submission: Submission, user) -> Submission:
 
 def _decide(submission: Submission, user) -> Submission:
     """Only the round's owner (MANAGE: its office or above) returns and accepts."""
-    require(user, MANAGE, submission)
-    return lock(submission)
+    return lock_for(user, MANAGE, submission)
 
 
 @transaction.atomic
@@ -289,9 +303,8 @@ def submission_attach(
     *, submission: Submission, user, item_code: str, upload, max_bytes: int = MAX_EVIDENCE_BYTES
 ) -> Evidence:
     """Attach an evidence file to one item, while the unit may still write."""
-    require(user, FILL, submission)
     # Under the row lock submit takes, so a file never lands on a sheet just submitted.
-    submission = lock(submission)
+    submission = lock_for(user, FILL, submission)
     check_writable(submission)
     if item_code not in kind_for(submission.round).evidence_codes(submission.round):
         raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
@@ -302,7 +315,6 @@ def submission_attach(
 
 @transaction.atomic
 def submission_detach(*, evidence: Evidence, user) -> None:
-    require(user, FILL, evidence.submission)
     # Under the row lock submit takes, so a required file cannot vanish after submit checked it.
-    check_writable(lock(evidence.submission))
+    check_writable(lock_for(user, FILL, evidence.submission))
     evidence_services.evidence_remove(evidence=evidence)
