@@ -1,7 +1,11 @@
 """The scale path on one machine's loopback: PostgreSQL, two app servers behind nginx, the
 Redis-backed task worker and uploads in a local S3-compatible server (moto's server mode).
 
-    python scripts/loopback_stack.py up [--dir DIR] [--database NAME]   # serve until Ctrl-C
+    python scripts/loopback_stack.py up [--dir DIR] [--database NAME] [--replica] [--workers N]
+
+``--replica`` runs the database on a throwaway primary with a streaming standby
+(scripts/pg_cluster.py) instead of the machine's server, and points DATABASE_REPLICA_URL at the
+standby; ``--workers N`` starts N task workers on the queue.
 
 docs/deploy.md ("A county to a province") walks through the same steps by hand;
 tests/browser/test_loopback_stack.py runs a smoke scenario through the proxy, and the surge and
@@ -25,6 +29,9 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pg_cluster  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -80,6 +87,7 @@ class Stack:
     s3_endpoint: str
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    cluster: pg_cluster.Pair | None = None  # with --replica: the primary and its standby
 
     def logs(self, name: str) -> str:
         path = self.root / f"{name}.log"
@@ -160,12 +168,15 @@ class Stack:
         )
         wait_http(f"{self.app_urls[index]}/accounts/login/")
 
-    def start_worker(self) -> None:
-        self.start("worker", [sys.executable, "-m", "shidian.cli", "worker"])
+    def start_worker(self, name: str = "worker") -> None:
+        self.start(name, [sys.executable, "-m", "shidian.cli", "worker"])
 
     def stop(self) -> None:
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM if name != "nginx" else signal.SIGQUIT)
+        if self.cluster is not None:
+            self.cluster.stop()
+            self.cluster = None
 
 
 def descendants(pid: int) -> list[int]:
@@ -203,23 +214,29 @@ def wait_http(url: str, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-def recreate_database(name: str) -> None:
+def recreate_database(name: str, server: str = POSTGRES) -> None:
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database(name: str) -> None:
+def drop_database(name: str, server: str = POSTGRES) -> None:
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def stack_env(root: Path, *, database: str, redis_db: int, s3_endpoint: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+def stack_env(
+    root: Path, *, database: str, redis_db: int, s3_endpoint: str, server: str = POSTGRES
+) -> dict[str, str]:
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "DATABASE_REPLICA_URL"))
+    }
     return {
         **keep,
         "PYTHONPATH": str(ROOT / "src"),
@@ -230,7 +247,7 @@ def stack_env(root: Path, *, database: str, redis_db: int, s3_endpoint: str) -> 
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TRUSTED_PROXIES": "127.0.0.1",
         "DATABASE_CONN_MAX_AGE": "60",
-        "DATABASE_URL": f"{POSTGRES}/{database}",
+        "DATABASE_URL": f"{server}/{database}",
         "REDIS_URL": f"{REDIS}/{redis_db}",
         "TASK_BACKEND": "redis",
         "STORAGE_BACKEND": "s3",
@@ -262,13 +279,22 @@ def up(
     database: str = "shidian_loopback",
     redis_db: int = 7,
     extra_env: dict[str, str] | None = None,
+    replica: bool = False,
+    workers: int = 1,
 ) -> Stack:
     """Start everything; the caller stops it with ``stack.stop()`` (or use :func:`running`)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         raise RuntimeError("nginx is missing: apt-get install nginx (scripts/system-deps.sh)")
     root.mkdir(parents=True, exist_ok=True)
-    recreate_database(database)
+    cluster = pg_cluster.start() if replica else None
+    server = cluster.primary_url if cluster else POSTGRES
+    try:
+        recreate_database(database, server)
+    except BaseException:
+        if cluster:
+            cluster.stop()
+        raise
     import redis
 
     redis.Redis.from_url(f"{REDIS}/{redis_db}").flushdb()
@@ -281,11 +307,14 @@ def up(
         app_urls=[f"http://127.0.0.1:{port}" for port in app_ports],
         s3_endpoint=f"http://127.0.0.1:{s3_port}",
         env={},
+        cluster=cluster,
     )
-    stack.env = {
-        **stack_env(root, database=database, redis_db=redis_db, s3_endpoint=stack.s3_endpoint),
-        **(extra_env or {}),
-    }
+    stack.env = stack_env(
+        root, database=database, redis_db=redis_db, s3_endpoint=stack.s3_endpoint, server=server
+    )
+    if cluster:
+        stack.env["DATABASE_REPLICA_URL"] = f"{cluster.standby_url}/{database}"
+    stack.env.update(extra_env or {})
     try:
         stack.start(
             "s3", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)]
@@ -296,7 +325,8 @@ def up(
         stack.shidian("manage", "collectstatic", "--no-input", "--verbosity", "0")
         for index in range(len(app_ports)):
             stack.start_app(index)
-        stack.start_worker()
+        for index in range(workers):
+            stack.start_worker("worker" if index == 0 else f"worker{index + 1}")
         servers = "\n".join(f"        server 127.0.0.1:{port};" for port in app_ports)
         static = Path(stack.env["SHIDIAN_DATA_DIR"]) / "static"
         nginx_root = root / "nginx"
@@ -325,13 +355,24 @@ def running(
     database: str = "shidian_loopback",
     keep: bool = False,
     extra_env: dict[str, str] | None = None,
+    replica: bool = False,
+    workers: int = 1,
+    redis_db: int = 7,
 ) -> Iterator[Stack]:
-    stack = up(root, database=database, extra_env=extra_env)
+    stack = up(
+        root,
+        database=database,
+        extra_env=extra_env,
+        replica=replica,
+        workers=workers,
+        redis_db=redis_db,
+    )
+    replicated = stack.cluster is not None
     try:
         yield stack
     finally:
-        stack.stop()
-        if not keep:
+        stack.stop()  # with a replica this deletes both clusters, the database with them
+        if not keep and not replicated:
             drop_database(database)
 
 
@@ -340,18 +381,34 @@ def main() -> None:
     parser.add_argument("command", choices=["up"])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/shidian-loopback"))
     parser.add_argument("--database", default="shidian_loopback")
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="a throwaway primary and streaming standby (deleted on exit) instead of :5432",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="task workers on the queue")
     args = parser.parse_args()
 
     def interrupt(*_args: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)  # `timeout` or `kill` stops the children too
-    with running(args.dir, database=args.database, keep=True) as stack:
+    with running(
+        args.dir,
+        database=args.database,
+        keep=True,
+        replica=args.replica,
+        workers=args.workers,
+    ) as stack:
         print(f"proxy        {stack.url}/")
         for index, url in enumerate(stack.app_urls, 1):
             print(f"app server {index} {url}/")
         print(f"S3 (moto)    {stack.s3_endpoint}/{BUCKET}")
         print(f"database     {stack.env['DATABASE_URL']}")
+        if stack.cluster:
+            print(f"replica      {stack.env['DATABASE_REPLICA_URL']}   (streaming standby)")
+        workers = [name for name in stack.processes if name.startswith("worker")]
+        print(f"workers      {len(workers)}")
         print(f"logs         {stack.root}/*.log   (Ctrl-C stops everything)")
         with contextlib.suppress(KeyboardInterrupt):
             signal.pause()

@@ -131,6 +131,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
+# A read replica for the dashboards (apps/core/replica.py): only pages decorated with
+# @replica_reads read it, and only when the browser wrote nothing in the last
+# REPLICA_AFTER_WRITE_SECONDS; an unreachable replica is skipped for REPLICA_RETRY_SECONDS.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_AFTER_WRITE_SECONDS = env_int("REPLICA_AFTER_WRITE_SECONDS", 5)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,  # a restarted standby: reconnect instead of failing the page
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A standby that does not answer must not hold a page for long: fall back quickly.
+        DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    # Tests run against the primary's test database: the replica alias is its mirror.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shidian.apps.core.replica.ReplicaRouter"]
+    MIDDLEWARE.append("shidian.apps.core.replica.RecentWriteMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling and rate limits must be shared by all app servers) --------------

@@ -20,6 +20,7 @@ from shidian.apps.activities import filings, services
 from shidian.apps.activities.models import Activity, Attendance, CommunityFiling, Semester
 from shidian.apps.communities.models import Community
 from shidian.apps.core.access import MANAGE, VIEW, may
+from shidian.apps.core.replica import replica_reads
 
 
 def _filings_by_community(user, communities) -> dict:
@@ -80,6 +81,7 @@ def _office_only(request: HttpRequest) -> None:
 
 
 @login_required
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     _office_only(request)
     semesters = Semester.objects.restrict(request.user, VIEW).select_related(

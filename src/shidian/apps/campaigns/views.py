@@ -20,6 +20,7 @@ from shidian.apps.campaigns.models import Sheet, SheetStatus
 from shidian.apps.campaigns.notices import request_base_url
 from shidian.apps.campaigns.runkinds import EXPORT_KIND
 from shidian.apps.core.access import MANAGE, REMIND, action_required, can, may
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.core.scoping import scope_root
 from shidian.apps.orgs.models import SchoolType
 from shidian.apps.runs.services import run_start
@@ -98,6 +99,7 @@ def _ranking_rows(campaign, rows):
 
 
 @login_required
+@replica_reads
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if not selectors.follows(user=request.user):
         campaign = selectors.campaign_for(user=request.user, campaign_id=campaign_id)
@@ -123,6 +125,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def campaign_completeness(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, sheets = _dashboard(request, campaign_id)
     status = request.GET.get("status", SheetStatus.NOT_OPENED)
@@ -151,6 +154,7 @@ def campaign_completeness(request: HttpRequest, campaign_id: int) -> HttpRespons
 
 
 @login_required
+@replica_reads
 def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, sheets = _dashboard(request, campaign_id)
     counts = selectors.completeness(sheets=sheets)
@@ -170,6 +174,7 @@ def campaign_ranking(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def campaign_analysis(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, sheets = _dashboard(request, campaign_id, reviews_part=True)
     gaps = selectors.gap_summary(sheets=sheets, user=request.user)[:50]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.evaluation import analysis, exports, selectors
 from shidian.apps.evaluation.forms import EvaluationForm
 from shidian.apps.programmes.selectors import programme_for
@@ -25,6 +26,7 @@ def _panel(request: HttpRequest, programme_id: int):
 
 
 @login_required
+@replica_reads
 @require_GET
 def evaluation_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme, form, table = _panel(request, programme_id)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shidian.apps.communities.access import is_member
 from shidian.apps.communities.models import Community
 from shidian.apps.core.access import FILL, MANAGE, REVIEW, VIEW, can, get_scoped_or_404
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.helprequests import services
 from shidian.apps.helprequests.attachments import MAX_FILES
 from shidian.apps.helprequests.models import HelpAttachment, HelpRequest, Status
@@ -188,6 +189,7 @@ def _dashboard_rows(user):
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     rows = _dashboard_rows(request.user)
     overdue = (

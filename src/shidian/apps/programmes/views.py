@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import get_scoped_or_404
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.programmes import access, selectors, services, states
 from shidian.apps.programmes.forms import (
     CycleFormSet,
@@ -121,6 +122,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     """The office's cockpit."""
     user = request.user

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import MANAGE, VIEW, can, get_scoped_or_404
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.programmes.models import Cycle, Programme
 from shidian.apps.supervision import months, selectors, services
 from shidian.apps.supervision.forms import ComputeForm
@@ -118,6 +119,7 @@ def _table_page(
 
 
 @login_required
+@replica_reads
 def table_detail(request: HttpRequest, league_table_id: int) -> HttpResponse:
     table = get_scoped_or_404(
         LeagueTable.objects.select_related("programme", "cycle", "bulletin"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shidian.apps.core.access import REMIND, can
+from shidian.apps.core.replica import replica_reads
 from shidian.apps.core.scoping import get_scoped_or_404
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.reports import exports
@@ -64,6 +65,7 @@ def _owed_units(form, matrix) -> list:
 
 
 @login_required
+@replica_reads
 def comp_form(request: HttpRequest, form_id: int) -> HttpResponse:
     """Every started period with its figures, and the chart of completeness and timeliness."""
     form = _form(request, form_id)
@@ -98,6 +100,7 @@ def comp_form(request: HttpRequest, form_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def comp_period(request: HttpRequest, period_id: int) -> HttpResponse:
     period = _period(request, period_id)
     zone, state = request.GET.get("zone", ""), request.GET.get("state", "")
@@ -143,6 +146,7 @@ def comp_export(request: HttpRequest, period_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def comp_matrix(request: HttpRequest, form_id: int) -> HttpResponse:
     form = _form(request, form_id)
     zone = request.GET.get("zone", "")
