@@ -57,6 +57,22 @@ def test_openapi_document_and_docs_are_served(client, db):
     assert doc.status_code == 200
     paths = doc.json()["paths"]
     assert "/api/v1/units" in paths and "/api/v1/participations/{participation_id}" in paths
+    # The writes are in the document (so schemathesis calls them too), with their If-Match.
+    writes = {
+        ("patch", "/api/v1/sheets/{sheet_id}"),
+        ("post", "/api/v1/sheets/{sheet_id}/submit"),
+        ("post", "/api/v1/sheets/{sheet_id}/return"),
+        ("post", "/api/v1/sheets/{sheet_id}/accept"),
+        ("patch", "/api/v1/report-submissions/{submission_id}"),
+        ("post", "/api/v1/report-submissions/{submission_id}/submit"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/answer"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/close"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/reopen"),
+    }
+    for method, path in writes:
+        operation = paths[path][method]
+        assert any(p["name"] == "If-Match" for p in operation["parameters"]), path
+        assert operation.get("description"), path
     page = client.get(reverse("api-v1:openapi-view"))
     assert page.status_code == 200
     assert b"cdn" not in page.content.lower()

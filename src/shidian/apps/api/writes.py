@@ -19,19 +19,23 @@ from shidian.apps.api.errors import ApiError
 from shidian.apps.api.etags import check_if_match
 from shidian.apps.submissions.services import SubmissionConflict
 
-# The header every write route needs, declared in the OpenAPI document so clients (and the
-# schemathesis test) know of it.
-IF_MATCH = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": True,
-            "schema": {"type": "string", "maxLength": 200},
-            "description": "The ETag of the last read of this object (428 without it, 412 stale).",
-        }
-    ]
-}
+
+def if_match() -> dict:
+    """The header every write route needs, for its ``openapi_extra``: declared in the OpenAPI
+    document so clients (and the schemathesis test) know of it. A fresh dict each time: ninja
+    merges it into the operation's own lists."""
+    return {
+        "parameters": [
+            {
+                "in": "header",
+                "name": "If-Match",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "The ETag of the last read of this object (428 without, 412 stale).",
+            }
+        ]
+    }
+
 
 # Codes of submissions.states / inspections.states: the object's state stops the write.
 STATE_CODES = frozenset({"not_editable", "closed", "late", "not_submitted", "not_allowed"})

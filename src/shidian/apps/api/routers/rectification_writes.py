@@ -16,7 +16,7 @@ from shidian.apps.api import scopes
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import NO_NUL
 from shidian.apps.api.routers.areas import RectificationOut, rectification_out, visible_items
-from shidian.apps.api.writes import IF_MATCH, write
+from shidian.apps.api.writes import if_match, write
 from shidian.apps.inspections.services import rectification
 
 router = Router(tags=["rectification"])
@@ -26,8 +26,9 @@ router = Router(tags=["rectification"])
 Text = Annotated[str, StringConstraints(max_length=20000, pattern=NO_NUL)]
 
 
+# Blank by default: an empty answer or reason is refused by the service, in the page's words.
 class AnswerIn(Schema):
-    text: Text
+    text: Text = ""
 
 
 class NoteIn(Schema):
@@ -35,7 +36,7 @@ class NoteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: Text
+    reason: Text = ""
 
 
 def _rows(request: HttpRequest):
@@ -52,7 +53,7 @@ def _answer(response: HttpResponse, request: HttpRequest, rect_item_id: int) -> 
     "/rectification-items/{rect_item_id}/answer",
     response=RectificationOut,
     url_name="rectification_answer",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
 )
 def item_answer(request: HttpRequest, response: HttpResponse, rect_item_id: int, body: AnswerIn):
     """The responsible school records what it did (``text``) and hands the item in for
@@ -72,7 +73,7 @@ def item_answer(request: HttpRequest, response: HttpResponse, rect_item_id: int,
     "/rectification-items/{rect_item_id}/close",
     response=RectificationOut,
     url_name="rectification_close",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
 )
 def item_close(request: HttpRequest, response: HttpResponse, rect_item_id: int, body: NoteIn):
     """The office confirms the school's answer and closes the item for good (销号), with an
@@ -90,7 +91,7 @@ def item_close(request: HttpRequest, response: HttpResponse, rect_item_id: int, 
     "/rectification-items/{rect_item_id}/reopen",
     response=RectificationOut,
     url_name="rectification_reopen",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
 )
 def item_reopen(request: HttpRequest, response: HttpResponse, rect_item_id: int, body: ReasonIn):
     """The office sends the answer back with a ``reason`` (answered -> reopened). 422

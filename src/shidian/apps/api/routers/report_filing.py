@@ -19,7 +19,7 @@ from shidian.apps.api.auth import need
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, NO_NUL, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
-from shidian.apps.api.writes import IF_MATCH, write
+from shidian.apps.api.writes import if_match, write
 from shidian.apps.core.access import VIEW
 from shidian.apps.reports.kind import KIND, fields_of
 from shidian.apps.reports.models import FieldType
@@ -154,7 +154,7 @@ def _check_fields(row: Submission, codes) -> None:
     "/report-submissions/{submission_id}",
     response=ReportDetail,
     url_name="report_save",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
 )
 def report_save(request: HttpRequest, response: HttpResponse, submission_id: int, body: ValuesIn):
     """Save values of the unit's report (the unit's own accounts, as on the fill page). Only
@@ -185,7 +185,7 @@ def report_save(request: HttpRequest, response: HttpResponse, submission_id: int
     "/report-submissions/{submission_id}/submit",
     response=ReportDetail,
     url_name="report_submit",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
 )
 def report_submit(request: HttpRequest, response: HttpResponse, submission_id: int):
     """Submit (报送) the report: required fields filled and the form's rules met, else 422

@@ -19,7 +19,7 @@ from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import NO_NUL
 from shidian.apps.api.routers import areas
 from shidian.apps.api.routers.areas import SheetDetail, sheet_detail_out, visible_sheets
-from shidian.apps.api.writes import IF_MATCH, write
+from shidian.apps.api.writes import if_match, write
 from shidian.apps.campaigns import sheets
 from shidian.apps.notifications.links import request_base_url
 from shidian.apps.submissions import services as submission_services
@@ -77,7 +77,7 @@ def _not_submitted(problems: list[str]) -> str:
     "/sheets/{sheet_id}",
     response=SheetDetail,
     url_name="sheet_save",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
     tags=TAGS,
 )
 def sheet_save(request: HttpRequest, response: HttpResponse, sheet_id: int, body: AnswersIn):
@@ -105,7 +105,7 @@ def sheet_save(request: HttpRequest, response: HttpResponse, sheet_id: int, body
     "/sheets/{sheet_id}/submit",
     response=SheetDetail,
     url_name="sheet_submit",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
     tags=TAGS,
 )
 def sheet_submit(request: HttpRequest, response: HttpResponse, sheet_id: int):
@@ -124,7 +124,7 @@ def sheet_submit(request: HttpRequest, response: HttpResponse, sheet_id: int):
     "/sheets/{sheet_id}/return",
     response=SheetDetail,
     url_name="sheet_return",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
     tags=TAGS,
 )
 def sheet_return(request: HttpRequest, response: HttpResponse, sheet_id: int, body: ReturnIn):
@@ -162,7 +162,7 @@ def sheet_return(request: HttpRequest, response: HttpResponse, sheet_id: int, bo
     "/sheets/{sheet_id}/accept",
     response=SheetDetail,
     url_name="sheet_accept",
-    openapi_extra=IF_MATCH,
+    openapi_extra=if_match(),
     tags=TAGS,
 )
 def sheet_accept(request: HttpRequest, response: HttpResponse, sheet_id: int):
