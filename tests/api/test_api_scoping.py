@@ -1,6 +1,7 @@
 """Walk every API route: anonymous callers get 401; an outsider's token with every scope gets
-404 for another county's objects and never sees its names in lists. A route added later is
-walked automatically (its path kwargs need a factory in some tests/<app>/scoping.py)."""
+404 for another county's objects (read with GET, written with PATCH or POST) and never sees
+its names in lists. A route added later is walked automatically (its path kwargs need a
+factory in some tests/<app>/scoping.py)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,12 @@ def test_route_is_scoped(name, kwargs, client, tree, outsider, office_user):
 
     headers = bearer(outsider)
     if kwargs:
+        # Every method a route may have: a write (PATCH, or POST for an action) must find
+        # nothing of another county's, before its If-Match or its body is even looked at.
         statuses = {
             client.get(url, **headers).status_code,
             client.patch(url, "{}", content_type="application/json", **headers).status_code,
+            client.post(url, "{}", content_type="application/json", **headers).status_code,
         }
         assert statuses <= {404, 405, 422} and 404 in statuses, (url, statuses)
     else:
@@ -53,6 +57,22 @@ def test_openapi_document_and_docs_are_served(client, db):
     assert doc.status_code == 200
     paths = doc.json()["paths"]
     assert "/api/v1/units" in paths and "/api/v1/participations/{participation_id}" in paths
+    # The writes are in the document (so schemathesis calls them too), with their If-Match.
+    writes = {
+        ("patch", "/api/v1/sheets/{sheet_id}"),
+        ("post", "/api/v1/sheets/{sheet_id}/submit"),
+        ("post", "/api/v1/sheets/{sheet_id}/return"),
+        ("post", "/api/v1/sheets/{sheet_id}/accept"),
+        ("patch", "/api/v1/report-submissions/{submission_id}"),
+        ("post", "/api/v1/report-submissions/{submission_id}/submit"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/answer"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/close"),
+        ("post", "/api/v1/rectification-items/{rect_item_id}/reopen"),
+    }
+    for method, path in writes:
+        operation = paths[path][method]
+        assert any(p["name"] == "If-Match" for p in operation["parameters"]), path
+        assert operation.get("description"), path
     page = client.get(reverse("api-v1:openapi-view"))
     assert page.status_code == 200
     assert b"cdn" not in page.content.lower()

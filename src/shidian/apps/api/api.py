@@ -19,8 +19,11 @@ from shidian.apps.api.routers import (
     exchange,
     me,
     programmes,
+    rectification_writes,
+    report_filing,
     reports,
     selection,
+    sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
     units,
 )
 
@@ -47,6 +50,8 @@ api.add_router("", units.router)
 api.add_router("", programmes.router)
 api.add_router("", areas.router)
 api.add_router("", reports.router)
+api.add_router("", report_filing.router)
+api.add_router("", rectification_writes.router)
 api.add_router("", selection.router)
 api.add_router("", communities.router)
 api.add_router("", cases.router)

@@ -213,6 +213,36 @@ def submission_save(
     return submission
 
 
+@transaction.atomic
+def submission_save_answers(
+    *, submission: Submission, user, changes: Mapping[str, Any], base_version: int
+) -> Submission:
+    """Change the answers named in ``changes`` and keep the others (the API's partial update);
+    a blank value clears its answer. One save and one revision through
+    :func:`submission_save`, so every rule of the whole form holds; all or nothing."""
+    require(user, FILL, submission)
+    submission = lock(submission)
+    check_writable(submission)
+    known = set(kind_for(submission.round).item_codes(submission.round))
+    unknown = [code for code in changes if code not in known]
+    if unknown:
+        raise ValidationError(
+            [
+                ValidationError(_("没有这个评分要点：%(code)s") % {"code": c}, code="unknown_item")
+                for c in unknown
+            ]
+        )
+    answers = dict(submission.answers)
+    for code, value in changes.items():
+        if _blank(value):
+            answers.pop(code, None)
+        else:
+            answers[code] = value
+    return submission_save(
+        submission=submission, user=user, answers=answers, base_version=base_version
+    )
+
+
 def submit_problems(submission: Submission) -> list[str]:
     codes = set(
         Evidence.objects.filter(submission=submission).values_list(  # scoping: ok held

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from shidian.apps.accounts.models import User
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import PageParams, Text, page
@@ -162,6 +163,8 @@ class SheetDetail(SheetOut):
     answers: dict
     scores: dict
     dimension_scores: dict
+    comments: dict
+    return_note: str
 
 
 class SheetFilters(PageParams):
@@ -201,8 +204,8 @@ def visible_campaigns(request: HttpRequest):
     return Campaign.objects.restrict(user, VIEW).select_related("unit")
 
 
-def visible_sheets(request: HttpRequest):
-    user = need(request, "campaigns")
+def visible_sheets(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "campaigns", mode)
     return Sheet.objects.restrict(user, VIEW).select_related("unit")
 
 
@@ -226,11 +229,17 @@ def sheets(request: HttpRequest, campaign_id: int, filters: Query[SheetFilters])
 def sheet(request: HttpRequest, response: HttpResponse, sheet_id: int):
     row = get_object_or_404(visible_sheets(request), pk=sheet_id)
     response["ETag"] = etag_of(row)
+    return sheet_detail_out(row)
+
+
+def sheet_detail_out(row: Sheet) -> dict:
     return {
         **sheet_out(row),
         "answers": row.answers,
         "scores": row.scores,
         "dimension_scores": row.dimension_scores,
+        "comments": row.comments,
+        "return_note": row.return_note,
     }
 
 
@@ -278,8 +287,8 @@ def rectification_out(row: RectificationItem) -> dict:
     }
 
 
-def visible_items(request: HttpRequest):
-    user = need(request, "rectification")
+def visible_items(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "rectification", mode)
     return RectificationItem.objects.restrict(user, VIEW).select_related("unit")
 
 

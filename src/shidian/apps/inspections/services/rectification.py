@@ -219,11 +219,13 @@ def _move(item: RectificationItem, action: str, *, by: Any, reason: str = "") ->
     try:
         to = states.item_next(item.status, action, reason=reason)
     except states.MoveRefused as refused:
+        # The state rules' codes travel on, so the API tells a state refusal from bad input.
         if refused.code == "reason_required":
-            raise ValidationError(_("重新整改时请写明原因。")) from None
+            raise ValidationError(_("重新整改时请写明原因。"), code=refused.code) from None
         raise ValidationError(
             _("该整改事项现在是“%(status)s”，不能这样操作。")
-            % {"status": item.get_status_display()}
+            % {"status": item.get_status_display()},
+            code=refused.code,
         ) from None
     RectificationEvent.objects.create(
         item=item, from_status=item.status, to_status=to, reason=reason.strip(), by=_actor(by)
