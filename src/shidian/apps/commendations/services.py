@@ -24,12 +24,12 @@ from shidian.apps.commendations.models import (
     NominationStatus,
     Status,
 )
+from shidian.apps.core import approval
 from shidian.apps.core.access import APPROVE, MANAGE, VIEW, can, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.approval import actor, audit, locked
 
 PASSED = ("accepted", "conditional")
 REASON_MAX = 1000
-COMMENT_MAX = 1000
 
 
 def passed_units(programme: Any):
@@ -41,25 +41,6 @@ def passed_units(programme: Any):
         programme=programme, state__in=PASSED
     ).values("unit_id")
     return OrgUnit.objects.filter(pk__in=passed).order_by("code")  # scoping: ok see above
-
-
-def _locked(commendation: Commendation) -> Commendation:
-    return Commendation.objects.select_for_update().get(pk=commendation.pk)  # scoping: ok re-read
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
-def _audit(by: Any, action: str, commendation: Commendation, summary: str, **data: Any) -> None:
-    audit_record(
-        actor=by,
-        action=action,
-        target=commendation,
-        unit=commendation.programme.unit,
-        summary=summary[:300],
-        data=data or None,
-    )
 
 
 def _editable(commendation: Commendation) -> None:
@@ -76,9 +57,9 @@ def commendation_create(*, by: Any, programme: Any, title: str) -> Commendation:
     if not title:
         raise ValidationError(_("请填写名称。"))
     commendation = Commendation.objects.create(
-        programme=programme, title=title[:200], created_by=_actor(by)
+        programme=programme, title=title[:200], created_by=actor(by)
     )
-    _audit(by, "commendations.create", commendation, title)
+    audit(by, "commendations.create", commendation, title)
     return commendation
 
 
@@ -128,7 +109,7 @@ def nomination_add(
 ) -> Nomination:
     """The office adds a nomination to the list; a lower office proposes one of its subtree
     (the office then includes or declines it)."""
-    commendation = _locked(commendation)
+    commendation = locked(commendation)
     office = can(by, MANAGE, commendation)
     if not office and (not can(by, VIEW, commendation) or not _in_subtree(by, unit)):
         raise PermissionDenied
@@ -143,10 +124,10 @@ def nomination_add(
         reason=reason,
         status=NominationStatus.INCLUDED if office else NominationStatus.PROPOSED,
         proposed_by_unit=None if office else by.unit,
-        created_by=_actor(by),
+        created_by=actor(by),
     )
     action = "commendations.nominate" if office else "commendations.propose"
-    _audit(by, action, commendation, f"{nomination.display_name()} ({category})")
+    audit(by, action, commendation, f"{nomination.display_name()} ({category})")
     return nomination
 
 
@@ -155,7 +136,7 @@ def nomination_decide(
     *, by: Any, nomination: Nomination, include: bool, note: str = ""
 ) -> Nomination:
     """The office includes a proposed nomination, or declines one (proposed or included)."""
-    commendation = _locked(nomination.commendation)
+    commendation = locked(nomination.commendation)
     require(by, MANAGE, commendation)
     _editable(commendation)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)  # scoping: ok
@@ -176,7 +157,7 @@ def nomination_decide(
             raise ValidationError(_("不采纳下级推荐时请说明原因。"))
         nomination.status, nomination.decline_note = NominationStatus.DECLINED, note
     nomination.save(update_fields=["status", "decline_note"])
-    _audit(
+    audit(
         by,
         "commendations.include" if include else "commendations.decline",
         commendation,
@@ -185,27 +166,12 @@ def nomination_decide(
     return nomination
 
 
-def _comment(text: str, *, required: bool) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"))
-    if len(text) > COMMENT_MAX:
-        raise ValidationError(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
-    return text
-
-
-def _event(commendation: Commendation, action: str, comment: str, by: Any) -> None:
-    CommendationEvent.objects.create(
-        commendation=commendation, action=action, comment=comment, by=_actor(by)
-    )
-
-
 @transaction.atomic
 def commendation_submit(*, by: Any, commendation: Commendation, note: str = "") -> Commendation:
     require(by, MANAGE, commendation)
-    commendation = _locked(commendation)
+    commendation = locked(commendation)
     _editable(commendation)
-    note = _comment(note, required=False)
+    note = approval.clean_comment(note, required=False)
     waiting = commendation.nominations.filter(status=NominationStatus.PROPOSED).count()
     if waiting:
         raise ValidationError(
@@ -213,24 +179,38 @@ def commendation_submit(*, by: Any, commendation: Commendation, note: str = "") 
         )
     if not commendation.nominations.filter(status=NominationStatus.INCLUDED).exists():
         raise ValidationError(_("名单中还没有表彰对象。"))
-    commendation.status = Status.PENDING
-    commendation.save(update_fields=["status", "updated_at"])
-    _event(commendation, CommendationEvent.Action.SUBMITTED, note, by)
-    _audit(by, "commendations.submit", commendation, commendation.title)
+    approval.finish(
+        commendation,
+        by=by,
+        status=Status.PENDING,
+        event=approval.SUBMITTED,
+        comment=note,
+        action="commendations.submit",
+        summary=commendation.title,
+    )
     return commendation
+
+
+def _pending(by: Any, commendation: Commendation, refused: str) -> Commendation:
+    """The list locked for the leading group's decision, which only a pending list awaits."""
+    return approval.open_step(
+        commendation, by=by, permission=APPROVE, statuses=(Status.PENDING,), refused=refused
+    )
 
 
 @transaction.atomic
 def commendation_return(*, by: Any, commendation: Commendation, comment: str) -> Commendation:
-    require(by, APPROVE, commendation)
-    commendation = _locked(commendation)
-    if commendation.status != Status.PENDING:
-        raise ValidationError(_("只有待审批的表彰名单可以退回。"))
-    comment = _comment(comment, required=True)
-    commendation.status = Status.RETURNED
-    commendation.save(update_fields=["status", "updated_at"])
-    _event(commendation, CommendationEvent.Action.RETURNED, comment, by)
-    _audit(by, "commendations.return", commendation, commendation.title)
+    commendation = _pending(by, commendation, _("只有待审批的表彰名单可以退回。"))
+    comment = approval.clean_comment(comment, required=True)
+    approval.finish(
+        commendation,
+        by=by,
+        status=Status.RETURNED,
+        event=approval.RETURNED,
+        comment=comment,
+        action="commendations.return",
+        summary=commendation.title,
+    )
     return commendation
 
 
@@ -239,21 +219,25 @@ def commendation_approve(*, by: Any, commendation: Commendation, comment: str = 
     """Approve the pending list and generate its notice; returns the document."""
     from shidian.apps.commendations.notice import notice_generate
 
-    require(by, APPROVE, commendation)
-    commendation = _locked(commendation)
-    if commendation.status != Status.PENDING:
-        raise ValidationError(_("只有待审批的表彰名单可以批准。"))
-    comment = _comment(comment, required=False)
+    commendation = _pending(by, commendation, _("只有待审批的表彰名单可以批准。"))
+    comment = approval.clean_comment(comment, required=False)
     commendation.status = Status.APPROVED
     commendation.save(update_fields=["status", "updated_at"])
+    # the notice first: the audit record names its number
     document = notice_generate(by=by, commendation=commendation)
-    _event(commendation, CommendationEvent.Action.APPROVED, comment, by)
-    _audit(by, "commendations.approve", commendation, f"{commendation.title} {document.number}")
+    approval.record(
+        commendation,
+        by=by,
+        event=approval.APPROVED,
+        comment=comment,
+        action="commendations.approve",
+        summary=f"{commendation.title} {document.number}",
+    )
     return document
 
 
 def last_return(commendation: Commendation) -> CommendationEvent | None:
-    return commendation.events.filter(action=CommendationEvent.Action.RETURNED).first()
+    return approval.last_return(commendation)
 
 
 def register() -> None:

@@ -30,14 +30,13 @@ PENDING = "pending"
 STATUSES = (ON_TIME, LATE, MISSING, PENDING)
 
 
-@dataclass(frozen=True)
-class UnitTimeliness:
-    unit_id: int
+class _Shares:
+    """The shares of counted reports (``expected``, ``on_time``, ``late``, ``pending``)."""
+
     expected: int
     on_time: int
     late: int
-    missing: int
-    pending: int = 0
+    pending: int
 
     @property
     def due(self) -> int:
@@ -52,6 +51,34 @@ class UnitTimeliness:
     def timeliness(self) -> float | None:
         """Share of the reports due that arrived on time."""
         return self.on_time / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class UnitTimeliness(_Shares):
+    unit_id: int
+    expected: int
+    on_time: int
+    late: int
+    missing: int
+    pending: int = 0
+
+
+@dataclass
+class Tally(_Shares):
+    """``timeliness_for``'s counts added up over a group of units (a level, a zone, all)."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    pending: int = 0
+
+    def add(self, t: UnitTimeliness) -> None:
+        self.expected += t.expected
+        self.on_time += t.on_time
+        self.late += t.late
+        self.missing += t.missing
+        self.pending += t.pending
 
 
 def timeliness_for(

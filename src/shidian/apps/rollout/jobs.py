@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import MANAGE, can, require
+from shidian.apps.core.approval import locked
 from shidian.apps.rollout.models import RolloutPlan
 from shidian.apps.rollout.pairing import PairingRefused, pairing_apply, pairing_compute
-from shidian.apps.rollout.services import check_limits, locked_plan, require_editable
+from shidian.apps.rollout.services import check_limits, require_editable
 from shidian.apps.runs.errors import RunError
 from shidian.apps.runs.models import Run
 from shidian.apps.runs.services import run_start
@@ -37,7 +38,7 @@ def pairing_start(*, by: Any, plan: RolloutPlan, max_km: Any, max_load: Any) -> 
     """Queue the pairing of ``plan`` with these limits (the limits are saved with the pairs).
     While one is queued or running, that one is returned."""
     require(by, MANAGE, plan)
-    plan = locked_plan(plan)  # one start at a time, and its status as stored
+    plan = locked(plan)  # one start at a time, and its status as stored
     require_editable(plan)
     km, load = check_limits(max_km, max_load)
     if not plan.schools.exists():

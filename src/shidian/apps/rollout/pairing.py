@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, require
+from shidian.apps.core.approval import audit, locked
 from shidian.apps.rollout import selectors
 from shidian.apps.rollout.models import RolloutPlan, RolloutSchool
-from shidian.apps.rollout.services import audit, check_limits, locked_plan, require_editable
+from shidian.apps.rollout.services import check_limits, require_editable
 
 SHOWN_NAMES = 10
 
@@ -181,7 +182,7 @@ def pairing_compute(plan: RolloutPlan, *, max_km: Any, max_load: Any) -> Proposa
 def pairing_apply(*, by: Any, plan: RolloutPlan, proposal: Proposal) -> RolloutPlan:
     """Write the proposal's pairs, all or none: refused when the plan is no longer editable or
     its schools, or the approved plans' loads, changed since it was computed."""
-    plan = locked_plan(plan)
+    plan = locked(plan)
     rows = list(plan.schools.order_by("unit__code"))
     now = tuple((r.pk, r.unit_id) for r in rows)
     earlier = tuple(sorted(selectors.earlier_loads(plan).items()))
@@ -204,7 +205,7 @@ def plan_pair(
     """Pair every school with the nearest lead the limits allow, in one go: the total distance
     smallest, no lead over its load (approved plans included). A refusal changes nothing."""
     require(by, MANAGE, plan)
-    plan = locked_plan(plan)
+    plan = locked(plan)
     proposal = pairing_compute(
         plan,
         max_km=plan.max_km if max_km is None else max_km,

@@ -17,32 +17,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shidian.apps.core import approval
 from shidian.apps.core.access import APPROVE, MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.approval import actor, audit, locked
 from shidian.apps.rollout import selectors
 from shidian.apps.rollout.models import PlanStatus, RolloutEvent, RolloutPlan, RolloutSchool
 
-COMMENT_MAX = 1000
 MAX_KM_LIMIT = 1000.0
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
-def locked_plan(plan: RolloutPlan) -> RolloutPlan:
-    return RolloutPlan.objects.select_for_update().get(pk=plan.pk)  # scoping: ok re-read
-
-
-def audit(by: Any, action: str, plan: RolloutPlan, summary: str, **data: Any) -> None:
-    audit_record(
-        actor=by,
-        action=action,
-        target=plan,
-        unit=plan.programme.unit,
-        summary=summary[:300],
-        data=data or None,
-    )
 
 
 def require_editable(plan: RolloutPlan) -> None:
@@ -79,7 +60,7 @@ def plan_create(
         year=int(year),
         max_km=km,
         max_load=load,
-        created_by=_actor(by),
+        created_by=actor(by),
     )
     audit(by, "rollout.create", plan, name)
     return plan
@@ -90,7 +71,7 @@ def plan_pick(*, by: Any, plan: RolloutPlan, unit_ids: list[int]) -> int:
     """Set the plan's schools to ``unit_ids`` (remaining candidates only); schools kept keep
     their lead. Returns how many schools the plan has."""
     require(by, MANAGE, plan)
-    plan = locked_plan(plan)
+    plan = locked(plan)
     require_editable(plan)
     wanted = {int(u) for u in unit_ids}
     if not wanted:
@@ -133,7 +114,7 @@ def plan_set_lead(*, by: Any, plan: RolloutPlan, school: RolloutSchool, lead: An
     """A hand move: ``lead`` (a passed pilot) leads ``school``. Beyond the distance limit is
     allowed (the page marks it); beyond the maximum load is refused."""
     require(by, MANAGE, plan)
-    plan = locked_plan(plan)
+    plan = locked(plan)
     require_editable(plan)
     if school.plan_id != plan.pk:
         raise ValidationError(_("这所学校不在本推广计划中。"))
@@ -152,15 +133,6 @@ def plan_set_lead(*, by: Any, plan: RolloutPlan, school: RolloutSchool, lead: An
     return school
 
 
-def _comment(text: str, *, required: bool) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"))
-    if len(text) > COMMENT_MAX:
-        raise ValidationError(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
-    return text
-
-
 def _check_complete(plan: RolloutPlan) -> None:
     if not plan.schools.exists():
         raise ValidationError(_("请先选择本批学校。"))
@@ -169,35 +141,45 @@ def _check_complete(plan: RolloutPlan) -> None:
         raise ValidationError(_("还有 %(n)d 所学校没有带动试点：请先安排带动。") % {"n": alone})
 
 
-def _event(plan: RolloutPlan, action: str, comment: str, by: Any) -> None:
-    RolloutEvent.objects.create(plan=plan, action=action, comment=comment, by=_actor(by))
-
-
 @transaction.atomic
 def plan_submit(*, by: Any, plan: RolloutPlan, note: str = "") -> RolloutPlan:
     require(by, MANAGE, plan)
-    plan = locked_plan(plan)
+    plan = locked(plan)
     require_editable(plan)
-    note = _comment(note, required=False)
+    note = approval.clean_comment(note, required=False)
     _check_complete(plan)
-    plan.status = PlanStatus.PENDING
-    plan.save(update_fields=["status", "updated_at"])
-    _event(plan, RolloutEvent.Action.SUBMITTED, note, by)
-    audit(by, "rollout.submit", plan, plan.name)
+    approval.finish(
+        plan,
+        by=by,
+        status=PlanStatus.PENDING,
+        event=approval.SUBMITTED,
+        comment=note,
+        action="rollout.submit",
+        summary=plan.name,
+    )
     return plan
+
+
+def _pending(by: Any, plan: RolloutPlan, refused: str) -> RolloutPlan:
+    """The plan locked for the leading group's decision, which only a pending plan awaits."""
+    return approval.open_step(
+        plan, by=by, permission=APPROVE, statuses=(PlanStatus.PENDING,), refused=refused
+    )
 
 
 @transaction.atomic
 def plan_return(*, by: Any, plan: RolloutPlan, comment: str) -> RolloutPlan:
-    require(by, APPROVE, plan)
-    plan = locked_plan(plan)
-    if plan.status != PlanStatus.PENDING:
-        raise ValidationError(_("只有待审批的推广计划可以退回。"))
-    comment = _comment(comment, required=True)
-    plan.status = PlanStatus.RETURNED
-    plan.save(update_fields=["status", "updated_at"])
-    _event(plan, RolloutEvent.Action.RETURNED, comment, by)
-    audit(by, "rollout.return", plan, plan.name)
+    plan = _pending(by, plan, _("只有待审批的推广计划可以退回。"))
+    comment = approval.clean_comment(comment, required=True)
+    approval.finish(
+        plan,
+        by=by,
+        status=PlanStatus.RETURNED,
+        event=approval.RETURNED,
+        comment=comment,
+        action="rollout.return",
+        summary=plan.name,
+    )
     return plan
 
 
@@ -238,11 +220,8 @@ def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPla
     from shidian.apps.programmes.models import Participation
     from shidian.apps.programmes.services import participation_move_bulk
 
-    require(by, APPROVE, plan)
-    plan = locked_plan(plan)
-    if plan.status != PlanStatus.PENDING:
-        raise ValidationError(_("只有待审批的推广计划可以批准。"))
-    comment = _comment(comment, required=False)
+    plan = _pending(by, plan, _("只有待审批的推广计划可以批准。"))
+    comment = approval.clean_comment(comment, required=False)
     _check_complete(plan)
     rows = list(plan.schools.select_related("unit", "lead"))
     leads = set(selectors.possible_leads(plan.programme).values_list("pk", flat=True))
@@ -281,15 +260,22 @@ def plan_approve(*, by: Any, plan: RolloutPlan, comment: str = "") -> RolloutPla
         reason=reason,
         actor=by,
     )
-    plan.status, plan.cycle = PlanStatus.APPROVED, cycle
-    plan.save(update_fields=["status", "cycle", "updated_at"])
-    _event(plan, RolloutEvent.Action.APPROVED, comment, by)
-    audit(by, "rollout.approve", plan, f"{plan.name}: {len(rows)} -> {cycle}")
+    plan.cycle = cycle
+    approval.finish(
+        plan,
+        by=by,
+        status=PlanStatus.APPROVED,
+        event=approval.APPROVED,
+        comment=comment,
+        action="rollout.approve",
+        summary=f"{plan.name}: {len(rows)} -> {cycle}",
+        fields=("cycle",),
+    )
     return plan
 
 
 def last_return(plan: RolloutPlan) -> RolloutEvent | None:
-    return plan.events.filter(action=RolloutEvent.Action.RETURNED).first()
+    return approval.last_return(plan)
 
 
 def register() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shidian.apps.core.approval import COMMENT_MAX
 from shidian.apps.core.formfields import CleanCharField
-from shidian.apps.selection.services.approval import COMMENT_MAX
 
 
 class SubmitForm(forms.Form):

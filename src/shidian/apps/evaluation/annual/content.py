@@ -35,6 +35,7 @@ from shidian.apps.inspections import states as item_states
 from shidian.apps.inspections.models import RectificationItem
 from shidian.apps.orgs.models import Level, OrgUnit, SchoolType
 from shidian.apps.programmes.models import Participation, ParticipationState, Programme
+from shidian.apps.reports.completeness import Tally, timeliness_for
 
 PILOT_STATES = frozenset(s.value for s in selectors.PILOT_STATES)
 PASSED_STATES = frozenset({ParticipationState.ACCEPTED.value, ParticipationState.CONDITIONAL.value})
@@ -138,34 +139,12 @@ class Coverage:
     states: list[tuple[str, str, int]]  # (state, label, count), every state
 
 
-@dataclass
-class ReportingRow:
+@dataclass(kw_only=True)
+class ReportingRow(Tally):
+    """One row of the reporting chapter: reports.completeness's counts of a group of units."""
+
     key: str
     label: str
-    expected: int = 0
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-    pending: int = 0
-
-    @property
-    def due(self) -> int:
-        return self.expected - self.pending
-
-    @property
-    def completeness(self) -> float | None:
-        return (self.on_time + self.late) / self.due if self.due else None
-
-    @property
-    def timeliness(self) -> float | None:
-        return self.on_time / self.due if self.due else None
-
-    def add(self, t: Any) -> None:
-        self.expected += t.expected
-        self.on_time += t.on_time
-        self.late += t.late
-        self.missing += t.missing
-        self.pending += t.pending
 
 
 @dataclass
@@ -309,8 +288,6 @@ def _coverage(parts: list[tuple], members: set[int]) -> Coverage:
 
 
 def _reporting(programme: Programme, year: int, parts: list[tuple]) -> Reporting:
-    from shidian.apps.reports.completeness import timeliness_for
-
     unit_ids = [u for u, *_rest in parts]
     found = timeliness_for(
         programme, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), unit_ids=unit_ids
@@ -324,12 +301,12 @@ def _reporting(programme: Programme, year: int, parts: list[tuple]) -> Reporting
     )
     by_level: dict[str, ReportingRow] = {}
     by_zone: dict[str, ReportingRow] = {}
-    total = ReportingRow("total", _("合计"))
+    total = ReportingRow(key="total", label=_("合计"))
     for unit_id, t in found.items():
         lvl = level_of.get(unit_id, "")
-        row = by_level.setdefault(lvl, ReportingRow(lvl, str(levels.get(lvl, lvl))))
+        row = by_level.setdefault(lvl, ReportingRow(key=lvl, label=str(levels.get(lvl, lvl))))
         zone = zones.get(unit_id) or ""
-        zrow = by_zone.setdefault(zone, ReportingRow(zone, zone or _("未归属片区")))
+        zrow = by_zone.setdefault(zone, ReportingRow(key=zone, label=zone or _("未归属片区")))
         for r in (row, zrow, total):
             r.add(t)
     order = {value: i for i, value in enumerate(Level.values)}

@@ -21,8 +21,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shidian.apps.core.access import APPROVE, MANAGE, GrantRole, can, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core import approval
+from shidian.apps.core.access import APPROVE, MANAGE, GrantRole, can
+from shidian.apps.core.approval import actor
 from shidian.apps.selection.events import selection_approved
 from shidian.apps.selection.models import (
     BatchPlacement,
@@ -38,10 +39,6 @@ from shidian.apps.selection.services.approval_moves import (
     move_participations,
     site_language,
 )
-from shidian.apps.selection.services.selections import locked
-
-COMMENT_MAX = 1000
-
 
 # --- reads ------------------------------------------------------------------------------------
 
@@ -98,7 +95,7 @@ def latest_version(selection: Selection) -> SelectionVersion | None:
 
 
 def last_event(selection: Selection, action: str) -> SelectionEvent | None:
-    return selection.events.filter(action=action).order_by("-at", "-pk").first()
+    return approval.last_event(selection, action)
 
 
 def approvers(selection: Selection) -> list[Any]:
@@ -151,15 +148,6 @@ def office_people(selection: Selection) -> list[Any]:
 
 
 # --- writes -----------------------------------------------------------------------------------
-
-
-def _comment(text: str, *, required: bool) -> str:
-    text = (text or "").strip()
-    if required and not text:
-        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"))
-    if len(text) > COMMENT_MAX:
-        raise ValidationError(_("意见不能超过 %(n)d 个字。") % {"n": COMMENT_MAX})
-    return text
 
 
 def _check_complete(selection: Selection) -> None:
@@ -220,24 +208,22 @@ def _tell(users: list[Any], kind: str, subject: str, body: str, selection: Selec
 @transaction.atomic
 def selection_submit(*, by: Any, selection: Selection, note: str = "") -> Selection:
     """The office hands the list, batches and controls to the leading group (frozen)."""
-    require(by, MANAGE, selection)
-    selection = locked(selection)
-    if selection.status not in (SelectionStatus.OPEN, SelectionStatus.RETURNED):
-        raise ValidationError(
-            _("遴选结果已%(status)s，不能再次提交。") % {"status": selection.get_status_display()}
-        )
-    note = _comment(note, required=False)
-    _check_complete(selection)
-    selection.status = SelectionStatus.PENDING
-    selection.save(update_fields=["status", "updated_at"])
-    SelectionEvent.objects.create(
-        selection=selection, action=EventAction.SUBMITTED, comment=note, by=_actor(by)
+    selection = approval.open_step(
+        selection,
+        by=by,
+        permission=MANAGE,
+        statuses=(SelectionStatus.OPEN, SelectionStatus.RETURNED),
+        refused=_("遴选结果已%(status)s，不能再次提交。"),
     )
-    audit_record(
-        actor=by,
+    note = approval.clean_comment(note, required=False)
+    _check_complete(selection)
+    approval.finish(
+        selection,
+        by=by,
+        status=SelectionStatus.PENDING,
+        event=EventAction.SUBMITTED,
+        comment=note,
         action="selection.submit",
-        target=selection,
-        unit=selection.programme.unit,
         summary=selection.name,
     )
     with translation.override(site_language()):
@@ -255,22 +241,22 @@ def selection_submit(*, by: Any, selection: Selection, note: str = "") -> Select
 def selection_return(*, by: Any, selection: Selection, comment: str) -> Selection:
     """The leading group sends a pending selection back, or reopens an approved one for an
     amendment; the comment says why. Participations stay until the next approval."""
-    require(by, APPROVE, selection)
-    selection = locked(selection)
-    if selection.status not in (SelectionStatus.PENDING, SelectionStatus.APPROVED):
-        raise ValidationError(_("只有待审批或已批准的遴选结果可以退回。"))
-    comment = _comment(comment, required=True)
-    amendment = selection.status == SelectionStatus.APPROVED
-    selection.status = SelectionStatus.RETURNED
-    selection.save(update_fields=["status", "updated_at"])
-    SelectionEvent.objects.create(
-        selection=selection, action=EventAction.RETURNED, comment=comment, by=_actor(by)
+    selection = approval.open_step(
+        selection,
+        by=by,
+        permission=APPROVE,
+        statuses=(SelectionStatus.PENDING, SelectionStatus.APPROVED),
+        refused=_("只有待审批或已批准的遴选结果可以退回。"),
     )
-    audit_record(
-        actor=by,
+    comment = approval.clean_comment(comment, required=True)
+    amendment = selection.status == SelectionStatus.APPROVED
+    approval.finish(
+        selection,
+        by=by,
+        status=SelectionStatus.RETURNED,
+        event=EventAction.RETURNED,
+        comment=comment,
         action="selection.return",
-        target=selection,
-        unit=selection.programme.unit,
         summary=selection.name,
         data={"amendment": amendment},
     )
@@ -289,11 +275,14 @@ def selection_return(*, by: Any, selection: Selection, comment: str) -> Selectio
 def selection_approve(*, by: Any, selection: Selection, comment: str = "") -> SelectionVersion:
     """Approve the pending selection: the next version, and every participation moved to what
     it says (pilots of their batch, controls, the rest of the shortlist back)."""
-    require(by, APPROVE, selection)
-    selection = locked(selection)
-    if selection.status != SelectionStatus.PENDING:
-        raise ValidationError(_("只有待审批的遴选结果可以批准。"))
-    comment = _comment(comment, required=False)
+    selection = approval.open_step(
+        selection,
+        by=by,
+        permission=APPROVE,
+        statuses=(SelectionStatus.PENDING,),
+        refused=_("只有待审批的遴选结果可以批准。"),
+    )
+    comment = approval.clean_comment(comment, required=False)
     _check_complete(selection)
     previous = latest_version(selection)
     number = (selection.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -306,18 +295,15 @@ def selection_approve(*, by: Any, selection: Selection, comment: str = "") -> Se
         number=number,
         snapshot=snapshot,
         reason=comment,
-        approved_by=_actor(by),
+        approved_by=actor(by),
     )
-    selection.status = SelectionStatus.APPROVED
-    selection.save(update_fields=["status", "updated_at"])
-    SelectionEvent.objects.create(
-        selection=selection, action=EventAction.APPROVED, comment=comment, by=_actor(by)
-    )
-    audit_record(
-        actor=by,
+    approval.finish(
+        selection,
+        by=by,
+        status=SelectionStatus.APPROVED,
+        event=EventAction.APPROVED,
+        comment=comment,
         action="selection.approve",
-        target=selection,
-        unit=selection.programme.unit,
         summary=f"{selection.name} v{number}",
         data={"moved": moved},
     )
@@ -333,48 +319,22 @@ def selection_approve(*, by: Any, selection: Selection, comment: str = "") -> Se
     return version
 
 
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
 # --- todos and registration -------------------------------------------------------------------
 
 
 def approval_todos(user: Any, now: datetime.datetime) -> list[Any]:
     """Pending selections for who may approve them; returned ones for the office."""
-    from shidian.apps.core.todos import APPROVE_TASK, RETURNED_TASK, Todo
-
-    todos = []
-    may_approve = Selection.objects.restrict(user, APPROVE)
-    for selection in may_approve.filter(status=SelectionStatus.PENDING).select_related("programme")[
-        :50
-    ]:
-        todos.append(
-            Todo(
-                kind=APPROVE_TASK,
-                title=selection.name,
-                action=_("审批试点学校名单、批次和对照组"),
-                url=_link(selection),
-                status=selection.get_status_display(),
-            )
-        )
-    returned = (
-        Selection.objects.restrict(user, MANAGE)
-        .filter(status=SelectionStatus.RETURNED)
-        .exclude(pk__in=may_approve.values("pk"))[:50]
+    return approval.approval_todos(
+        user,
+        Selection,
+        pending=SelectionStatus.PENDING,
+        returned=SelectionStatus.RETURNED,
+        approve=_("审批试点学校名单、批次和对照组"),
+        amend=_("按领导小组意见修改后重新提交"),
+        title=lambda s: s.name,
+        url=_link,
+        note=last_return_comment,
     )
-    for selection in returned:
-        todos.append(
-            Todo(
-                kind=RETURNED_TASK,
-                title=selection.name,
-                action=_("按领导小组意见修改后重新提交"),
-                url=_link(selection),
-                status=selection.get_status_display(),
-                note=last_return_comment(selection)[:200],
-            )
-        )
-    return todos
 
 
 def register() -> None:

@@ -11,10 +11,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, can
+from shidian.apps.core.approval import last_return
 from shidian.apps.programmes import states
 from shidian.apps.programmes.messages import describe
 from shidian.apps.programmes.models import Participation
-from shidian.apps.selection.models import EventAction, Selection, SelectionVersion
+from shidian.apps.selection.models import Selection, SelectionVersion
 
 S = states.State
 
@@ -26,7 +27,7 @@ def site_language() -> str:
 
 
 def last_return_comment(selection: Selection) -> str:
-    event = selection.events.filter(action=EventAction.RETURNED).order_by("-at", "-pk").first()
+    event = last_return(selection)
     return event.comment if event else ""
 
 
