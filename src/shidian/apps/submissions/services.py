@@ -220,8 +220,7 @@ def submission_save_answers(
     """Change the answers named in ``changes`` and keep the others (the API's partial update);
     a blank value clears its answer. One save and one revision through
     :func:`submission_save`, so every rule of the whole form holds; all or nothing."""
-    require(user, FILL, submission)
-    submission = lock(submission)
+    submission = lock_for(user, FILL, submission)
     check_writable(submission)
     known = set(kind_for(submission.round).item_codes(submission.round))
     unknown = [code for code in changes if code not in known]
