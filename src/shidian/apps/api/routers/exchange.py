@@ -133,7 +133,7 @@ def _import(request: HttpRequest, name: str, params: ImportParams):
             dry_run=params.dry_run,
         )
         return Status(200, summary)
-    except formats.FormatError as exc:
+    except (formats.FormatError, imports.ImportRefused) as exc:
         raise ApiError(422, exc.code, exc.message) from exc
 
 
