@@ -12,6 +12,7 @@ from tests.exchange.helpers import REPORT_COLUMNS, csv_bytes, report_rows, submi
 from tests.reports.scoping_filing import report_world
 
 URL = "/api/v1/exchange/report-values"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -100,3 +101,22 @@ def test_async_import_is_a_run_the_caller_polls(
     assert no_scope.status_code == 403
     # A wrong file is refused at once, no run started.
     assert post(client, office_user, b"a\n1\n", "?async=true").status_code == 422
+
+
+def test_the_openapi_document_describes_the_import_body(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    for path, columns in (
+        ("/api/v1/exchange/report-values", ["unit", "form", "period", "field", "value"]),
+        ("/api/v1/exchange/sheet-answers", ["unit", "campaign", "item", "value"]),
+    ):
+        operation = doc["paths"][path]["post"]
+        body = operation["requestBody"]["content"]
+        multipart = body["multipart/form-data"]["schema"]
+        assert multipart["properties"]["file"]["format"] == "binary"
+        assert multipart["required"] == ["file"]
+        assert body["text/csv"]["schema"]["type"] == "string"
+        assert body[XLSX]["schema"]["format"] == "binary"
+        rows = body["application/json"]["schema"]["oneOf"][0]
+        assert rows["items"]["required"] == columns
+        options = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert options == {"dryRun", "importStrategy", "async", "format"}

@@ -186,6 +186,9 @@ RUNS_STALE_AFTER = env_int("RUNS_STALE_AFTER", 900)
 # Lists up to this many rows are exported at once; longer ones become a Run with a download.
 ORGS_EXPORT_INLINE_MAX = env_int("ORGS_EXPORT_INLINE_MAX", 20000)
 CAMPAIGN_EXPORT_INLINE_MAX = env_int("CAMPAIGN_EXPORT_INLINE_MAX", 20000)
+# A file tried on the exchange page and never confirmed is deleted by the daily job after this
+# long; keep it above SESSION_COOKIE_AGE, or a file could go while its session still offers it.
+EXCHANGE_UPLOAD_MAX_AGE_HOURS = env_int("EXCHANGE_UPLOAD_MAX_AGE_HOURS", 24)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -16,7 +16,25 @@ from django.utils import translation
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Like Django's LocaleMiddleware, but the browser's Accept-Language does not override the
     default: bureau staff often use English-language browsers and still expect Chinese. The
-    language cookie set by the switch on every page is the only way to change it."""
+    language cookie set by the switch on every page is the only way to change it.
+
+    The language is active for this request only: once the response is made the thread's
+    previous language is put back (Django's LocaleMiddleware leaves it active), so what runs
+    next in the thread without a request of its own (a task, the next test) does not inherit
+    an English visitor's language."""
+
+    # The restore below wraps a synchronous call; Django adapts the middleware under ASGI.
+    async_capable = False
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        previous = translation.get_language()
+        try:
+            return super().__call__(request)
+        finally:
+            if previous is None:
+                translation.deactivate_all()
+            else:
+                translation.activate(previous)
 
     def process_request(self, request: HttpRequest) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")

@@ -12,5 +12,8 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from shidian.apps.core.audit import register_actions
+        from shidian.apps.core.daily import register_daily
+        from shidian.apps.exchange.cleanup import purge_pending_uploads
 
+        register_daily(purge_pending_uploads)
         register_actions({"exchange.import": _("批量导入数据")})

@@ -1,15 +1,13 @@
 """The office's exchange page: upload a file, try it (dry run, nothing written), then import
-it; download an export. The uploaded file waits between the two steps in storage, named in
-the person's session only. A file of many rows is imported as a Run."""
+it; download an export. The uploaded file waits between the two steps in storage as a
+PendingUpload whose id the person's session holds (a daily job deletes those never confirmed).
+A file of many rows is imported as a Run."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shidian.apps.exchange import formats
 from shidian.apps.exchange.forms import ExportForm, ImportForm
+from shidian.apps.exchange.models import PendingUpload
 from shidian.apps.exchange.services import imports
 from shidian.apps.exchange.summary import REASONS
 
@@ -38,17 +37,29 @@ def _page(request: HttpRequest, *, form=None, summary=None, pending=None, status
     return render(request, "exchange/page.html", context, status=status)
 
 
-def _pending(request: HttpRequest) -> dict | None:
-    found = request.session.get(SESSION_KEY)
-    if not found or not default_storage.exists(found["path"]):
+def _pending(request: HttpRequest) -> PendingUpload | None:
+    """The person's own upload waiting for step 2, if its file is still there."""
+    upload_id = request.session.get(SESSION_KEY)
+    if not isinstance(upload_id, int):
+        return None
+    found = PendingUpload.objects.filter(  # scoping: ok the person's own upload, by id
+        pk=upload_id, user=request.user
+    ).first()
+    if found is None or not found.file.storage.exists(found.file.name):
         return None
     return found
 
 
 def _forget(request: HttpRequest) -> None:
-    found = request.session.pop(SESSION_KEY, None)
-    if found:
-        default_storage.delete(found["path"])
+    upload_id = request.session.pop(SESSION_KEY, None)
+    if not isinstance(upload_id, int):
+        return
+    found = PendingUpload.objects.filter(  # scoping: ok the person's own upload, by id
+        pk=upload_id, user=request.user
+    ).first()
+    if found is not None:
+        found.file.delete(save=False)
+        found.delete()
 
 
 @login_required
@@ -79,18 +90,16 @@ def exchange_try(request: HttpRequest) -> HttpResponse:
         form.add_error("file", exc.message)
         return _page(request, form=form, status=422)
     _forget(request)
-    stored = default_storage.save(
-        f"exchange/{request.user.pk}/{uuid.uuid4().hex}.{fmt}", ContentFile(data)
+    pending = PendingUpload(
+        user=request.user,
+        name=(upload.name or "")[:200],
+        dataset=dataset.name,
+        format=fmt,
+        strategy=strategy,
+        rows=summary["total"],
     )
-    pending = {
-        "path": stored,
-        "name": upload.name[:200],
-        "dataset": dataset.name,
-        "format": fmt,
-        "strategy": strategy,
-        "rows": summary["total"],
-    }
-    request.session[SESSION_KEY] = pending
+    pending.file.save(f"upload.{fmt}", ContentFile(data), save=True)
+    request.session[SESSION_KEY] = pending.pk
     return _page(request, form=form, summary=summary, pending=pending)
 
 
@@ -102,24 +111,24 @@ def exchange_apply(request: HttpRequest) -> HttpResponse:
     if pending is None:
         messages.error(request, _("请先上传文件并试导入。"))
         return redirect("exchange:page")
-    with default_storage.open(pending["path"], "rb") as handle:
+    with pending.file.open("rb") as handle:
         data = handle.read()
-    dataset = imports.DATASETS[pending["dataset"]]
+    dataset = imports.DATASETS[pending.dataset]
     options = {
         "user": request.user,
         "dataset": dataset,
         "data": data,
-        "fmt": pending["format"],
-        "strategy": pending["strategy"],
+        "fmt": pending.format,
+        "strategy": pending.strategy,
         "dry_run": False,
     }
     try:
-        if pending["rows"] > RUN_ROWS:
+        if pending.rows > RUN_ROWS:
             run = imports.exchange_import_start(**options)
             _forget(request)
             return redirect("runs:detail", run_id=run.pk)
         summary = imports.exchange_import(**options)
-    except formats.FormatError as exc:
+    except (formats.FormatError, imports.ImportRefused) as exc:
         _forget(request)
         messages.error(request, exc.message)
         return redirect("exchange:page")

@@ -3,7 +3,9 @@ CSV, JSON or XLSX keyed by natural keys; a large import runs in the background a
 the caller polls. The rules live in ``shidian.apps.exchange`` (docs/api.md, "Bulk exchange").
 
 The import's body is the file itself (``Content-Type: text/csv`` / ``application/json`` /
-the XLSX type), or a multipart form with a ``file`` field.
+the XLSX type), or a multipart form with a ``file`` field; the options are query parameters in
+both cases. The ``file`` parameter gives the multipart part of the OpenAPI request body and
+``import_body`` adds the raw media types, so the document describes all four.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
@@ -89,10 +92,53 @@ class RunOut(Schema):
     error: dict | None
 
 
-def _upload(request: HttpRequest) -> tuple[bytes, str, str]:
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def import_body(columns: tuple[str, ...]) -> dict:
+    """The raw-file media types of the import's request body (openapi_extra; ninja writes the
+    multipart one from the ``file`` parameter): a CSV text, JSON rows, an XLSX workbook."""
+    row = {
+        "type": "object",
+        # A form or campaign id may come as a number, a value as a number or a text.
+        "properties": {
+            name: {"anyOf": [{"type": "string"}, {"type": "number"}]} for name in columns
+        },
+        "required": list(columns),
+    }
+    rows = {"type": "array", "items": row}
+    return {
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {"schema": {"required": ["file"]}},
+                "text/csv": {
+                    "schema": {
+                        "type": "string",
+                        "description": "A header line (" + ",".join(columns) + "), then rows.",
+                    }
+                },
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            rows,
+                            {
+                                "type": "object",
+                                "properties": {"values": rows},
+                                "required": ["values"],
+                            },
+                        ]
+                    }
+                },
+                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+
+
+def _upload(request: HttpRequest, file: UploadedFile | None) -> tuple[bytes, str, str]:
     """(data, content type, file name) of the import's file."""
     if request.content_type == "multipart/form-data":
-        sent = request.FILES.get("file")
+        sent = file
         if sent is None:
             raise ApiError(422, "bad_file", _("请在 file 字段中上传文件。"))
         if sent.size > MAX_BYTES:
@@ -105,10 +151,10 @@ def _upload(request: HttpRequest) -> tuple[bytes, str, str]:
     return data, request.content_type or "", ""
 
 
-def _import(request: HttpRequest, name: str, params: ImportParams):
+def _import(request: HttpRequest, name: str, params: ImportParams, file: UploadedFile | None):
     dataset = imports.DATASETS[name]
     user = need(request, dataset.area, scopes.WRITE)
-    data, content_type, filename = _upload(request)
+    data, content_type, filename = _upload(request, file)
     fmt = formats.detect(
         data=data, content_type=content_type, filename=filename, given=params.format or ""
     )
@@ -133,7 +179,7 @@ def _import(request: HttpRequest, name: str, params: ImportParams):
             dry_run=params.dry_run,
         )
         return Status(200, summary)
-    except formats.FormatError as exc:
+    except (formats.FormatError, imports.ImportRefused) as exc:
         raise ApiError(422, exc.code, exc.message) from exc
 
 
@@ -165,11 +211,16 @@ def report_values_export(request: HttpRequest, params: Query[ReportExportParams]
 
 
 @router.post(
-    "/exchange/report-values", response=IMPORT_RESPONSES, url_name="exchange_report_values_import"
+    "/exchange/report-values",
+    response=IMPORT_RESPONSES,
+    url_name="exchange_report_values_import",
+    openapi_extra=import_body(imports.DATASETS["report-values"].columns),
 )
-def report_values_import(request: HttpRequest, params: Query[ImportParams]):
+def report_values_import(
+    request: HttpRequest, params: Query[ImportParams], file: File[UploadedFile] = None
+):
     """Import report values (columns unit, form, period, field, value)."""
-    return _import(request, "report-values", params)
+    return _import(request, "report-values", params, file)
 
 
 @router.get("/exchange/sheet-answers", url_name="exchange_sheet_answers")
@@ -180,11 +231,16 @@ def sheet_answers_export(request: HttpRequest, params: Query[SheetExportParams])
 
 
 @router.post(
-    "/exchange/sheet-answers", response=IMPORT_RESPONSES, url_name="exchange_sheet_answers_import"
+    "/exchange/sheet-answers",
+    response=IMPORT_RESPONSES,
+    url_name="exchange_sheet_answers_import",
+    openapi_extra=import_body(imports.DATASETS["sheet-answers"].columns),
 )
-def sheet_answers_import(request: HttpRequest, params: Query[ImportParams]):
+def sheet_answers_import(
+    request: HttpRequest, params: Query[ImportParams], file: File[UploadedFile] = None
+):
     """Import sheet answers (columns unit, campaign, item, value)."""
-    return _import(request, "sheet-answers", params)
+    return _import(request, "sheet-answers", params, file)
 
 
 @router.get("/exchange/runs/{run_id}", response=RunOut, url_name="exchange_run")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from shidian.apps.exchange import formats
 from shidian.apps.exchange.services import reports, sheets
@@ -48,6 +48,14 @@ DATASETS = {
 }
 
 
+class ImportRefused(Exception):
+    """The import cannot start as asked; ``message`` says why in the reader's language."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
 def read_file(*, dataset: Dataset, data: bytes, fmt: str) -> list[dict[str, Any]]:
     """The file's rows; FormatError when the file as a whole is unreadable or lacks a column."""
     rows = formats.read_rows(data, fmt)
@@ -85,6 +93,12 @@ def exchange_import_start(
 
     if strategy not in STRATEGIES:
         raise ValueError(strategy)
+    if getattr(user, "unit", None) is None:
+        # A run belongs to a unit (who may see it follows from it); an account without one
+        # (a superuser) has none to give, and guessing one would show the run to strangers.
+        raise ImportRefused(
+            "no_unit", gettext("您的账号不属于任何单位，不能发起后台导入；请分批直接导入。")
+        )
     read_file(dataset=dataset, data=data, fmt=fmt)
     run = run_start(
         RUN_KIND,
