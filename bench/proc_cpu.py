@@ -55,6 +55,11 @@ def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]
 
 def describe(used: dict[str, float], *, per: int, what: str, wall: float) -> str:
     """'app servers 41 ms/school, ...; all parts 1.7 cores busy'."""
-    parts = ", ".join(f"{role} {seconds * 1000 / per:.1f} ms" for role, seconds in used.items())
-    busy = sum(used.values()) / wall if wall else 0.0
+    # A process that exits takes its CPU time with it (a PostgreSQL backend closed after
+    # DATABASE_CONN_MAX_AGE): such a part is shown as unknown, not as a negative figure.
+    parts = ", ".join(
+        f"{role} {seconds * 1000 / per:.1f} ms" if seconds >= 0 else f"{role} n/a (exited)"
+        for role, seconds in used.items()
+    )
+    busy = sum(max(seconds, 0.0) for seconds in used.values()) / wall if wall else 0.0
     return f"CPU per {what}: {parts}; all of these together {busy:.2f} cores busy"
