@@ -68,6 +68,7 @@ def test_openapi_document_and_docs_are_served(client, db):
         ("post", "/api/v1/rectification-items/{rect_item_id}/answer"),
         ("post", "/api/v1/rectification-items/{rect_item_id}/close"),
         ("post", "/api/v1/rectification-items/{rect_item_id}/reopen"),
+        ("patch", "/api/v1/participations/{participation_id}"),
     }
     for method, path in writes:
         operation = paths[path][method]

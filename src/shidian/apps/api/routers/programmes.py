@@ -13,6 +13,7 @@ from shidian.apps.api.auth import need
 from shidian.apps.api.errors import ApiError
 from shidian.apps.api.etags import check_if_match, etag_of
 from shidian.apps.api.pagination import NO_NUL, PageParams, Text, page
+from shidian.apps.api.writes import if_match
 from shidian.apps.core.access import VIEW
 from shidian.apps.programmes.models import Cycle, Participation, Programme
 from shidian.apps.programmes.services.participation import participation_move
@@ -149,6 +150,7 @@ def participation(request: HttpRequest, response: HttpResponse, participation_id
     "/participations/{participation_id}",
     response=ParticipationOut,
     url_name="participation_move",
+    openapi_extra=if_match(),
 )
 def participation_update(
     request: HttpRequest, response: HttpResponse, participation_id: int, move: MoveIn
