@@ -76,7 +76,8 @@ def write(
     locked and checked against If-Match, in one transaction: 404 if not visible, 428/412 on a
     missing or stale If-Match, 409/422 when the service refuses; nothing is kept then."""
     with transaction.atomic():
-        row = get_object_or_404(rows.select_for_update(of=("self",)), pk=pk)
+        locked = rows.select_for_update(of=("self",))
+        row = get_object_or_404(locked, pk=pk)  # scoping: ok rows: the caller's visible ones
         check_if_match(request, row)
         try:
             act(row)
