@@ -263,6 +263,8 @@ def test_report_values_saved_and_submitted(client, tree, reports):
     assert {v["field"] for v in values["items"]} >= {"rooms", "connected"}
     locked = call(client, "patch", report_url(sub), school, {"values": {"rooms": 1}}, done["ETag"])
     assert locked.status_code == 409 and locked.json()["code"] == "not_editable"
+    # The refusal names the unit's report in general words, not a self-assessment sheet.
+    assert "自查表" not in locked.json()["message"]
 
 
 def test_report_refusals_change_nothing(client, tree, reports, outsider):

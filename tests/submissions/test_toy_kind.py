@@ -96,10 +96,12 @@ def test_a_registered_kind_runs_the_whole_path(plan, coordinator, office_user):
     assert evidence.file.name.startswith(f"evidence/{plan.round_id}/{plan.pk}/")
     plan = services.submission_submit(submission=plan, user=coordinator)
     assert plan.status == Status.SUBMITTED and plan.submitted_at is not None
-    with pytest.raises(ValidationError):  # a submitted plan is not edited
+    # A submitted plan is not edited, and the refusal speaks of any form, not of a sheet.
+    with pytest.raises(ValidationError, match="已提交，不能修改") as refused:
         services.submission_save_item(
             submission=plan, user=coordinator, code="goal", answer="改", base_version=plan.version
         )
+    assert "自查表" not in refused.value.messages[0]
 
     plan = services.submission_return(
         submission=plan, user=office_user, comments={"steps": "请细化"}, note="补充"

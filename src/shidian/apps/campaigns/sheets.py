@@ -92,6 +92,16 @@ class SelfAssessmentForm(FormSpec):
     def item_codes(self, round_obj) -> list[str]:
         return [item.code for item in round_obj.version.as_standard().items()]
 
+    def refusal(self, code: str) -> str:
+        return {
+            "not_editable": _("自查表已提交，不能修改。"),
+            "closed": _("本次自查赋分已结束。"),
+            "late": _("已过截止时间，本次不接受逾期提交。"),
+            "not_submitted": _("只能处理已提交的自查表。"),
+            "return": _("只能退回已提交的自查表。"),
+            "accept": _("只能通过已提交的自查表。"),
+        }[code]
+
     def clean_item(self, round_obj, code: str, raw: Any) -> Any:
         item = _item(round_obj, code)
         if item is None:

@@ -39,6 +39,19 @@ class FormSpec:
     def item_codes(self, round_obj) -> list[str]:
         raise NotImplementedError
 
+    def refusal(self, code: str) -> str:
+        """The words for a state that stops a write or a decision (a ``submissions.states``
+        code, or ``return`` / ``accept`` for a decision on a form not waiting for one). A kind
+        names its own form; these fit any."""
+        return {
+            "not_editable": _("已提交，不能修改；需要修改请联系管理部门退回。"),
+            "closed": _("本轮填报已结束。"),
+            "late": _("已过截止时间，本轮不接受逾期提交。"),
+            "not_submitted": _("只能处理已提交的材料。"),
+            "return": _("只能退回已提交的材料。"),
+            "accept": _("只能通过已提交的材料。"),
+        }[code]
+
     def clean_item(self, round_obj, code: str, raw: Any) -> Any:
         """The stored value of one answer (None when blank); ValidationError when bad."""
         if raw in (None, "", {}):

@@ -41,17 +41,10 @@ class SubmissionConflict(Exception):
         self.items = items or []
 
 
-def refusal_message(code: str) -> str:
-    return {
-        "not_editable": _("自查表已提交，不能修改。"),
-        "closed": _("本次自查赋分已结束。"),
-        "late": _("已过截止时间，本次不接受逾期提交。"),
-        "not_submitted": _("只能处理已提交的自查表。"),
-    }[code]
-
-
-def _refuse(exc: states.Refused):
-    return ValidationError(refusal_message(exc.code), code=exc.code)
+def _refuse(submission: Submission, exc: states.Refused, words: str = "") -> ValidationError:
+    """The refusal in the words of the submission's own kind (a sheet, a report, a plan);
+    ``words`` picks another message than the state's code (``return``, ``accept``)."""
+    return ValidationError(kind_for(submission.round).refusal(words or exc.code), code=exc.code)
 
 
 def check_writable(submission: Submission) -> None:
@@ -66,7 +59,7 @@ def check_writable(submission: Submission) -> None:
             accept_late=round_obj.accept_late,
         )
     except states.Refused as exc:
-        raise _refuse(exc) from exc
+        raise _refuse(submission, exc) from exc
 
 
 def lock_for(user, action: str, submission: Submission) -> Submission:
@@ -293,7 +286,7 @@ def submission_return(
     try:
         submission.status = states.after_return(submission.status)
     except states.Refused as exc:
-        raise ValidationError(_("只能退回已提交的自查表。"), code=exc.code) from exc
+        raise _refuse(submission, exc, "return") from exc
     # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
     cleaned = {code: clean_text(text, multiline=True) for code, text in comments.items()}
     submission.comments = {code: text for code, text in cleaned.items() if text}
@@ -315,7 +308,7 @@ def submission_accept(*, submission: Submission, user) -> Submission:
     try:
         submission.status = states.after_accept(submission.status)
     except states.Refused as exc:
-        raise ValidationError(_("只能通过已提交的自查表。"), code=exc.code) from exc
+        raise _refuse(submission, exc, "accept") from exc
     submission.version += 1
     submission.save()
     _snapshot(submission, kind=RevisionKind.ACCEPT, user=user)
