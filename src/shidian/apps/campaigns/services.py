@@ -14,7 +14,7 @@ from shidian.apps.accounts.models import Role, User
 from shidian.apps.campaigns.models import Campaign, Sheet, SheetStatus
 from shidian.apps.campaigns.notices import OPEN, REMIND, compose_for
 from shidian.apps.core import access
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.notifications.mail import send_mail_now, send_messages_now  # noqa: F401
 from shidian.apps.notifications.services import Note, deliver
 from shidian.apps.orgs.models import Level, OrgUnit
@@ -67,7 +67,7 @@ def campaign_create(
         accept_late=accept_late,
         invite_root=root,
         invite_school_types=list(school_types or []),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=person_or_none(user),
     )
     campaign.reviewers.set(reviewers, by=user)  # expert grants on the round
     units = list(invited_units(root=root, school_types=school_types).values_list("pk", flat=True))

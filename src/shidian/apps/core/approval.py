@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import APPROVE, MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 
 SUBMITTED = "submitted"
 RETURNED = "returned"
@@ -32,7 +32,7 @@ M = TypeVar("M", bound=models.Model)
 
 def actor(by: Any) -> Any:
     """Who to store as the doer: None for the system (``by=None``) or an anonymous caller."""
-    return by if getattr(by, "is_authenticated", False) else None
+    return person_or_none(by)
 
 
 def locked(subject: M) -> M:

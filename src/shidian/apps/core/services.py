@@ -15,6 +15,12 @@ from shidian.apps.core.clientip import client_ip
 from shidian.apps.core.models import AuditEvent, Grant, target_label
 
 
+def person_or_none(user: Any) -> Any:
+    """The signed-in person behind a write, or None when the system writes (a task, a command,
+    an anonymous caller): what a ``created_by`` / ``by`` column stores."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def audit_record(
     *,
     actor: Any,
@@ -34,7 +40,7 @@ def audit_record(
         unit = target if target._meta.label == "orgs.OrgUnit" else getattr(target, "unit", None)
     ip = (client_ip(request) or None) if request is not None else None
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=person_or_none(actor),
         unit=unit,
         action=action,
         target_type=target._meta.label if target is not None else "",

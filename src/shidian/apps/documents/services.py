@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.documents import jobs
 from shidian.apps.documents.models import (
     Document,
@@ -53,7 +53,7 @@ def _add_version(
         original_name=filename[:200],
         note=note[:200],
         fields=sorted(report.fields),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=person_or_none(user),
     )
     version.file.save(f"v{version.number}.docx", ContentFile(data), save=False)
     version.save()
@@ -190,7 +190,7 @@ def document_generate(
         number=str(data.get("number") or "") if kind != Kind.BOOKLET else "",
         template_version=template_version,
         inputs=data,
-        author=user if getattr(user, "is_authenticated", False) else None,
+        author=person_or_none(user),
         regenerated_from=regenerated_from,
         status=Status.RUNNING,
         **(about or {}),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.audit import register_actions
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.formations.inputs import SELF_TOTAL, Inputs, clean_params
 from shidian.apps.formations.models import Formation, FormationStatus, FormationVersion
 from shidian.engine.errors import EngineInputError, InfeasibleError
@@ -242,7 +242,7 @@ def _store_version(formation, assignment, *, by, note, first=False) -> Formation
         assignment=assignment,
         note=note,
         balance=balance_snapshot(formation, assignment),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
     formation.draft = assignment
     formation.status = FormationStatus.DRAFT

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.indicators.attributes import SPECS
 from shidian.apps.indicators.models import Indicator, Measure, Source
 
@@ -117,7 +117,7 @@ def indicator_create(
         measure="" if is_attr else measure,
         denominator_field=None if is_attr else denominator_field,
         unit_label=unit_label,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
     audit_record(
         actor=by, action="indicators.create", target=indicator, unit=unit, summary=indicator.name

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.core.access import MANAGE, GrantRole, require
 from shidian.apps.core.audit import register_actions
-from shidian.apps.core.services import audit_record, grant_give
+from shidian.apps.core.services import audit_record, grant_give, person_or_none
 from shidian.apps.midterm import selectors
 from shidian.apps.midterm.models import GapItem, Level, MidtermRound, Scorer
 from shidian.apps.programmes.models import Participation
@@ -166,7 +166,7 @@ def midterm_create(
         share=share,
         pass_mark=pass_mark,
         veto_codes=veto_codes,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
     notify_coordinators(campaign=campaign, unit_ids=pilots, kind=OPEN, base_url=base_url)
     audit_record(
@@ -256,7 +256,7 @@ def gaps_to_items(
                 threshold=gap.threshold,
                 gap=gap.gap,
                 severity=severity(gap),
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=person_or_none(by),
             )
             item = rectification.rectification_issue(
                 by=by,

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone, translation
 
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.runs.access import require_control
 from shidian.apps.runs.errors import RunError
 from shidian.apps.runs.models import ACTIVE, Run, RunFile, RunStatus
@@ -58,7 +58,7 @@ def run_start(
         kind=kind,
         unit=unit,
         params=params or {},
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
         language=translation.get_language() or "",
         **_subject(subject),
     )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, MANAGE, restrict_queryset
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.evidence import services as evidence_services
 from shidian.apps.evidence.files import MAX_EVIDENCE_BYTES
 from shidian.apps.evidence.models import Evidence
@@ -92,10 +92,6 @@ def lock(submission: Submission) -> Submission:
     return locked
 
 
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def _apply(spec: FormSpec, submission: Submission, answers: dict) -> None:
     result = spec.compute(submission.round, answers)
     submission.answers = answers
@@ -114,14 +110,14 @@ def _snapshot(submission: Submission, *, kind: str, user) -> None:
         status=submission.status,
         answers=submission.answers,
         total=submission.total,
-        created_by=_actor(user),
+        created_by=person_or_none(user),
     )
 
 
 def _store(submission: Submission, user, kind: str) -> None:
     submission.status = states.after_save(submission.status)
     submission.version += 1
-    submission.updated_by = _actor(user)
+    submission.updated_by = person_or_none(user)
     submission.save()
     _snapshot(submission, kind=kind, user=user)
 

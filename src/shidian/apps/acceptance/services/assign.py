@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.acceptance.models import AcceptanceRound, Assignment, Status
 from shidian.apps.core.access import MANAGE, GrantRole, require
-from shidian.apps.core.services import audit_record, grant_give, grant_revoke
+from shidian.apps.core.services import audit_record, grant_give, grant_revoke, person_or_none
 from shidian.apps.submissions.reviewers import reviewer_grants, reviewers_add
 from shidian.engine.acceptance import Member, conflicts, propose_panel
 from shidian.engine.errors import EngineInputError
@@ -123,7 +123,7 @@ def _add(by: Any, acceptance: AcceptanceRound, unit: Any, expert: Any, *, by_han
         expert=expert,
         grant=grant,
         by_hand=by_hand,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.acceptance import selectors
 from shidian.apps.acceptance.models import AcceptanceRound, Outcome, Status, Verdict
 from shidian.apps.core.access import APPROVE, MANAGE, can, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.programmes import states
 from shidian.apps.programmes.messages import describe
 from shidian.apps.programmes.models import Participation
@@ -170,7 +170,7 @@ def acceptance_confirm(
     # A leading-group member holding a grant approves without managing the programme: the
     # moves and items go through as the system (approval was checked) and are recorded as theirs.
     checked = by if can(by, MANAGE, programme) else None
-    actor = by if getattr(by, "is_authenticated", False) else None
+    actor = person_or_none(by)
     verdicts = []
     for row in rows:
         outcome, override = chosen[row.unit.pk]

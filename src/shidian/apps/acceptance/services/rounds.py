@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.acceptance.kinds import KIND
 from shidian.apps.acceptance.models import AcceptanceRound
 from shidian.apps.core.access import MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.programmes.models import Participation
 from shidian.apps.submissions.models import Round, Submission
 from shidian.apps.submissions.reviewers import reviewers_set
@@ -211,7 +211,7 @@ def acceptance_create(
     if problems:
         raise ValidationError(problems)
     pilots = batch_pilots(cycle)
-    actor = by if getattr(by, "is_authenticated", False) else None
+    actor = person_or_none(by)
     round_obj = Round.objects.create(
         kind=KIND,
         unit=programme.unit,

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.inspections import states
 from shidian.apps.inspections.models import (
     AnswerFile,
@@ -42,10 +42,6 @@ TEXT_MAX = 4000
 FILES_MAX = 10
 # Days overdue at which an item reaches escalation level 1, 2 and 3 (督办, then 约谈 ...).
 ESCALATION_DAYS = (1, 7, 30)
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def item_link(item: RectificationItem) -> str:
@@ -145,9 +141,9 @@ def _issue_one(
         source_type=source._meta.label_lower if source is not None else "",
         source_id=source.pk if source is not None else None,
         finding=source if isinstance(source, Finding) else None,
-        created_by=_actor(by),
+        created_by=person_or_none(by),
     )
-    RectificationEvent.objects.create(item=item, to_status=states.ISSUED, by=_actor(by))
+    RectificationEvent.objects.create(item=item, to_status=states.ISSUED, by=person_or_none(by))
     audit_record(
         actor=by,
         action="inspections.item_issue",
@@ -228,7 +224,11 @@ def _move(item: RectificationItem, action: str, *, by: Any, reason: str = "") ->
             code=refused.code,
         ) from None
     RectificationEvent.objects.create(
-        item=item, from_status=item.status, to_status=to, reason=reason.strip(), by=_actor(by)
+        item=item,
+        from_status=item.status,
+        to_status=to,
+        reason=reason.strip(),
+        by=person_or_none(by),
     )
     item.status = to
     return to
@@ -273,7 +273,7 @@ def item_answer(
     checked = _check_files(files)
     _move(item, states.ANSWER, by=by)
     item.save(update_fields=["status", "updated_at"])
-    answer = RectificationAnswer.objects.create(item=item, text=text, by=_actor(by))
+    answer = RectificationAnswer.objects.create(item=item, text=text, by=person_or_none(by))
     for upload, name, kind in checked:
         AnswerFile.objects.create(
             answer=answer, file=upload, original_name=name, kind=kind, size=upload.size

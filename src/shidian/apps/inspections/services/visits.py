@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, REVIEW, can, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.inspections import states
 from shidian.apps.inspections.models import (
     Finding,
@@ -191,7 +191,7 @@ def visit_create(
         scheduled_on=scheduled_on,
         method=method,
         params=params,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
     visit.inspectors.set(list(inspectors))
     keys = list(strata) if method == SelectionMethod.RANDOM else []
@@ -352,7 +352,7 @@ def finding_add(
         text=text,
         needs_action=needs_action,
         severity=severity,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
     )
     FindingUnit.objects.bulk_create([FindingUnit(finding=finding, unit=u) for u in units])
     for upload, name in checked:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.plans.kind import ATTACHMENTS, KIND, CreationPlanForm
 from shidian.apps.plans.models import Plan, PlanFiling, Weighting
 from shidian.apps.plans.services.versions import chosen_weighting
@@ -85,7 +85,7 @@ def plan_round_open(
         deadline=deadline,
         invite_root=programme.scope_root,
         programme=programme,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=person_or_none(user),
     )
     for unit_id in new_units:
         plan, _created = Plan.objects.get_or_create(
@@ -125,7 +125,7 @@ def plan_revision_start(*, plan: Plan, user: Any) -> PlanFiling:
         deadline=now + dt.timedelta(days=REVISION_DAYS),
         invite_root=plan.unit,
         programme=programme,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=person_or_none(user),
     )
     submission = Submission.objects.create(
         round=round_obj,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.evidence.files import check_upload
 from shidian.apps.evidence.services import evidence_store
 from shidian.apps.plans.kind import TASK_EVIDENCE
@@ -26,10 +26,6 @@ def _latest_version(plan: Plan):
     if version is None:
         raise ValidationError(_("方案尚未批准，不能填报进展。"))
     return version
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 @transaction.atomic
@@ -79,7 +75,7 @@ def task_update_record(
         reported_on=on or timezone.localdate(),
         note=clean_text(note, multiline=True)[:2000],
         evidence=evidence,
-        by=_actor(user),
+        by=person_or_none(user),
     )
     audit_record(
         actor=user,
@@ -120,7 +116,7 @@ def goal_update_record(
         value=number,
         reported_on=on or timezone.localdate(),
         note=clean_text(note, multiline=True)[:2000],
-        by=_actor(user),
+        by=person_or_none(user),
     )
     audit_record(
         actor=user,

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from shidian.apps.core.services import person_or_none
 from shidian.apps.plans.kind import GOALS, TASKS
 from shidian.apps.plans.models import PlanFiling, PlanTask, PlanVersion, Weighting
 
@@ -45,7 +46,7 @@ def version_freeze(*, submission, user) -> PlanVersion | None:
         submission=submission,
         approved_at=now,
         effective_on=timezone.localdate(now),
-        approved_by=user if getattr(user, "is_authenticated", False) else None,
+        approved_by=person_or_none(user),
         weighting=chosen_weighting.get(),
         goals=list(submission.answers.get(GOALS, [])),
     )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.programmes import access, states
 from shidian.apps.programmes.messages import describe
@@ -177,7 +177,7 @@ def participation_move_bulk(
 
 
 def _apply(planned, *, cycles: dict[int, Cycle], by: Any, reason: str) -> None:
-    actor = by if getattr(by, "is_authenticated", False) else None
+    actor = person_or_none(by)
     now = timezone.now()  # bulk_update does not apply auto_now
     events = []
     for row, before, after in planned:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.orgs.models import Level, Locality, SchoolType
 from shidian.apps.programmes import access, members
 from shidian.apps.programmes.members import MemberRole
@@ -220,7 +220,7 @@ def programme_create(
     data = _validate({**fields, "phases": phases, "cycles": cycles}, unit=unit)
     programme = Programme.objects.create(
         unit=unit,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_or_none(by),
         **{k: data[k] for k in FIELDS},
     )
     programme.standard_versions.set(data.get("standard_versions") or [])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, require
-from shidian.apps.core.services import audit_record
+from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.supervision import months
 from shidian.apps.supervision.models import (
     LeagueRow,
@@ -152,13 +152,13 @@ def league_compute(
             cycle=cycle,
             month=month,
             computed_at=now,
-            computed_by=by if getattr(by, "is_authenticated", False) else None,
+            computed_by=person_or_none(by),
             weights=rules.as_json(),
         )
     else:
         table.rows.all().delete()
         table.computed_at = now
-        table.computed_by = by if getattr(by, "is_authenticated", False) else None
+        table.computed_by = person_or_none(by)
         table.weights = rules.as_json()
         table.save(update_fields=["computed_at", "computed_by", "weights"])
     LeagueRow.objects.bulk_create([LeagueRow(table=table, **row) for row in rows], batch_size=2000)
@@ -213,7 +213,7 @@ def league_publish(*, table: LeagueTable, by: Any) -> list[SupervisionEvent]:
             programme=table.programme_id, unit_id__in=[r.unit_id for r in rows]
         )
     }
-    actor = by if getattr(by, "is_authenticated", False) else None
+    actor = person_or_none(by)
     moves: list[tuple[SupervisionCase, Level, Level, str]] = []  # case, from, to, reason
     fresh, touched = [], []
     for row in rows:
