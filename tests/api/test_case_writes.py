@@ -187,6 +187,10 @@ def test_bad_input_is_422_and_nothing_saved(client, tree, people):
     assert long.status_code == 422 and "100" in long.json()["message"]
     extra = _send(client, "patch", url, school, etag, {"colour": "red"})
     assert extra.status_code == 422 and extra.json()["code"] == "invalid"
+    # In the caller's language, in the page's words.
+    english = _send(client, "patch", url, school, etag, {"theme": "nope"},
+                    HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert english.json()["message"] == "Not saved: theme: Choose from the list."
     incomplete = _send(client, "post", _url("case_submission_submit", s.pk), school, etag)
     assert incomplete.status_code == 422 and incomplete.json()["code"] == "incomplete"
     assert "案例标题" in incomplete.json()["message"]
