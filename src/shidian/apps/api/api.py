@@ -13,6 +13,7 @@ from shidian.apps.api import errors
 from shidian.apps.api.auth import TokenAuth
 from shidian.apps.api.routers import (
     areas,
+    case_writes,
     cases,
     communities,
     documents,
@@ -55,5 +56,6 @@ api.add_router("", rectification_writes.router)
 api.add_router("", selection.router)
 api.add_router("", communities.router)
 api.add_router("", cases.router)
+api.add_router("", case_writes.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)

@@ -128,6 +128,14 @@ def case_save(*, submission: Submission, user: Any, answers: dict, base_version:
     )
 
 
+def case_save_answers(*, submission: Submission, user: Any, changes: dict, base_version: int):
+    """Change only the items named in ``changes`` (a blank value clears one) and keep the
+    others: the API's partial update, one save through the same rules as :func:`case_save`."""
+    return submissions.submission_save_answers(
+        submission=submission, user=user, changes=changes, base_version=base_version
+    )
+
+
 def case_submit(*, submission: Submission, user: Any) -> Submission:
     return submissions.submission_submit(submission=submission, user=user)
 
@@ -153,10 +161,19 @@ def case_attach(*, submission: Submission, user: Any, item_code: str, upload: An
 
 def case_return(*, submission: Submission, user: Any, note: str, base_url: str = ""):
     if not clean_text(note or "", multiline=True).strip():
-        raise ValidationError(_("退回须写明理由。"))
+        raise ValidationError(_("退回须写明理由。"), code="reason_required")
     return submissions.submission_return(
         submission=submission, user=user, comments={}, note=note, base_url=base_url
     )
+
+
+def case_experts(user: Any, ids: list[int] | None = None):
+    """The experts the office may send a case to (those it sees, active); ``ids`` narrows to
+    the ones chosen."""
+    from shidian.apps.accounts.models import Role, User
+
+    rows = User.objects.restrict(user).filter(role=Role.EXPERT, is_active=True)
+    return rows if ids is None else rows.filter(pk__in=ids)
 
 
 @transaction.atomic
@@ -165,7 +182,7 @@ def case_send_review(*, submission: Submission, user: Any, experts: list[Any]) -
     require(user, MANAGE, submission)
     submission = submissions.lock(submission)
     if submission.status not in WAITING:
-        raise ValidationError(_("只能把已提交的案例送审。"))
+        raise ValidationError(_("只能把已提交的案例送审。"), code="not_submitted")
     experts = [e for e in experts if getattr(e, "role", "") == "expert" and e.is_active]
     if not experts:
         raise ValidationError(_("请选择评审专家。"))

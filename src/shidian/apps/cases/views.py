@@ -243,9 +243,7 @@ def _submission_context(request: HttpRequest, submission: Submission, posted=Non
     opinions = CaseOpinion.objects.restrict(user, VIEW).filter(submission=submission)
     experts = []
     if manage and submission.status in WAITING:
-        from shidian.apps.accounts.models import Role, User
-
-        experts = User.objects.restrict(user).filter(role=Role.EXPERT, is_active=True)
+        experts = services.case_experts(user)
     mine = opinions.filter(expert=user).first() if review else None
     published = Case.objects.filter(submission=submission).first()  # scoping: ok held
     return {
@@ -334,10 +332,8 @@ def submission_decide(request: HttpRequest, case_submission_id: int) -> HttpResp
             messages.success(request, _("已通过，案例已入库。"))
             return redirect("cases:case", case_id=case.pk)
         if action == "review":
-            from shidian.apps.accounts.models import Role, User
-
             ids = [int(x) for x in request.POST.getlist("experts") if x.isdigit()]
-            experts = list(User.objects.restrict(request.user).filter(pk__in=ids, role=Role.EXPERT))
+            experts = list(services.case_experts(request.user, ids))
             services.case_send_review(submission=submission, user=request.user, experts=experts)
             messages.success(request, _("已送专家评审。"))
         elif action == "return":
