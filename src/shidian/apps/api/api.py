@@ -15,6 +15,7 @@ from shidian.apps.api.routers import (
     areas,
     cases,
     communities,
+    community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
     exchange,
     me,
