@@ -61,7 +61,8 @@ class ActivityIn(Schema):
     ``planned_on`` inside the semester, ``host`` (a member school's code; blank: the rotation's
     proposal) and, optionally, the ``plan`` text with the suggestions for the next activity."""
 
-    semester: int = Field(..., ge=1, le=MAX_OFFSET)
+    # Defaults everywhere: the community is looked up (404) before any field is missed.
+    semester: int | None = Field(None, ge=1, le=MAX_OFFSET)
     theme: Theme = ""
     kind: Text = ""
     planned_on: dt.date | None = None
@@ -84,7 +85,7 @@ class ActivityPatch(Schema):
 
 
 class AttendanceIn(Schema):
-    attendees: int = Field(..., ge=-(10**6), le=10**6)
+    attendees: int | None = Field(None, ge=-(10**6), le=10**6)
     note: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
 
 
