@@ -307,7 +307,7 @@ def filing_return(
     *, filing: CommunityFiling, user: Any, note: str, base_url: str = ""
 ) -> Submission:
     if not clean_text(note or "", multiline=True).strip():
-        raise ValidationError(_("退回时请写明理由。"))
+        raise ValidationError(_("退回时请写明理由。"), code="reason_required")
     return submissions.submission_return(
         submission=filing.submission, user=user, comments={}, note=note, base_url=base_url
     )

@@ -75,6 +75,8 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's ETag: every change of the row moves it (saves naming fields name it too).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -160,3 +162,8 @@ class CommunityFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id} · {self.semester_id} · {self.kind}"
+
+    @property
+    def updated_at(self):
+        """The filing changes with its submission (the API's ETag)."""
+        return self.submission.updated_at

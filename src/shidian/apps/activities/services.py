@@ -124,7 +124,7 @@ def activity_set_host(*, by: Any, activity: Activity, host) -> Activity:
     if host.pk not in {u.pk for u in current_members(activity.community)}:
         raise ValidationError(_("承办学校须是本共同体的成员校。"))
     activity.host_unit = host
-    activity.save(update_fields=["host_unit"])
+    activity.save(update_fields=["host_unit", "updated_at"])
     audit_record(
         actor=by,
         action="activities.set_host",
@@ -180,7 +180,7 @@ def attendance_record(*, by: Any, activity: Activity, attendees: int, note: str 
     if not is_member(by, activity.community):
         raise PermissionDenied
     if activity.status == ActivityStatus.CANCELLED:
-        raise ValidationError(_("活动已取消，不能登记参加。"))
+        raise ValidationError(_("活动已取消，不能登记参加。"), code="cancelled")
     if attendees is None or attendees < 1 or attendees > 500:
         raise ValidationError(_("参加人数须在 1 到 500 之间。"))
     row, _created = Attendance.objects.update_or_create(
@@ -190,7 +190,7 @@ def attendance_record(*, by: Any, activity: Activity, attendees: int, note: str 
     )
     if activity.status == ActivityStatus.PLANNED and activity.planned_on <= timezone.localdate():
         activity.status = ActivityStatus.HELD
-        activity.save(update_fields=["status"])
+        activity.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=by,
         action="activities.attend",
@@ -226,7 +226,9 @@ def activity_file_add(*, by: Any, activity: Activity, kind: str, upload) -> Acti
 
 
 @transaction.atomic
-def activity_cancel(*, by: Any, activity: Activity) -> Activity:
+def activity_cancel(*, by: Any, activity: Activity, reason: str = "") -> Activity:
+    """The office or the lead calls a planned activity off; ``reason`` (optional, the API's)
+    is kept in the audit record."""
     require(by, MANAGE, activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("该活动已取消。"), code="cancelled")
@@ -234,12 +236,13 @@ def activity_cancel(*, by: Any, activity: Activity) -> Activity:
     if activity.planned_on <= timezone.localdate() and activity.attendances.exists():
         raise ValidationError(_("该活动已举办并有参加记录，不能取消。"), code="held")
     activity.status = ActivityStatus.CANCELLED
-    activity.save(update_fields=["status"])
+    activity.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=by,
         action="activities.cancel",
         target=activity,
         unit=activity.community.owner_unit,
         summary=activity.theme,
+        data={"reason": reason.strip()[:500]} if reason and reason.strip() else None,
     )
     return activity

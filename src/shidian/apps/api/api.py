@@ -16,6 +16,7 @@ from shidian.apps.api.routers import (
     case_writes,
     cases,
     communities,
+    community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
     exchange,
     me,

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from shidian.apps.activities.models import Activity, Attendance
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.communities.models import Community, CommunityMember
@@ -66,6 +68,8 @@ class ActivityOut(Schema):
 
 class ActivityDetail(ActivityOut):
     plan: str
+    next_host: str | None
+    updated_at: str
 
 
 class ActivityPage(Paged):
@@ -117,8 +121,8 @@ def activity_out(row: Activity) -> dict:
     }
 
 
-def visible_communities(request: HttpRequest):
-    user = need(request, "communities")
+def visible_communities(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "communities", mode)
     members = (
         CommunityMember.objects.restrict(user, VIEW)
         .filter(left_on__isnull=True)
@@ -132,8 +136,8 @@ def visible_communities(request: HttpRequest):
     )
 
 
-def visible_activities(request: HttpRequest):
-    user = need(request, "communities")
+def visible_activities(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "communities", mode)
     attendances = (
         Attendance.objects.restrict(user, VIEW).select_related("unit").order_by("unit__code")
     )
@@ -157,8 +161,11 @@ def communities(request: HttpRequest, filters: Query[CommunityFilters]):
 
 
 @router.get("/communities/{community_id}", response=CommunityOut, url_name="community")
-def community(request: HttpRequest, community_id: int):
-    return community_out(get_object_or_404(visible_communities(request), pk=community_id))
+def community(request: HttpRequest, response: HttpResponse, community_id: int):
+    """One community with its current members, and an ``ETag``."""
+    found = get_object_or_404(visible_communities(request), pk=community_id)
+    response["ETag"] = etag_of(found)
+    return community_out(found)
 
 
 @router.get("/activities", response=ActivityPage, url_name="activities")
@@ -176,6 +183,23 @@ def activities(request: HttpRequest, filters: Query[ActivityFilters]):
 
 
 @router.get("/activities/{activity_id}", response=ActivityDetail, url_name="activity")
-def activity(request: HttpRequest, activity_id: int):
-    found = get_object_or_404(visible_activities(request), pk=activity_id)
-    return {**activity_out(found), "plan": found.plan}
+def activity(request: HttpRequest, response: HttpResponse, activity_id: int):
+    """One activity with its plan text, and an ``ETag`` for the writes."""
+    return activity_answer(request, response, activity_id)
+
+
+def activity_detail_out(row: Activity) -> dict:
+    return {
+        **activity_out(row),
+        "plan": row.plan,
+        "next_host": row.next_host.code if row.next_host_id else None,
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def activity_answer(request: HttpRequest, response: HttpResponse, activity_id: int) -> dict:
+    found = get_object_or_404(
+        visible_activities(request).select_related("next_host"), pk=activity_id
+    )
+    response["ETag"] = etag_of(found)
+    return activity_detail_out(found)
