@@ -16,6 +16,7 @@ from shidian.apps.api.routers import (
     cases,
     communities,
     documents,
+    evidence,
     exchange,
     me,
     programmes,
@@ -57,3 +58,4 @@ api.add_router("", communities.router)
 api.add_router("", cases.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
+api.add_router("", evidence.router)
