@@ -145,14 +145,15 @@ def report(request: HttpRequest, response: HttpResponse, submission_id: int):
 
 
 def _check_fields(row: Submission, codes) -> None:
-    """A file field's value is the name of its uploaded file: it changes on the page only."""
+    """A file field's value is the name of its uploaded file: it changes with an upload
+    (``POST /report-submissions/{id}/evidence``), never through a save."""
     files = {f.code: f.label for f in fields_of(row.round) if f.type == FieldType.FILE}
     named = [code for code in codes if code in files]
     if named:
         raise ValidationError(
             [
                 ValidationError(
-                    _("“%(label)s”是附件字段，请在页面上传文件。") % {"label": files[c]},
+                    _("“%(label)s”是附件字段，请通过佐证材料接口上传文件。") % {"label": files[c]},
                     code="file_field",
                 )
                 for c in named
