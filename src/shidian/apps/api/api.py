@@ -18,6 +18,7 @@ from shidian.apps.api.routers import (
     communities,
     community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
+    evidence,
     exchange,
     me,
     programmes,
@@ -60,3 +61,4 @@ api.add_router("", cases.router)
 api.add_router("", case_writes.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
+api.add_router("", evidence.router)

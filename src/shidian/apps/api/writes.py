@@ -40,7 +40,9 @@ def if_match() -> dict:
 # Codes of submissions.states / inspections.states: the object's state stops the write.
 STATE_CODES = frozenset({"not_editable", "closed", "late", "not_submitted", "not_allowed"})
 # Codes a service gives to bad input, passed on as the API's code.
-INPUT_CODES = frozenset({"unknown_item", "reason_required", "file_field"})
+INPUT_CODES = frozenset(
+    {"unknown_item", "reason_required", "file_field", "file_type", "file_too_large"}
+)
 
 
 def _codes(exc: ValidationError) -> list[str]:

@@ -77,15 +77,17 @@ def clean_name(name: str) -> str:
 
 def check_upload(upload, *, max_bytes: int = MAX_EVIDENCE_BYTES) -> tuple[str, str]:
     """(clean name, kind) of an acceptable upload; a ValidationError in the user's language
-    otherwise. The upload is left rewound."""
+    otherwise (code ``file_too_large`` or ``file_type``, which the API passes on). The upload
+    is left rewound."""
     if upload.size > max_bytes:
-        raise ValidationError(_("文件不能超过 20 MB。"))
+        raise ValidationError(_("文件不能超过 20 MB。"), code="file_too_large")
     name = clean_name(upload.name or "")
     head = upload.read(16)
     upload.seek(0)
     kind = sniff(head, name, upload)
     if kind is None:
         raise ValidationError(
-            _("只接受图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件，且文件内容须与扩展名一致。")
+            _("只接受图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件，且文件内容须与扩展名一致。"),
+            code="file_type",
         )
     return name, kind

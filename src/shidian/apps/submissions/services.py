@@ -325,14 +325,27 @@ def submission_attach(
     submission = lock_for(user, FILL, submission)
     check_writable(submission)
     if item_code not in kind_for(submission.round).evidence_codes(submission.round):
-        raise ValidationError(_("没有这个评分要点：%(code)s") % {"code": item_code})
-    return evidence_services.evidence_store(
+        raise ValidationError(
+            _("没有这个评分要点：%(code)s") % {"code": item_code}, code="unknown_item"
+        )
+    evidence = evidence_services.evidence_store(
         submission=submission, user=user, item_code=item_code, upload=upload, max_bytes=max_bytes
     )
+    _touch(submission)
+    return evidence
+
+
+def _touch(submission: Submission) -> None:
+    """A file added or removed changes the submission: its ``updated_at`` (hence the API's
+    ETag) moves, so two clients never act on files the other changed unseen. The version and
+    answers stay: the page's saves are not refused for a file."""
+    submission.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
 def submission_detach(*, evidence: Evidence, user) -> None:
     # Under the row lock submit takes, so a required file cannot vanish after submit checked it.
-    check_writable(lock_for(user, FILL, evidence.submission))
+    submission = lock_for(user, FILL, evidence.submission)
+    check_writable(submission)
     evidence_services.evidence_remove(evidence=evidence)
+    _touch(submission)

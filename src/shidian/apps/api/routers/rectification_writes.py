@@ -59,7 +59,8 @@ def item_answer(request: HttpRequest, response: HttpResponse, rect_item_id: int,
     """The responsible school records what it did (``text``) and hands the item in for
     verification (issued or reopened -> answered); the office is told, as from the page.
     Only the school's own accounts (403 ``forbidden`` otherwise). Refusals: 422 ``refused``
-    (no text, too long, or the item needs evidence files, which are uploaded on the page),
+    (no text, too long, or the item needs evidence files: answer it with them through
+    ``POST /rectification-items/{id}/evidence``),
     409 ``not_allowed`` when the item is not waiting for the school."""
 
     def act(row):

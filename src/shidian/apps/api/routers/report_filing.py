@@ -1,7 +1,8 @@
 """A unit's periodic report (one submission per unit and period): read it with its ETag, save
-values, submit (reports:write). The writes go through the submission services the fill page
-calls, so a value is cleaned, and the form's rules are checked on submit, exactly as there;
-submitting copies the values into ``GET /report-values``."""
+values, submit (reports:write); the office returns (退回) or accepts (通过) it. The writes go
+through the submission services the fill page calls, so a value is cleaned, and the form's
+rules are checked on submit, exactly as there; submitting copies the values into
+``GET /report-values``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shidian.apps.api.pagination import MAX_OFFSET, NO_NUL, PageParams, Text, pa
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.api.writes import if_match, write
 from shidian.apps.core.access import VIEW
+from shidian.apps.notifications.links import request_base_url
 from shidian.apps.reports.kind import KIND, fields_of
 from shidian.apps.reports.models import FieldType
 from shidian.apps.submissions import services as submission_services
@@ -30,6 +32,7 @@ router = Router(tags=["reports"])
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 Value = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
+Long = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 Number = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
 
 
@@ -70,6 +73,13 @@ class ValuesIn(Schema):
     clears it."""
 
     values: dict[Code, bool | Number | Value | None] = Field(..., max_length=1000)
+
+
+class ReturnIn(Schema):
+    """The office's comments per field code and a note for the unit, as on the fill page."""
+
+    comments: dict[Code, Long] = Field(default_factory=dict, max_length=1000)
+    note: Long = ""
 
 
 def report_out(row: Submission) -> dict:
@@ -135,14 +145,15 @@ def report(request: HttpRequest, response: HttpResponse, submission_id: int):
 
 
 def _check_fields(row: Submission, codes) -> None:
-    """A file field's value is the name of its uploaded file: it changes on the page only."""
+    """A file field's value is the name of its uploaded file: it changes with an upload
+    (``POST /report-submissions/{id}/evidence``), never through a save."""
     files = {f.code: f.label for f in fields_of(row.round) if f.type == FieldType.FILE}
     named = [code for code in codes if code in files]
     if named:
         raise ValidationError(
             [
                 ValidationError(
-                    _("“%(label)s”是附件字段，请在页面上传文件。") % {"label": files[c]},
+                    _("“%(label)s”是附件字段，请通过佐证材料接口上传文件。") % {"label": files[c]},
                     code="file_field",
                 )
                 for c in named
@@ -204,4 +215,61 @@ def report_submit(request: HttpRequest, response: HttpResponse, submission_id: i
         invalid="incomplete",
         message=lambda problems: _("还不能提交：%(problems)s") % {"problems": "；".join(problems)},
     )
+    return _answer(response, request, submission_id)
+
+
+@router.post(
+    "/report-submissions/{submission_id}/return",
+    response=ReportDetail,
+    url_name="report_return",
+    openapi_extra=if_match(),
+)
+def report_return(request: HttpRequest, response: HttpResponse, submission_id: int, body: ReturnIn):
+    """The office that runs the form sends a submitted report back (退回) with ``comments``
+    per field code and a ``note``; the unit's coordinators are told, as from the fill page.
+    403 ``forbidden`` for anyone else (the unit itself too), 409 ``not_submitted`` unless the
+    report waits for a decision, 422 ``unknown_item`` for a comment on a field the form does
+    not have."""
+    comments = {code: text for code, text in body.comments.items() if text.strip()}
+
+    def act(row):
+        row.round._report_period = row.round.report_period
+        known = {f.code for f in fields_of(row.round)}
+        unknown = [code for code in comments if code not in known]
+        if unknown:
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _("没有这个评分要点：%(code)s") % {"code": c}, code="unknown_item"
+                    )
+                    for c in unknown
+                ]
+            )
+        submission_services.submission_return(
+            submission=row,
+            user=request.user,
+            comments=comments,
+            note=body.note,
+            base_url=request_base_url(request),
+        )
+
+    write(request, visible_reports(request, scopes.WRITE), submission_id, act)
+    return _answer(response, request, submission_id)
+
+
+@router.post(
+    "/report-submissions/{submission_id}/accept",
+    response=ReportDetail,
+    url_name="report_accept",
+    openapi_extra=if_match(),
+)
+def report_accept(request: HttpRequest, response: HttpResponse, submission_id: int):
+    """The office accepts (通过) a submitted report. 403 ``forbidden`` for anyone else, 409
+    ``not_submitted`` unless the report waits for a decision."""
+
+    def act(row):
+        row.round._report_period = row.round.report_period
+        submission_services.submission_accept(submission=row, user=request.user)
+
+    write(request, visible_reports(request, scopes.WRITE), submission_id, act)
     return _answer(response, request, submission_id)

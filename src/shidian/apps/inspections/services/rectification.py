@@ -244,7 +244,11 @@ def _check_files(files: Sequence[Any]) -> list[tuple[Any, str, str]]:
         try:
             name, kind = check_upload(upload)
         except ValidationError as error:
-            problems.extend(f"{upload.name}: {m}" for m in error.messages)
+            # The checks' codes travel on, so the API can tell a bad file (file_type, ...).
+            problems.extend(
+                ValidationError(f"{upload.name}: {e.message}", code=e.code)
+                for e in error.error_list
+            )
             continue
         checked.append((upload, name, kind))
     if problems:
