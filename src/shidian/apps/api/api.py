@@ -17,6 +17,8 @@ from shidian.apps.api.routers import (
     communities,
     documents,
     exchange,
+    lifecycle_acceptance,
+    lifecycle_inspections,
     me,
     programmes,
     rectification_writes,
@@ -57,3 +59,5 @@ api.add_router("", communities.router)
 api.add_router("", cases.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
+api.add_router("", lifecycle_inspections.router)
+api.add_router("", lifecycle_acceptance.router)

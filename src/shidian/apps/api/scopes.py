@@ -22,9 +22,11 @@ AREAS: dict[str, object] = {
     "rectification": _("整改"),
     "cases": _("典型案例"),
     "documents": _("公文"),
+    "inspections": _("督查指导（只读）"),
+    "acceptance": _("验收（只读）"),
 }
 # Areas whose data the API only reads, whatever the token says.
-READ_ONLY_AREAS = frozenset({"accounts"})
+READ_ONLY_AREAS = frozenset({"accounts", "inspections", "acceptance"})
 
 
 def all_scopes() -> list[str]:

@@ -1,0 +1,180 @@
+"""The read routes of the later lifecycle (inspections, acceptance, ...): each shows a person
+what the app's pages show them, needs its area's scope, and shows an outsider (another
+county's account holding every scope) nothing: 404 on details, empty lists."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.api.helpers import bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, user, name, scopes=None, query="", **kwargs):
+    url = reverse(f"api-v1:{name}", kwargs=kwargs) + query
+    return client.get(url, **bearer(user, scopes))
+
+
+def items(response):
+    assert response.status_code == 200, response.content[:300]
+    body = response.json()
+    assert body["count"] == len(body["items"]) or body["limit"] < body["count"]
+    return body["items"]
+
+
+def scope_refused(client, user, name, area, **kwargs):
+    got = get(client, user, name, scopes=["units:read"], **kwargs)
+    assert got.status_code == 403 and got.json()["code"] == "scope", name
+    assert area in got.json()["message"]
+
+
+# inspections --------------------------------------------------------------------------------
+
+
+def test_inspection_visits_office_inspector_school_outsider(client, tree, outsider):
+    from tests.inspections.factories import world
+
+    w = world(tree)
+    office, school = w.pw.office, w.pw.coordinators[tree.school.pk]
+
+    [visit] = items(get(client, office, "inspection_visits"))
+    assert visit["id"] == w.visit.pk and visit["status"] == "scheduled"
+    assert [u["unit"] for u in visit["units"]] == [tree.school.code, tree.school2.code]
+    assert visit["inspectors"] == [{"name": "督查专家", "unit": tree.county.code}]
+    assert visit["findings"] == 1 and visit["findings_needing_action"] == 1
+    detail = get(client, office, "inspection_visit", visit_id=w.visit.pk).json()
+    [finding] = detail["findings_list"]
+    assert finding["text"] == "机房设备老化，网络多次中断" and finding["severity"] == "major"
+    assert sorted(i["unit"] for i in finding["items"]) == [tree.school.code, tree.school2.code]
+
+    # Filters.
+    query = f"?programme={w.pw.programme.pk}&status=scheduled&scheduled_from=2026-10-20"
+    assert len(items(get(client, office, "inspection_visits", query=query))) == 1
+    assert not items(get(client, office, "inspection_visits", query="?status=completed"))
+    assert not items(get(client, office, "inspection_visits", query="?scheduled_to=2026-10-19"))
+    assert items(get(client, office, "inspection_visits", query="?programme=999999")) == []
+
+    # The named inspector sees the visit, as on the page.
+    assert [v["id"] for v in items(get(client, w.inspector, "inspection_visits"))] == [w.visit.pk]
+
+    # A school sees no visit (its pages send it to its items), only the findings about it,
+    # with its own item only.
+    assert items(get(client, school, "inspection_visits")) == []
+    assert get(client, school, "inspection_visit", visit_id=w.visit.pk).status_code == 404
+    [mine] = items(get(client, school, "inspection_findings"))
+    assert mine["id"] == w.finding.pk
+    assert [i["unit"] for i in mine["items"]] == [tree.school.code]
+    assert items(get(client, school, "inspection_findings", query="?severity=minor")) == []
+    assert items(get(client, school, "inspection_findings", query="?needs_action=true"))
+    assert items(get(client, school, "inspection_findings", query=f"?visit={w.visit.pk}"))
+
+    # Another county's account: nothing.
+    assert get(client, outsider, "inspection_visit", visit_id=w.visit.pk).status_code == 404
+    assert items(get(client, outsider, "inspection_visits")) == []
+    assert items(get(client, outsider, "inspection_findings")) == []
+
+    # Without the area's scope: 403.
+    scope_refused(client, office, "inspection_visits", "inspections")
+    scope_refused(client, office, "inspection_visit", "inspections", visit_id=w.visit.pk)
+    scope_refused(client, school, "inspection_findings", "inspections")
+    ok = get(client, office, "inspection_visits", scopes=["inspections:read"])
+    assert ok.status_code == 200
+
+
+def test_a_school_not_covered_sees_no_finding(client, tree):
+    from tests.inspections.factories import world
+
+    w = world(tree)
+    uncovered = [u for u in w.pw.pilots if u.pk not in (tree.school.pk, tree.school2.pk)][0]
+    assert items(get(client, w.pw.coordinators[uncovered.pk], "inspection_findings")) == []
+
+
+# acceptance ---------------------------------------------------------------------------------
+
+
+def test_acceptance_rounds_office_expert_school_outsider(client, tree, outsider):
+    from tests.acceptance.factories import experts, scored_round
+    from tests.tracking_world import pilot_world
+
+    acceptance = scored_round(tree)
+    w = pilot_world(tree)
+    office, school = w.office, w.coordinators[tree.school.pk]
+
+    [row] = items(get(client, office, "acceptance_rounds"))
+    assert row["id"] == acceptance.pk and row["status"] == "open"
+    assert row["pass_threshold"] == 80 and row["conditional_threshold"] == 60
+    assert row["documents"] == ["创建方案", "会议记录", "经费台账"]
+    detail = get(client, office, "acceptance_round", acceptance_id=acceptance.pk)
+    assert detail.status_code == 200 and detail.json()["name"] == acceptance.name
+    query = f"?programme={w.programme.pk}&status=open"
+    assert len(items(get(client, office, "acceptance_rounds", query=query))) == 1
+    assert items(get(client, office, "acceptance_rounds", query="?status=confirmed")) == []
+
+    # The round's expert sees it; a school never does (only its own report and verdict).
+    assert items(get(client, experts(tree)[0], "acceptance_rounds"))
+    assert items(get(client, school, "acceptance_rounds")) == []
+    assert get(client, school, "acceptance_round", acceptance_id=acceptance.pk).status_code == 404
+
+    # Before confirmation, no verdict for anyone.
+    assert items(get(client, office, "acceptance_verdicts")) == []
+
+    assert get(client, outsider, "acceptance_round", acceptance_id=acceptance.pk).status_code == (
+        404
+    )
+    assert items(get(client, outsider, "acceptance_rounds")) == []
+    scope_refused(client, office, "acceptance_rounds", "acceptance")
+    scope_refused(client, office, "acceptance_round", "acceptance", acceptance_id=acceptance.pk)
+
+
+def test_acceptance_verdicts_once_confirmed(client, tree, outsider):
+    from shidian.apps.acceptance.models import Verdict
+    from tests.api.lifecycle_world import confirmed_round
+    from tests.tracking_world import pilot_world
+
+    acceptance = confirmed_round(tree)
+    w = pilot_world(tree)
+    office, school = w.office, w.coordinators[tree.school.pk]
+
+    verdicts = items(get(client, office, "acceptance_verdicts"))
+    assert len(verdicts) == 6
+    by_unit = {v["unit"]: v for v in verdicts}
+    assert by_unit["A1-1"]["outcome"] == "pass" and by_unit["A1-1"]["score"] == pytest.approx(106)
+    assert by_unit["A1-2"]["outcome"] == "conditional" and by_unit["A1-2"]["due_on"]
+    assert by_unit["A1-3"]["outcome"] == "fail"
+    assert any("低于通过分数线" in t for t in by_unit["A1-2"]["reasons"])
+    # No expert's own score is in a verdict (blind review).
+    assert set(by_unit["A1-1"]) >= {"outcome", "score", "reasons"}
+    assert "reviews" not in by_unit["A1-1"] and "experts" not in by_unit["A1-1"]
+
+    # Filters.
+    query = f"?acceptance={acceptance.pk}&programme={w.programme.pk}&outcome=conditional"
+    assert {v["unit"] for v in items(get(client, office, "acceptance_verdicts", query=query))} == {
+        "A1-2",
+        "A1-4",
+        "A1-6",
+    }
+    one = items(get(client, office, "acceptance_verdicts", query=f"?unit={tree.school2.code}"))
+    assert [v["unit"] for v in one] == [tree.school2.code]
+    assert items(get(client, office, "acceptance_verdicts", query="?outcome=nothing")) == []
+
+    # A school sees its own verdict only; another's is a 404.
+    [mine] = items(get(client, school, "acceptance_verdicts"))
+    assert mine["unit"] == tree.school.code and mine["outcome"] == "pass"
+    own = Verdict.objects.get(acceptance=acceptance, unit=tree.school)  # scoping: ok test
+    other = Verdict.objects.get(acceptance=acceptance, unit=tree.school2)  # scoping: ok test
+    assert get(client, school, "acceptance_verdict", verdict_id=own.pk).json()["id"] == own.pk
+    assert get(client, school, "acceptance_verdict", verdict_id=other.pk).status_code == 404
+    # English reasons for an English caller.
+    english = client.get(
+        reverse("api-v1:acceptance_verdict", kwargs={"verdict_id": other.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+        **bearer(office),
+    )
+    assert english.status_code == 200 and english.json()["reasons"]
+
+    assert get(client, outsider, "acceptance_verdict", verdict_id=own.pk).status_code == 404
+    assert items(get(client, outsider, "acceptance_verdicts")) == []
+    scope_refused(client, school, "acceptance_verdicts", "acceptance")
+    scope_refused(client, school, "acceptance_verdict", "acceptance", verdict_id=own.pk)
