@@ -178,3 +178,102 @@ def test_acceptance_verdicts_once_confirmed(client, tree, outsider):
     assert items(get(client, outsider, "acceptance_verdicts")) == []
     scope_refused(client, school, "acceptance_verdicts", "acceptance")
     scope_refused(client, school, "acceptance_verdict", "acceptance", verdict_id=own.pk)
+
+
+# evaluation ---------------------------------------------------------------------------------
+
+
+def _page_ev(client, user, programme, query=None):
+    client.force_login(user)
+    response = client.get(f"/evaluation/programmes/{programme.pk}/", query or {})
+    client.logout()
+    assert response.status_code == 200
+    return response.context["ev"]
+
+
+def test_evaluation_office_school_outsider(client, tree, outsider):
+    from tests.evaluation.world import EFFECT, evaluation_world
+    from tests.tracking_world import pilot_world
+
+    w = evaluation_world(tree)
+    school = pilot_world(tree).coordinators[tree.school.pk]
+    pk = w.programme.pk
+
+    got = get(client, w.office, "evaluation", programme_id=pk)
+    assert got.status_code == 200, got.content[:300]
+    body = got.json()
+    assert body["status"] == "estimated" and body["outcome"]["key"] == "total"
+    assert body["period"] == "year" and body["pilots"] == 6 and body["controls"] == 6
+    page = _page_ev(client, w.office, w.programme)
+    assert [e["method"] for e in body["estimates"]] == [r.key for r in page.estimates]
+    twfe = next(e for e in body["estimates"] if e["method"] == "twfe")
+    assert twfe["ci_low"] < twfe["estimate"] < twfe["ci_high"]
+    shown = {r.key: r for r in page.estimates}
+    assert twfe["estimate"] == pytest.approx(shown["twfe"].estimate)
+    assert twfe["ci_low"] == pytest.approx(shown["twfe"].ci_low)
+    assert 0 < twfe["estimate"] / 106 < 2 * EFFECT  # the standard's maximum is 106
+    assert "dim:D1" in [o["key"] for o in body["outcomes"]]
+
+    # The outcome and period filters, as on the page; one the page does not offer is a 422.
+    other = get(
+        client, w.office, "evaluation", programme_id=pk, query="?outcome=dim:D1&period=round"
+    )
+    assert other.json()["outcome"]["key"] == "dim:D1" and other.json()["period"] == "round"
+    bad = get(client, w.office, "evaluation", programme_id=pk, query="?outcome=nope")
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid"
+    assert get(client, w.office, "evaluation", programme_id=pk, query="?period=x").status_code == (
+        422
+    )
+
+    # A school gets what its page gives it: the programme is its county's, not in its
+    # subtree, so the evaluation page is a 404 for it, and so is the route.
+    client.force_login(school)
+    assert client.get(f"/evaluation/programmes/{pk}/").status_code == 404
+    client.logout()
+    assert get(client, school, "evaluation", programme_id=pk).status_code == 404
+
+    assert get(client, outsider, "evaluation", programme_id=pk).status_code == 404
+    scope_refused(client, w.office, "evaluation", "evaluation", programme_id=pk)
+
+
+# plans --------------------------------------------------------------------------------------
+
+
+def test_plans_office_school_outsider(client, tree, outsider):
+    from tests.plans.factories import approved_plan, plan_of
+
+    w, plan = approved_plan(tree)
+    office, school = w.office, w.coordinators[tree.school.pk]
+    other_plan = plan_of(w, tree.school2)
+
+    rows = items(get(client, office, "plans", query="?limit=500"))
+    assert len(rows) == len(w.pilots)  # the round opened one plan per batch-1 pilot
+    mine = next(r for r in rows if r["id"] == plan.pk)
+    assert mine["status"] == "accepted" and mine["version"] == 1 and mine["tasks"] == 2
+    assert 0 <= mine["rate"] <= 1 and 0 < mine["scheduled"] <= 1
+    unfiled = next(r for r in rows if r["id"] == other_plan.pk)
+    assert unfiled["status"] != "accepted" and unfiled["version"] is None
+
+    # Filters.
+    accepted = items(get(client, office, "plans", query="?status=accepted"))
+    assert [r["id"] for r in accepted] == [plan.pk]
+    one = items(get(client, office, "plans", query=f"?unit={tree.school2.code}"))
+    assert [r["id"] for r in one] == [other_plan.pk]
+    query = f"?programme={w.programme.pk}&batch={w.batch1.pk}&limit=2"
+    assert len(items(get(client, office, "plans", query=query))) == 2
+    assert items(get(client, office, "plans", query="?programme=999999")) == []
+
+    detail = get(client, office, "plan", plan_id=plan.pk).json()
+    assert [t["code"] for t in detail["task_list"]] == ["T1", "T2"]
+    assert detail["task_list"][0]["title"] == "建设录播教室"
+    assert detail["task_list"][0]["status"] == "late"  # due 2026-06-30, never reported done
+
+    # A school sees its own plan only.
+    assert [r["id"] for r in items(get(client, school, "plans"))] == [plan.pk]
+    assert get(client, school, "plan", plan_id=plan.pk).json()["task_list"]
+    assert get(client, school, "plan", plan_id=other_plan.pk).status_code == 404
+
+    assert get(client, outsider, "plan", plan_id=plan.pk).status_code == 404
+    assert items(get(client, outsider, "plans")) == []
+    scope_refused(client, school, "plans", "plans")
+    scope_refused(client, school, "plan", "plans", plan_id=plan.pk)

@@ -18,7 +18,9 @@ from shidian.apps.api.routers import (
     documents,
     exchange,
     lifecycle_acceptance,
+    lifecycle_evaluation,
     lifecycle_inspections,
+    lifecycle_plans,
     me,
     programmes,
     rectification_writes,
@@ -61,3 +63,5 @@ api.add_router("", documents.router)
 api.add_router("", exchange.router)
 api.add_router("", lifecycle_inspections.router)
 api.add_router("", lifecycle_acceptance.router)
+api.add_router("", lifecycle_evaluation.router)
+api.add_router("", lifecycle_plans.router)

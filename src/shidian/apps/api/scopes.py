@@ -24,9 +24,11 @@ AREAS: dict[str, object] = {
     "documents": _("公文"),
     "inspections": _("督查指导（只读）"),
     "acceptance": _("验收（只读）"),
+    "evaluation": _("成效评估（只读）"),
+    "plans": _("创建方案（只读）"),
 }
 # Areas whose data the API only reads, whatever the token says.
-READ_ONLY_AREAS = frozenset({"accounts", "inspections", "acceptance"})
+READ_ONLY_AREAS = frozenset({"accounts", "inspections", "acceptance", "evaluation", "plans"})
 
 
 def all_scopes() -> list[str]:
