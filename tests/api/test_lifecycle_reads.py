@@ -277,3 +277,96 @@ def test_plans_office_school_outsider(client, tree, outsider):
     assert items(get(client, outsider, "plans")) == []
     scope_refused(client, school, "plans", "plans")
     scope_refused(client, school, "plan", "plans", plan_id=plan.pk)
+
+
+# commendations ------------------------------------------------------------------------------
+
+
+def test_commendations_office_zone_school_outsider(client, tree, outsider):
+    from shidian.apps.commendations.services import (
+        commendation_approve,
+        commendation_submit,
+        nomination_add,
+        nomination_decide,
+    )
+    from shidian.apps.orgs.models import OrgUnit
+    from tests.commendations.factories import commendation, leader, passed_world, zone_account
+
+    w = passed_world(tree)
+    c = commendation(tree)
+    zone, school = zone_account(tree), w.coordinators[tree.school.pk]
+    a11 = OrgUnit.objects.get(code="A1-1")  # scoping: ok test
+    a13 = OrgUnit.objects.get(code="A1-3")  # scoping: ok test
+    nomination_add(by=w.office, commendation=c, category="unit", unit=a11, reason="成效突出")
+    proposal = nomination_add(
+        by=zone, commendation=c, category="team", unit=a13, name="教研组", reason="带动片区"
+    )
+    nomination_decide(by=w.office, nomination=proposal, include=False, note="材料不足")
+
+    [draft] = items(get(client, w.office, "commendations"))
+    assert draft["id"] == c.pk and draft["status"] == "draft" and draft["notice"] is None
+    assert draft["included"] == 1
+    assert items(get(client, w.office, "commendations", query="?status=approved")) == []
+
+    commendation_submit(by=w.office, commendation=c)
+    document = commendation_approve(by=leader(tree), commendation=c)
+
+    [approved] = items(get(client, w.office, "commendations", query="?status=approved"))
+    assert approved["notice"] == {"document": document.pk, "title": document.title}
+    query = f"?programme={w.programme.pk}&status=approved"
+    assert len(items(get(client, w.office, "commendations", query=query))) == 1
+    assert items(get(client, w.office, "commendations", query="?programme=999999")) == []
+    detail = get(client, w.office, "commendation", commendation_id=c.pk).json()
+    by_unit = {n["unit"]: n for n in detail["nominations"]}
+    assert {u: n["status"] for u, n in by_unit.items()} == {"A1-1": "included", "A1-3": "declined"}
+    assert by_unit["A1-3"]["decline_note"] == "材料不足"
+    assert by_unit["A1-3"]["proposed_by_unit"] == tree.zone.code
+
+    # The zone sees the list and only its own proposal; a school sees no list.
+    zone_view = get(client, zone, "commendation", commendation_id=c.pk).json()
+    assert [n["unit"] for n in zone_view["nominations"]] == ["A1-3"]
+    assert zone_view["included"] == 0
+    assert items(get(client, school, "commendations")) == []
+    assert get(client, school, "commendation", commendation_id=c.pk).status_code == 404
+
+    assert get(client, outsider, "commendation", commendation_id=c.pk).status_code == 404
+    assert items(get(client, outsider, "commendations")) == []
+    scope_refused(client, w.office, "commendations", "commendations")
+    scope_refused(client, w.office, "commendation", "commendations", commendation_id=c.pk)
+
+
+# rollout ------------------------------------------------------------------------------------
+
+
+def test_rollouts_office_school_outsider(client, tree, outsider):
+    from shidian.apps.rollout.pairing import plan_pair
+    from shidian.apps.rollout.services import plan_pick
+    from tests.rollout.factories import plan, rollout_world, unit
+
+    w = rollout_world(tree)
+    p = plan(tree)
+    near = ["A1-7", "A1-8", "A1-9", "A1-10"]
+    plan_pick(by=w.office, plan=p, unit_ids=[unit(c).pk for c in near])
+    plan_pair(by=w.office, plan=p)
+    school = w.coordinators[tree.school.pk]
+
+    [row] = items(get(client, w.office, "rollouts"))
+    assert row["id"] == p.pk and row["status"] == "draft" and row["year"] == 2029
+    assert row["schools"] == 4 and row["paired"] == 4 and row["max_load"] == 2
+    query = f"?programme={w.programme.pk}&status=draft&year=2029"
+    assert len(items(get(client, w.office, "rollouts", query=query))) == 1
+    assert items(get(client, w.office, "rollouts", query="?year=2030")) == []
+    assert items(get(client, w.office, "rollouts", query="?status=approved")) == []
+    detail = get(client, w.office, "rollout", rollout_id=p.pk).json()
+    pairs = {d["unit"]: d["lead"] for d in detail["pairs"]}
+    assert pairs == {"A1-7": "A1-1", "A1-9": "A1-1", "A1-8": "A1-2", "A1-10": "A1-2"}
+    assert all(d["km"] <= 20 for d in detail["pairs"])
+
+    # Schools see nothing of a plan before it becomes participation, as on their pages.
+    assert items(get(client, school, "rollouts")) == []
+    assert get(client, school, "rollout", rollout_id=p.pk).status_code == 404
+
+    assert get(client, outsider, "rollout", rollout_id=p.pk).status_code == 404
+    assert items(get(client, outsider, "rollouts")) == []
+    scope_refused(client, w.office, "rollouts", "rollout")
+    scope_refused(client, w.office, "rollout", "rollout", rollout_id=p.pk)

@@ -18,9 +18,11 @@ from shidian.apps.api.routers import (
     documents,
     exchange,
     lifecycle_acceptance,
+    lifecycle_commendations,
     lifecycle_evaluation,
     lifecycle_inspections,
     lifecycle_plans,
+    lifecycle_rollout,
     me,
     programmes,
     rectification_writes,
@@ -65,3 +67,5 @@ api.add_router("", lifecycle_inspections.router)
 api.add_router("", lifecycle_acceptance.router)
 api.add_router("", lifecycle_evaluation.router)
 api.add_router("", lifecycle_plans.router)
+api.add_router("", lifecycle_commendations.router)
+api.add_router("", lifecycle_rollout.router)
