@@ -370,3 +370,36 @@ def test_rollouts_office_school_outsider(client, tree, outsider):
     assert items(get(client, outsider, "rollouts")) == []
     scope_refused(client, w.office, "rollouts", "rollout")
     scope_refused(client, w.office, "rollout", "rollout", rollout_id=p.pk)
+
+
+# scopes -------------------------------------------------------------------------------------
+
+LIFECYCLE_AREAS = ("inspections", "acceptance", "evaluation", "plans", "commendations", "rollout")
+
+
+def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(office_client):
+    from django.core.exceptions import ValidationError
+
+    from shidian.apps.api.forms import scope_choices
+    from shidian.apps.api.models import ApiToken
+    from shidian.apps.api.tokens import token_create
+
+    offered = {value for value, _label in scope_choices()}
+    for area in LIFECYCLE_AREAS:
+        assert f"{area}:read" in offered and f"{area}:write" not in offered, area
+    page = office_client.get(reverse("api:tokens")).content.decode()
+    assert 'value="inspections:read"' in page and 'value="rollout:write"' not in page
+    made = office_client.post(
+        reverse("api:tokens"),
+        {"name": "评估同步", "scopes": ["evaluation:read", "plans:read"], "days": "30"},
+    )
+    assert made.status_code == 200
+    assert made.context["created"].token.scopes == ["evaluation:read", "plans:read"]
+    refused = office_client.post(
+        reverse("api:tokens"), {"name": "写", "scopes": ["acceptance:write"], "days": "30"}
+    )
+    assert refused.status_code == 422
+    user = made.context["created"].token.user
+    with pytest.raises(ValidationError):
+        token_create(user=user, name="x", scopes=["rollout:write"], days=30)
+    assert ApiToken.objects.count() == 1
