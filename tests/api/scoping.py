@@ -14,6 +14,12 @@ def _token_in_county_a(tree):
     return token_create(user=owner, name="sync", scopes=["units:read"], days=30).token.pk
 
 
+def _verdict_in_county_a(tree):
+    from tests.api.lifecycle_world import confirmed_round
+
+    return confirmed_round(tree).verdicts.order_by("unit__code").first().pk
+
+
 def _api_names() -> set[str]:
     from shidian.apps.api.api import api
 
@@ -27,5 +33,6 @@ def _api_names() -> set[str]:
 URL_KWARG_FACTORIES = {
     "token_id": _token_in_county_a,
     "unit_code": lambda tree: tree.school.code,
+    "verdict_id": _verdict_in_county_a,
 }
 PUBLIC_URL_NAMES = _api_names()

@@ -20,6 +20,12 @@ from shidian.apps.api.routers import (
     documents,
     evidence,
     exchange,
+    lifecycle_acceptance,
+    lifecycle_commendations,
+    lifecycle_evaluation,
+    lifecycle_inspections,
+    lifecycle_plans,
+    lifecycle_rollout,
     me,
     programmes,
     rectification_writes,
@@ -62,3 +68,9 @@ api.add_router("", case_writes.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
 api.add_router("", evidence.router)
+api.add_router("", lifecycle_inspections.router)
+api.add_router("", lifecycle_acceptance.router)
+api.add_router("", lifecycle_evaluation.router)
+api.add_router("", lifecycle_plans.router)
+api.add_router("", lifecycle_commendations.router)
+api.add_router("", lifecycle_rollout.router)

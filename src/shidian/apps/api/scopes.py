@@ -22,9 +22,17 @@ AREAS: dict[str, object] = {
     "rectification": _("整改"),
     "cases": _("典型案例"),
     "documents": _("公文"),
+    "inspections": _("督查指导（只读）"),
+    "acceptance": _("验收（只读）"),
+    "evaluation": _("成效评估（只读）"),
+    "plans": _("创建方案（只读）"),
+    "commendations": _("通报表彰（只读）"),
+    "rollout": _("推广计划（只读）"),
 }
 # Areas whose data the API only reads, whatever the token says.
-READ_ONLY_AREAS = frozenset({"accounts"})
+READ_ONLY_AREAS = frozenset(
+    {"accounts", "inspections", "acceptance", "evaluation", "plans", "commendations", "rollout"}
+)
 
 
 def all_scopes() -> list[str]:

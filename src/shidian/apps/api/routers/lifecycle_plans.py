@@ -1,0 +1,153 @@
+"""Read routes of creation plans (创建方案): the plans a person sees on the plans pages (a
+school its own, its zone and county their subtree's, the grants on the programme), each with
+its current filing's status and the figures of the version in force today (completion rate,
+scheduled share, late tasks), and one plan's tasks with their statuses, as on the plan page."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from shidian.apps.api.auth import need
+from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
+from shidian.apps.api.routers.areas import Paged
+from shidian.apps.core.access import VIEW
+from shidian.apps.plans import selectors
+from shidian.apps.plans.models import Plan, PlanFiling
+from shidian.apps.plans.progress import plan_states
+from shidian.apps.plans.services.filings import current_filing
+
+router = Router(tags=["plans"])
+AREA = "plans"
+
+
+class PlanOut(Schema):
+    id: int
+    programme: int
+    unit: str
+    unit_name: str
+    batch: int
+    status: str | None  # the current filing's submission status; null before the round
+    filing: int | None
+    version: int | None  # the approved version in force today
+    tasks: int | None
+    late_tasks: int | None
+    rate: float | None
+    scheduled: float | None
+    behind: bool | None
+
+
+class TaskOut(Schema):
+    code: str
+    title: str
+    owner: str
+    starts_on: str
+    due_on: str
+    deliverable: str
+    indicator_code: str
+    weight: float
+    status: str
+    scheduled: float
+    last_reported_on: str | None
+
+
+class PlanDetail(PlanOut):
+    task_list: list[TaskOut]
+
+
+class PlanPage(Paged):
+    items: list[PlanOut]
+
+
+class PlanFilters(PageParams):
+    programme: int | None = Field(None, ge=1, le=MAX_OFFSET)
+    batch: int | None = Field(None, ge=1, le=MAX_OFFSET)
+    unit: Text | None = None
+    status: Text | None = None
+
+
+def _plans(request: HttpRequest):
+    user = need(request, AREA)
+    return Plan.objects.restrict(user, VIEW).select_related("unit", "programme", "batch")
+
+
+def _states(plans: list[Plan], as_of) -> dict:
+    by_programme: dict = {}
+    for plan in plans:
+        by_programme.setdefault(plan.programme_id, (plan.programme, []))[1].append(plan.unit_id)
+    states = {}
+    for programme, unit_ids in by_programme.values():
+        for state in plan_states(programme, as_of=as_of, unit_ids=unit_ids):
+            states[state.plan_id] = state
+    return states
+
+
+def plan_out(plan: Plan, state) -> dict:
+    filing = current_filing(plan)
+    done = state.completion if state else None
+    return {
+        "id": plan.pk,
+        "programme": plan.programme_id,
+        "unit": plan.unit.code,
+        "unit_name": plan.unit.name,
+        "batch": plan.batch_id,
+        "status": filing.submission.status if filing else None,
+        "filing": filing.number if filing else None,
+        "version": state.version.number if state else None,
+        "tasks": done.tasks if done else None,
+        "late_tasks": done.late_tasks if done else None,
+        "rate": done.rate if done else None,
+        "scheduled": done.scheduled if done else None,
+        "behind": done.behind if done else None,
+    }
+
+
+@router.get("/plans", response=PlanPage, url_name="plans")
+def plans(request: HttpRequest, filters: Query[PlanFilters]):
+    """Plans the caller sees, by programme, batch and school code."""
+    rows = _plans(request).order_by("programme_id", "batch__number", "unit__code", "pk")
+    if filters.programme is not None:
+        rows = rows.filter(programme_id=filters.programme)
+    if filters.batch is not None:
+        rows = rows.filter(batch_id=filters.batch)
+    if filters.unit:
+        rows = rows.filter(unit__code=filters.unit)
+    if filters.status:
+        latest = (
+            PlanFiling.objects.filter(plan=OuterRef("pk"))  # scoping: ok the plan's own
+            .order_by("-number")
+            .values("submission__status")[:1]
+        )
+        rows = rows.annotate(filing_status=Subquery(latest)).filter(filing_status=filters.status)
+    result = page(request, rows, filters, lambda p: p)
+    states = _states(result["items"], timezone.localdate())
+    result["items"] = [plan_out(p, states.get(p.pk)) for p in result["items"]]
+    return result
+
+
+@router.get("/plans/{plan_id}", response=PlanDetail, url_name="plan")
+def plan(request: HttpRequest, plan_id: int):
+    """One plan with the tasks of its version in force (else its latest), as the plan page."""
+    found = get_object_or_404(_plans(request), pk=plan_id)
+    today = timezone.localdate()
+    detail = selectors.plan_detail(plan=found, as_of=today)
+    tasks = [
+        {
+            "code": line.task.code,
+            "title": line.task.title,
+            "owner": line.task.owner,
+            "starts_on": line.task.starts_on.isoformat(),
+            "due_on": line.task.due_on.isoformat(),
+            "deliverable": line.task.deliverable,
+            "indicator_code": line.task.indicator_code,
+            "weight": line.task.weight,
+            "status": line.status,
+            "scheduled": line.scheduled,
+            "last_reported_on": line.last.reported_on.isoformat() if line.last else None,
+        }
+        for line in detail["lines"]
+    ]
+    return {**plan_out(found, detail["state"]), "task_list": tasks}
