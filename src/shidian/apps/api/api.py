@@ -24,6 +24,8 @@ from shidian.apps.api.routers import (
     reports,
     selection,
     sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
+    standard_writes,
+    unit_writes,  # noqa: F401  adds the unit writes to units.router before it is mounted
     units,
 )
 
@@ -57,3 +59,4 @@ api.add_router("", communities.router)
 api.add_router("", cases.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
+api.add_router("", standard_writes.router)
