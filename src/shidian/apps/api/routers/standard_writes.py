@@ -185,9 +185,9 @@ def version_replace(request: HttpRequest, response: HttpResponse, version_id: in
 def _form_problems(form: ItemEditForm) -> ValidationError:
     problems = []
     for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
+        label = form.fields[field].label if field in form.fields else field
         for message in errors:
-            text = f"{label}：{message}" if label else str(message)
+            text = _("%(field)s：%(message)s") % {"field": label, "message": message}
             problems.append(ValidationError(text, code="invalid_item"))
     return ValidationError(problems)
 
