@@ -117,6 +117,7 @@ def test_refusals_change_nothing(client, tree, office_user, coordinator):
     draft_id, etag = draft.json()["id"], draft["ETag"]
     item_url = version_url(draft_id, "standard_item_update", item_code="D1.1.1")
     put_url = version_url(draft_id, "standard_version_replace")
+    own = published_version(tree.school)
     before = snapshot()
 
     assert call(client, "patch", item_url, headers, {"text": "x"}).status_code == 428
@@ -156,7 +157,13 @@ def test_refusals_change_nothing(client, tree, office_user, coordinator):
         call(client, "post", drafts_url(published.standard_id), bearer(outsider), {}).status_code
         == 404
     )
-    # A school's coordinator does not manage standards.
-    school = call(client, "patch", item_url, bearer(coordinator), {"text": "x"}, etag)
-    assert school.status_code == 403 and school.json()["code"] == "forbidden"
+    # A school's coordinator sees its school's standard but does not manage standards; the
+    # county's it does not see at all.
+    school = bearer(coordinator)
+    assert call(client, "patch", item_url, school, {"text": "x"}, etag).status_code == 404
+    drafts = call(client, "post", drafts_url(own.standard_id), school, {})
+    assert drafts.status_code == 403 and drafts.json()["code"] == "forbidden"
+    own_item = version_url(own.pk, "standard_item_update", item_code="D1.1.1")
+    edit = call(client, "patch", own_item, school, {"text": "x"}, "*")
+    assert edit.status_code == 403 and edit.json()["code"] == "forbidden"
     assert snapshot() == before
