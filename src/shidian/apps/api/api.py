@@ -33,6 +33,8 @@ from shidian.apps.api.routers import (
     reports,
     selection,
     sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
+    standard_writes,
+    unit_writes,  # noqa: F401  adds the unit writes to units.router before it is mounted
     units,
 )
 
@@ -74,3 +76,4 @@ api.add_router("", lifecycle_evaluation.router)
 api.add_router("", lifecycle_plans.router)
 api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
+api.add_router("", standard_writes.router)

@@ -15,5 +15,7 @@ class OrgsConfig(AppConfig):
             {
                 "orgs.import": _("导入单位"),
                 "orgs.move": _("移动单位"),
+                "orgs.create": _("新建单位"),
+                "orgs.update": _("修改单位"),
             }
         )

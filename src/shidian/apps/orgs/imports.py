@@ -7,20 +7,22 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shidian.apps.core.access import MANAGE, may
 from shidian.apps.core.scoping import scope_root
 from shidian.apps.core.services import audit_record
 from shidian.apps.orgs import paths
 from shidian.apps.orgs.importer import Plan, RowPlan, build_plan
+from shidian.apps.orgs.messages import problem_text
 from shidian.apps.orgs.models import ImportBatch, ImportStatus, OrgUnit
 from shidian.apps.orgs.services import unit_move
 from shidian.apps.orgs.unitfile import read_unit_file
-from shidian.apps.orgs.unitrows import RawRow
+from shidian.apps.orgs.unitrows import COLUMN_KEYS, RawRow
 
 BULK = 1000
 PENDING_KEPT = timedelta(days=7)
@@ -167,6 +169,11 @@ def _apply(plan: Plan, actor: Any) -> dict[str, int]:
                 elif key != "parent_code":
                     setattr(unit, key, _fields({key: new})[key])
                     fields.add(key)
+        # bulk_update leaves auto_now alone: the stamp (the API's ETag) must move too.
+        now = timezone.now()
+        for unit in objects.values():
+            unit.updated_at = now
+        fields.add("updated_at")
         OrgUnit.objects.bulk_update(list(objects.values()), sorted(fields), batch_size=BULK)
     return {
         "created": len(creates),
@@ -199,3 +206,54 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
     """Model field values: blank text stays '', blank numbers and booleans become None."""
     text = {"name", "level", "school_type", "locality", "address"}
     return {k: (v or "") if k in text else v for k, v in values.items()}
+
+
+class UnitSaveError(ValidationError):
+    """One unit's create or change refused, with the import's reasons (each its problem code)."""
+
+
+@transaction.atomic
+def unit_save(
+    *,
+    actor: Any,
+    cells: dict[str, str],
+    unit: OrgUnit | None = None,
+    request: Any = None,
+) -> OrgUnit:
+    """Create a unit (``unit`` None) or change ``unit``, as a one-row units file would.
+
+    ``cells`` are the row's cells by column key (``unitrows.COLUMNS``), as text: the import's
+    checks and words apply unchanged (code, parent in the actor's subtree, level under its
+    parent, zone, numbers, lengths), an empty cell keeps the stored value and the marker
+    ``（清空）`` clears it. Refused with :class:`UnitSaveError` (nothing written); the API's
+    unit writes call this. Recorded as ``orgs.create`` / ``orgs.update`` (a move also as
+    ``orgs.move``, by :func:`unit_move`).
+    """
+    if not may(actor, MANAGE):
+        raise PermissionDenied
+    unknown = set(cells) - set(COLUMN_KEYS) - {"code"}
+    if unknown:
+        raise ValueError(f"unknown unit columns: {sorted(unknown)}")
+    code = unit.code if unit is not None else cells.get("code", "")
+    if unit is None and OrgUnit.objects.restrict(actor).filter(code=code).exists():
+        raise UnitSaveError(_("代码 %(code)s 已被使用。") % {"code": code}, code="code_taken")
+    values = {**cells, "code": code}
+    plan = build_plan([RawRow(line=1, values=values)], list(values), user=actor)
+    row = plan.rows[0]
+    if row.action == "error":
+        raise UnitSaveError(
+            [UnitSaveError(problem_text(code, params), code=code) for code, params in row.errors]
+        )
+    if row.action == "unchanged" and unit is not None:
+        return unit
+    _apply(plan, actor)
+    saved = OrgUnit.objects.get(code=code)
+    audit_record(
+        actor=actor,
+        action="orgs.create" if unit is None else "orgs.update",
+        target=saved,
+        summary=f"{saved.code} {saved.name}",
+        data={"changes": row.changes} if unit is not None else {"values": row.values},
+        request=request,
+    )
+    return saved

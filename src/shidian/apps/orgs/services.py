@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shidian.apps.core.scoping import scope_root, sees_everything
@@ -86,7 +87,7 @@ def unit_move(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + shift,
     )
-    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent, updated_at=timezone.now())
     # Schools that followed their old zone now belong to the zone they moved into.
     old_zone, new_zone = _zone_of(old_parent_id), _zone_of(new_parent.pk)
     if old_zone != new_zone and old_zone is not None:

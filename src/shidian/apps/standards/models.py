@@ -78,6 +78,8 @@ class StandardVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # Moves with every change (the API's ETag): services that save with update_fields name it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = StandardVersionQuerySet.as_manager()
     scope_unit_field = "standard__unit"

@@ -58,6 +58,75 @@ def _next_number(standard: Standard) -> int:
     return (standard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+def version_require_draft(version: StandardVersion) -> None:
+    """Refuse a change to a published version (it is frozen: editing starts a new version)."""
+    if version.is_published:
+        raise ValidationError(_("已发布的版本不能修改，请先创建新版本。"), code="not_editable")
+
+
+def standard_problems(problems: list[Problem]) -> ValidationError:
+    """The engine's problems with a standard as one ValidationError, a sentence each."""
+    return ValidationError(
+        [ValidationError(describe(p), code="invalid_standard") for p in problems]
+        or [ValidationError(_("评分要点无法保存。"), code="invalid_standard")]
+    )
+
+
+def standard_from_data(data) -> EngineStandard:
+    """Build a standard from plain data (the YAML file's structure, as JSON), with the checks
+    an imported file gets; every problem refuses it (:func:`standard_problems`)."""
+    parsed, problems, _rows = standard_from_dict(data)
+    if problems or parsed is None:
+        raise standard_problems(problems)
+    return parsed
+
+
+def _check_note(note: str) -> None:
+    if len(note) > MAX_LENGTHS["note"]:
+        raise ValidationError(
+            describe(problem("too_long", field="note", limit=MAX_LENGTHS["note"], length=len(note)))
+        )
+
+
+def _fill(version: StandardVersion, parsed: EngineStandard, *, user, note: str) -> None:
+    version.data = standard_to_dict(parsed)
+    version.item_count = len(parsed.items())
+    version.max_total = parsed.max_total()
+    version.note = note
+    version.created_by = user if getattr(user, "is_authenticated", False) else None
+    version.save()
+
+
+@transaction.atomic
+def draft_replace(
+    *, version: StandardVersion, user, parsed: EngineStandard, note: str = ""
+) -> StandardVersion:
+    """Replace a draft's whole tree (and the standard's name and description) with ``parsed``,
+    as importing a file of this standard again does; a published version refuses. The tree
+    must keep the standard's code (another code is another standard)."""
+    version_require_draft(version)
+    _check_note(note)
+    standard = version.standard
+    if parsed.code != standard.code:
+        raise ValidationError(
+            _("指标体系代码须为 %(code)s（另一个代码是另一个指标体系）。")
+            % {"code": standard.code},
+            code="invalid_standard",
+        )
+    standard.name = parsed.name
+    standard.description = parsed.description
+    standard.save()
+    _fill(version, parsed, user=user, note=note)
+    audit_record(
+        actor=user,
+        action="standards.import",
+        target=version,
+        unit=standard.unit,
+        summary=f"{standard.code} v{version.number}",
+    )
+    return version
+
+
 @transaction.atomic
 def standard_import(*, unit, user, parsed: EngineStandard, note: str = "") -> StandardVersion:
     """Store a parsed standard as a new draft version (creating the standard on first import).
@@ -66,26 +135,17 @@ def standard_import(*, unit, user, parsed: EngineStandard, note: str = "") -> St
     version is never touched. ``parsed`` comes from :func:`standard_parse`, which checked every
     field's length; the note is checked here (the command line passes it through).
     """
-    if len(note) > MAX_LENGTHS["note"]:
-        raise ValidationError(
-            describe(problem("too_long", field="note", limit=MAX_LENGTHS["note"], length=len(note)))
-        )
+    _check_note(note)
     standard, _created = Standard.objects.get_or_create(
         unit=unit, code=parsed.code, defaults={"name": parsed.name}
     )
     standard.name = parsed.name
     standard.description = parsed.description
     standard.save()
-    data = standard_to_dict(parsed)
     version = standard.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
     if version is None:
         version = StandardVersion(standard=standard, number=_next_number(standard))
-    version.data = data
-    version.item_count = len(parsed.items())
-    version.max_total = parsed.max_total()
-    version.note = note
-    version.created_by = user if getattr(user, "is_authenticated", False) else None
-    version.save()
+    _fill(version, parsed, user=user, note=note)
     audit_record(
         actor=user,
         action="standards.import",
@@ -103,7 +163,7 @@ def version_publish(*, version: StandardVersion, user) -> StandardVersion:
         return version
     version.status = VersionStatus.PUBLISHED
     version.published_at = timezone.now()
-    version.save(update_fields=["status", "published_at"])
+    version.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(
         actor=user,
         action="standards.publish",
@@ -141,8 +201,7 @@ def version_update_item(*, version: StandardVersion, user, code: str, changes: d
     control characters, lengths and scores are checked, and a problem with this item refuses
     the edit (nothing is saved) with the sentence naming the field.
     """
-    if version.is_published:
-        raise ValidationError(_("已发布的版本不能修改，请先创建新版本。"))
+    version_require_draft(version)
     data = copy.deepcopy(version.data)
     for dimension in data["dimensions"]:
         for indicator in dimension["indicators"]:
@@ -155,4 +214,4 @@ def version_update_item(*, version: StandardVersion, user, code: str, changes: d
         raise ValidationError([describe(p) for p in mine] or _("评分要点无法保存。"))
     version.data = standard_to_dict(parsed)
     version.max_total = parsed.max_total()
-    version.save(update_fields=["data", "max_total"])
+    version.save(update_fields=["data", "max_total", "updated_at"])

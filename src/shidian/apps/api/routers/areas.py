@@ -64,6 +64,7 @@ def accounts(request: HttpRequest, params: Query[PageParams]):
 
 
 class VersionOut(Schema):
+    id: int
     number: int
     status: str
     max_total: float
@@ -94,6 +95,7 @@ def standard_out(standard: Standard) -> dict:
         "unit": standard.unit.code,
         "versions": [
             {
+                "id": v.pk,
                 "number": v.number,
                 "status": v.status,
                 "max_total": v.max_total,

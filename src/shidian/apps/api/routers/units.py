@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import PageParams, Text, page
 from shidian.apps.core.access import VIEW
 from shidian.apps.orgs.models import OrgUnit
@@ -60,8 +62,8 @@ def unit_out(unit: OrgUnit) -> dict:
     }
 
 
-def visible_units(request: HttpRequest):
-    user = need(request, "units")
+def visible_units(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "units", mode)
     return OrgUnit.objects.restrict(user, VIEW).select_related("parent", "zone")
 
 
@@ -80,5 +82,8 @@ def units(request: HttpRequest, filters: Query[UnitFilters]):
 
 
 @router.get("/units/{unit_code}", response=UnitOut, url_name="unit")
-def unit(request: HttpRequest, unit_code: Text):
-    return unit_out(get_object_or_404(visible_units(request), code=unit_code))
+def unit(request: HttpRequest, response: HttpResponse, unit_code: Text):
+    """One unit, with its ``ETag`` (the ``If-Match`` of ``PATCH /units/{code}``)."""
+    row = get_object_or_404(visible_units(request), code=unit_code)
+    response["ETag"] = etag_of(row)
+    return unit_out(row)
