@@ -22,7 +22,9 @@ from shidian.apps.api.routers import (
     rectification_writes,
     report_filing,
     reports,
+    runs,
     selection,
+    selection_writes,  # noqa: F401  adds the selection writes to selection.router
     sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
     units,
 )
@@ -57,3 +59,4 @@ api.add_router("", communities.router)
 api.add_router("", cases.router)
 api.add_router("", documents.router)
 api.add_router("", exchange.router)
+api.add_router("", runs.router)
