@@ -95,8 +95,8 @@ def test_a_zone_recommends_within_its_quota_and_withdraws(tree, office_user, zon
 
     gone = call(
         client,
-        "delete",
-        url(w.selection, "selection_withdraw", unit=mine[0]),
+        "post",
+        url(w.selection, "selection_withdraw", unit_code=mine[0]),
         headers,
         etag=made["ETag"],
     )
@@ -234,16 +234,16 @@ def test_withdrawing_what_the_caller_does_not_see_is_404(tree, office_user, zone
     before = snapshot(w.selection)
     got = call(
         client,
-        "delete",
-        url(w.selection, "selection_withdraw", unit=theirs[0]),
+        "post",
+        url(w.selection, "selection_withdraw", unit_code=theirs[0]),
         headers,
         etag=etag(client, w.selection, headers),
     )
     assert got.status_code == 404
     never = call(
         client,
-        "delete",
-        url(w.selection, "selection_withdraw", unit=mine[0]),
+        "post",
+        url(w.selection, "selection_withdraw", unit_code=mine[0]),
         headers,
         etag=etag(client, w.selection, headers),
     )
@@ -424,3 +424,20 @@ def test_matching_refusals_start_nothing(tree, office_user, client):
     assert frozen.status_code == 409 and frozen.json()["code"] == "not_editable"
     assert not MatchRun.objects.filter(selection=w.selection).exists()  # scoping: ok test
     assert not Run.objects.filter(kind="selection.matching").exists()  # scoping: ok test
+
+
+def test_the_writes_declare_if_match_in_the_openapi_document(client, db):
+    paths = client.get(reverse("api-v1:openapi-json")).json()["paths"]
+    base = "/api/v1/selections/{selection_id}"
+    for path in (
+        "/recommendations",
+        "/recommendations/{unit_code}/withdraw",
+        "/submit",
+        "/approve",
+        "/return",
+        "/matching-runs",
+    ):
+        operation = paths[base + path]["post"]
+        assert any(p["name"] == "If-Match" for p in operation["parameters"]), path
+        assert operation.get("description"), path
+    assert "get" in paths["/api/v1/runs/{run_id}"]

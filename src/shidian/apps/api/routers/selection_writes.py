@@ -137,8 +137,8 @@ def recommend(request: HttpRequest, response: HttpResponse, selection_id: int, b
     return _answer(response, request, selection_id)
 
 
-@router.delete(
-    "/selections/{selection_id}/recommendations/{unit}",
+@router.post(
+    "/selections/{selection_id}/recommendations/{unit_code}/withdraw",
     response=SelectionDetail,
     url_name="selection_withdraw",
     openapi_extra=if_match(),
@@ -148,9 +148,9 @@ def withdraw(
     request: HttpRequest,
     response: HttpResponse,
     selection_id: int,
-    unit: str = Path(..., min_length=1, max_length=32, pattern=NO_NUL),
+    unit_code: str = Path(..., min_length=1, max_length=32, pattern=NO_NUL),
 ):
-    """Withdraw the recommendation of the school ``unit`` (its code): its zone before the
+    """Withdraw the recommendation of the school ``unit_code``: its zone before the
     deadline, or the office; the school goes back to eligible. 404 for a recommendation the
     caller does not see, 409 ``late`` / ``closed`` / ``not_editable`` as for recommending, 403
     ``forbidden`` for anyone else (another zone's, the leading group)."""
@@ -158,7 +158,7 @@ def withdraw(
     def act(row):
         rec = (
             Recommendation.objects.restrict(request.user, VIEW)
-            .filter(selection=row, unit__code=unit)
+            .filter(selection=row, unit__code=unit_code)
             .first()
         )
         if rec is None:
