@@ -31,7 +31,9 @@ from shidian.apps.api.routers import (
     rectification_writes,
     report_filing,
     reports,
+    runs,
     selection,
+    selection_writes,  # noqa: F401  adds the selection writes to selection.router
     sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
     standard_writes,
     unit_writes,  # noqa: F401  adds the unit writes to units.router before it is mounted
@@ -77,3 +79,4 @@ api.add_router("", lifecycle_plans.router)
 api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
+api.add_router("", runs.router)

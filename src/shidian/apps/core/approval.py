@@ -46,7 +46,9 @@ def require_status(subject: Any, statuses: Collection[str], refused: str) -> Non
     """Refuse unless ``subject`` is in one of ``statuses``; ``refused`` (translated) may name
     the status it is in as ``%(status)s``."""
     if subject.status not in statuses:
-        raise ValidationError(refused % {"status": subject.get_status_display()})
+        raise ValidationError(
+            refused % {"status": subject.get_status_display()}, code="not_allowed"
+        )
 
 
 def open_step(
@@ -64,7 +66,7 @@ def clean_comment(text: str | None, *, required: bool, limit: int = COMMENT_MAX)
     """The comment stripped; a return must say why (``required``)."""
     text = (text or "").strip()
     if required and not text:
-        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"))
+        raise ValidationError(_("退回时请填写意见，说明需要修改的地方。"), code="reason_required")
     if len(text) > limit:
         raise ValidationError(_("意见不能超过 %(n)d 个字。") % {"n": limit})
     return text

@@ -23,6 +23,7 @@ from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
 from shidian.apps.api.errors import ApiError
 from shidian.apps.api.pagination import Text
+from shidian.apps.api.routers.runs import run_error
 from shidian.apps.exchange import formats
 from shidian.apps.exchange.services import imports
 from shidian.apps.runs.access import get_run_or_404
@@ -250,15 +251,6 @@ def exchange_run(request: HttpRequest, run_id: int = Path(..., ge=1, le=MAX_ID))
     if run.kind != imports.RUN_KIND:
         raise ApiError(404, "not_found", _("找不到该对象。"))
     need(request, run.params.get("area", ""))
-    from shidian.apps.runs.errors import GENERIC
-    from shidian.apps.runs.registry import get_kind
-
-    error = None
-    if run.error_code:
-        kind = get_kind(run.kind)
-        text = kind.describe_error(run.error_code, run.error_params) if kind else None
-        generic = GENERIC.get(run.error_code, run.error_code)
-        error = {"code": run.error_code, "message": str(text or generic)}
     return {
         "id": run.pk,
         "status": run.status,
@@ -268,5 +260,5 @@ def exchange_run(request: HttpRequest, run_id: int = Path(..., ge=1, le=MAX_ID))
         "progress_done": run.progress_done,
         "progress_total": run.progress_total,
         "summary": run.result or None,
-        "error": error,
+        "error": run_error(run),
     }

@@ -6,11 +6,13 @@ those routes answer 404 to it, like the step pages."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.core.access import VIEW
@@ -120,8 +122,8 @@ def selection_out(row: Selection) -> dict:
     }
 
 
-def visible_selections(request: HttpRequest):
-    user = need(request, "selection")
+def visible_selections(request: HttpRequest, mode: str = scopes.READ):
+    user = need(request, "selection", mode)
     return Selection.objects.restrict(user, VIEW).select_related("programme__unit")
 
 
@@ -151,10 +153,9 @@ def selections(request: HttpRequest, filters: Query[SelectionFilters]):
     return page(request, rows, filters, selection_out)
 
 
-@router.get("/selections/{selection_id}", response=SelectionDetail, url_name="selection")
-def selection(request: HttpRequest, selection_id: int):
-    """One selection; its approval history and approved version only for who follows it."""
-    found = _selection(request, selection_id)
+def selection_detail_out(request: HttpRequest, found: Selection) -> dict:
+    """The selection as ``GET /selections/{id}`` gives it: its approval history and approved
+    version only for who follows it."""
     history, version = [], None
     if follows(request.user, found):
         events = SelectionEvent.objects.restrict(request.user, VIEW).filter(selection=found)
@@ -165,6 +166,15 @@ def selection(request: HttpRequest, selection_id: int):
         latest = _latest(request, found)
         version = latest.number if latest else None
     return {**selection_out(found), "approved_version": version, "history": history}
+
+
+@router.get("/selections/{selection_id}", response=SelectionDetail, url_name="selection")
+def selection(request: HttpRequest, response: HttpResponse, selection_id: int):
+    """One selection, with the ``ETag`` its writes need; its approval history and approved
+    version only for who follows it."""
+    found = _selection(request, selection_id)
+    response["ETag"] = etag_of(found)
+    return selection_detail_out(request, found)
 
 
 @router.get(

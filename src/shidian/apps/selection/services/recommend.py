@@ -164,9 +164,9 @@ def recommendations_of(selection: Selection, *, zone: OrgUnit | None = None):
 def _ensure_step_open(selection: Selection) -> None:
     ensure_open(selection)
     if not selection.recommend:
-        raise ValidationError(_("这次遴选不设片区推荐上报。"))
+        raise ValidationError(_("这次遴选不设片区推荐上报。"), code="closed")
     if selection.shortlist_id:
-        raise ValidationError(_("入围名单已采用，推荐结果不能再修改。"))
+        raise ValidationError(_("入围名单已采用，推荐结果不能再修改。"), code="closed")
 
 
 @transaction.atomic
@@ -287,7 +287,8 @@ def recommendations_add(
     if not office and deadline_passed(selection):
         raise ValidationError(
             _("推荐截止日期（%(due)s）已过，不能再推荐。")
-            % {"due": selection.recommend_due.isoformat()}
+            % {"due": selection.recommend_due.isoformat()},
+            code="late",
         )
     if not picks:
         raise ValidationError(_("请勾选要推荐的学校。"))
@@ -359,7 +360,27 @@ def recommendations_add(
             data={"on_behalf": office, "reason": reason[:200]},
         )
         made.append(rec)
+    _touch(selection)
     return made
+
+
+def _touch(selection: Selection) -> None:
+    """The selection changed with its recommendations (its ETag in the API follows)."""
+    selection.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def recommendation_on_behalf(
+    *, by: Any, selection: Selection, unit_id: int, reason: str
+) -> Recommendation:
+    """The office recommends one school for the zone it belongs to (the zone follows from the
+    school), with the rules of :func:`recommendations_add`."""
+    require(by, MANAGE, selection)
+    unit = OrgUnit.objects.filter(pk=unit_id).first()  # scoping: ok a candidate, checked below
+    zone = zone_of(unit, scope_zones(selection)) if unit is not None else None
+    if zone is None:
+        raise ValidationError(_("这所学校不属于任何片区。"))
+    return recommendations_add(by=by, selection=selection, zone=zone, picks=[(unit.pk, reason)])[0]
 
 
 @transaction.atomic
@@ -379,7 +400,8 @@ def recommendation_withdraw(*, by: Any, selection: Selection, unit_id: int) -> N
     if not office and deadline_passed(selection):
         raise ValidationError(
             _("推荐截止日期（%(due)s）已过，不能再撤回。")
-            % {"due": selection.recommend_due.isoformat()}
+            % {"due": selection.recommend_due.isoformat()},
+            code="late",
         )
     participation = Participation.objects.select_related("programme").get(  # scoping: ok
         programme=selection.programme_id, unit_id=unit_id
@@ -393,6 +415,7 @@ def recommendation_withdraw(*, by: Any, selection: Selection, unit_id: int) -> N
             reason=_("撤回推荐（原推荐理由：%(reason)s）") % {"reason": rec.reason},
         )
     rec.delete()
+    _touch(selection)
     audit_record(
         actor=by,
         action="selection.recommend_withdraw",

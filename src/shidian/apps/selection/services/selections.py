@@ -21,7 +21,8 @@ def ensure_open(selection: Selection) -> None:
     if selection.frozen:
         raise ValidationError(
             _("遴选结果已%(status)s，不能修改；如需调整，请由领导小组退回。")
-            % {"status": selection.get_status_display()}
+            % {"status": selection.get_status_display()},
+            code="not_editable",
         )
 
 

@@ -178,18 +178,15 @@ def _office_post(request, selection, action, rows, quota_form, same, behalf) -> 
     if action == "behalf":
         if not behalf.is_valid():
             raise ValidationError([m for ms in behalf.errors.values() for m in ms])
-        unit = OrgUnit.objects.get(pk=behalf.cleaned_data["unit"])  # scoping: ok from choices
-        zone = services.zone_of(unit, [r.zone for r in rows])
-        if zone is None:
-            raise ValidationError(_("这所学校不属于任何片区。"))
-        services.recommendations_add(
+        rec = services.recommendation_on_behalf(
             by=request.user,
             selection=selection,
-            zone=zone,
-            picks=[(unit.pk, behalf.cleaned_data["reason"])],
+            unit_id=behalf.cleaned_data["unit"],
+            reason=behalf.cleaned_data["reason"],
         )
         messages.success(
-            request, _("已代%(zone)s推荐%(school)s。") % {"zone": zone.name, "school": unit.name}
+            request,
+            _("已代%(zone)s推荐%(school)s。") % {"zone": rec.zone.name, "school": rec.unit.name},
         )
         return True
     if action == "withdraw":
