@@ -79,3 +79,24 @@ def test_token_page_shows_the_token_once(office_client):
     bad = office_client.post(url, {"name": "", "days": "90"})
     assert bad.status_code == 422
     assert ApiToken.objects.count() == 1
+
+
+def test_scopes_are_a_table_of_areas_that_keeps_a_refused_choice(office_client):
+    """One row per area, a read box and, where the API writes the area, a read-and-write box;
+    a refused form shows the boxes ticked as they were sent."""
+    from shidian.apps.api import scopes
+
+    url = reverse("api:tokens")
+    page = office_client.get(url).content.decode()
+    for area in scopes.AREAS:
+        assert f'id="scope-{area}"' in page, area
+        assert f'value="{area}:read"' in page, area
+        assert (f'value="{area}:write"' in page) == (area not in scopes.READ_ONLY_AREAS), area
+    refused = office_client.post(url, {"name": "", "scopes": ["cases:write"], "days": "90"})
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert 'value="cases:write" id="id_scopes_' in body
+    ticked = body.split('value="cases:write"', 1)[1].split(">", 1)[0]
+    assert "checked" in ticked
+    assert "checked" not in body.split('value="cases:read"', 1)[1].split(">", 1)[0]
+    assert ApiToken.objects.count() == 0

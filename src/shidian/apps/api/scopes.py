@@ -12,7 +12,7 @@ WRITE = "write"
 # Area -> label; the order is the order of the token form.
 AREAS: dict[str, object] = {
     "units": _("组织机构"),
-    "accounts": _("账号（只读）"),
+    "accounts": _("账号"),
     "standards": _("指标体系"),
     "programmes": _("试点项目与参与单位"),
     "campaigns": _("自查赋分"),
@@ -22,12 +22,12 @@ AREAS: dict[str, object] = {
     "rectification": _("整改"),
     "cases": _("典型案例"),
     "documents": _("公文"),
-    "inspections": _("督查指导（只读）"),
-    "acceptance": _("验收（只读）"),
-    "evaluation": _("成效评估（只读）"),
-    "plans": _("创建方案（只读）"),
-    "commendations": _("通报表彰（只读）"),
-    "rollout": _("推广计划（只读）"),
+    "inspections": _("督查指导"),
+    "acceptance": _("验收"),
+    "evaluation": _("成效评估"),
+    "plans": _("创建方案"),
+    "commendations": _("通报表彰"),
+    "rollout": _("推广计划"),
 }
 # Areas whose data the API only reads, whatever the token says.
 READ_ONLY_AREAS = frozenset(
