@@ -1,6 +1,6 @@
 """Walk every API route: anonymous callers get 401; an outsider's token with every scope gets
-404 for another county's objects (read with GET, written with PUT, PATCH, POST or DELETE) and never sees
-its names in lists. A route added later is walked automatically (its path kwargs need a
+404 for another county's objects (read with GET, written with PUT, PATCH, POST or DELETE) and
+never sees its names in lists. A route added later is walked automatically (its path kwargs need a
 factory in some tests/<app>/scoping.py)."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def test_route_is_scoped(name, kwargs, client, tree, outsider, office_user):
 
     headers = bearer(outsider)
     if kwargs:
-        # Every method a route may have: a write (PUT, PATCH, DELETE, or POST for an action) must find
-        # nothing of another county's, before its If-Match or its body is even looked at.
+        # Every method a route may have: a write (PUT, PATCH, DELETE, or POST for an action)
+        # must find nothing of another county's, before its If-Match or its body is looked at.
         statuses = {
             client.get(url, **headers).status_code,
             client.patch(url, "{}", content_type="application/json", **headers).status_code,
