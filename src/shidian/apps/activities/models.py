@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.scoping import ScopedQuerySet
@@ -76,7 +77,9 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The API's ETag: every change of the row moves it (saves naming fields name it too).
-    updated_at = models.DateTimeField(auto_now=True)
+    # The database fills it too, so rows written by code that predates the column (an app
+    # server of the previous release during a rolling upgrade) still insert.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = ScopedQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.scoping import ScopedQuerySet
@@ -79,7 +80,9 @@ class StandardVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     # Moves with every change (the API's ETag): services that save with update_fields name it.
-    updated_at = models.DateTimeField(auto_now=True)
+    # The database fills it too, so rows written by code that predates the column (an app
+    # server of the previous release during a rolling upgrade) still insert.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = StandardVersionQuerySet.as_manager()
     scope_unit_field = "standard__unit"
