@@ -103,6 +103,13 @@ def test_a_registered_kind_runs_the_whole_path(plan, coordinator, office_user):
         )
     assert "自查表" not in refused.value.messages[0]
 
+    # A comment names an item the form has; one on another code is refused, nothing changed.
+    with pytest.raises(ValidationError, match="没有这个填报项：budget") as unknown:
+        services.submission_return(
+            submission=plan, user=office_user, comments={"budget": "补预算"}, note=""
+        )
+    assert unknown.value.error_list[0].code == "unknown_item"
+    assert Submission.objects.get(pk=plan.pk).status == Status.SUBMITTED  # scoping: ok test
     plan = services.submission_return(
         submission=plan, user=office_user, comments={"steps": "请细化"}, note="补充"
     )

@@ -100,6 +100,7 @@ class SelfAssessmentForm(FormSpec):
             "not_submitted": _("只能处理已提交的自查表。"),
             "return": _("只能退回已提交的自查表。"),
             "accept": _("只能通过已提交的自查表。"),
+            "unknown_item": _("没有这个评分要点：%(code)s"),
         }[code]
 
     def clean_item(self, round_obj, code: str, raw: Any) -> Any:

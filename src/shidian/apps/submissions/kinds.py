@@ -41,8 +41,8 @@ class FormSpec:
 
     def refusal(self, code: str) -> str:
         """The words for a state that stops a write or a decision (a ``submissions.states``
-        code, or ``return`` / ``accept`` for a decision on a form not waiting for one). A kind
-        names its own form; these fit any."""
+        code, ``return`` / ``accept`` for a decision on a form not waiting for one, or
+        ``unknown_item`` with a ``%(code)s``). A kind names its own form; these fit any."""
         return {
             "not_editable": _("已提交，不能修改；需要修改请联系管理部门退回。"),
             "closed": _("本轮填报已结束。"),
@@ -50,6 +50,7 @@ class FormSpec:
             "not_submitted": _("只能处理已提交的材料。"),
             "return": _("只能退回已提交的材料。"),
             "accept": _("只能通过已提交的材料。"),
+            "unknown_item": _("没有这个填报项：%(code)s"),
         }[code]
 
     def clean_item(self, round_obj, code: str, raw: Any) -> Any:

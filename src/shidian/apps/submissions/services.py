@@ -267,6 +267,20 @@ def _decide(submission: Submission, user) -> Submission:
     return lock_for(user, MANAGE, submission)
 
 
+def _refuse_unknown_codes(spec: FormSpec, submission: Submission, codes: list[str]) -> None:
+    """A comment, like an answer, names an item the form has (a caller of the API may send
+    any code): each other code is refused, in the kind's words."""
+    known = set(spec.item_codes(submission.round))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError(
+            [
+                ValidationError(spec.refusal("unknown_item") % {"code": c}, code="unknown_item")
+                for c in unknown
+            ]
+        )
+
+
 @transaction.atomic
 def submission_return(
     *,
@@ -285,12 +299,13 @@ def submission_return(
         raise _refuse(submission, exc, "return") from exc
     # Comments are pasted from Word too, and travel into the unit's workbook and e-mail.
     cleaned = {code: clean_text(text, multiline=True) for code, text in comments.items()}
+    spec = kind_for(submission.round)
+    _refuse_unknown_codes(spec, submission, [code for code, text in cleaned.items() if text])
     submission.comments = {code: text for code, text in cleaned.items() if text}
     submission.return_note = clean_text(note, multiline=True)
     submission.version += 1
     submission.save()
     _snapshot(submission, kind=RevisionKind.RETURN, user=user)
-    spec = kind_for(submission.round)
     audit_record(
         actor=user, action=f"{spec.audit_prefix}_return", target=submission, unit=submission.unit
     )

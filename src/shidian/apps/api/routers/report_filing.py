@@ -234,17 +234,6 @@ def report_return(request: HttpRequest, response: HttpResponse, submission_id: i
 
     def act(row):
         row.round._report_period = row.round.report_period
-        known = {f.code for f in fields_of(row.round)}
-        unknown = [code for code in comments if code not in known]
-        if unknown:
-            raise ValidationError(
-                [
-                    ValidationError(
-                        _("没有这个评分要点：%(code)s") % {"code": c}, code="unknown_item"
-                    )
-                    for c in unknown
-                ]
-            )
         submission_services.submission_return(
             submission=row,
             user=request.user,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -135,17 +134,6 @@ def sheet_return(request: HttpRequest, response: HttpResponse, sheet_id: int, bo
     comments = {code: text for code, text in body.comments.items() if text.strip()}
 
     def act(row):
-        known = {item.code for item in row.round.version.as_standard().items()}
-        unknown = [code for code in comments if code not in known]
-        if unknown:
-            raise ValidationError(
-                [
-                    ValidationError(
-                        _("没有这个评分要点：%(code)s") % {"code": c}, code="unknown_item"
-                    )
-                    for c in unknown
-                ]
-            )
         sheets.sheet_return(
             sheet=row,
             user=request.user,
