@@ -5,8 +5,6 @@ missing If-Match 428, bad input 422, a state that forbids it 409, a role not all
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -15,19 +13,11 @@ from shidian.apps.activities.models import Activity, Attendance, CommunityFiling
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.submissions.models import Submission
 from tests.activities.world import activity_world
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 
 pytestmark = pytest.mark.django_db
 
 PLAN = {"goals": "提升课堂质量", "activities": "三次研讨", "division": "牵头校统筹"}
-
-
-def call(client, method, url, headers, body=None, etag=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def plan_url(community):

@@ -5,8 +5,6 @@ Evidence row, no file in storage, the parent as it was."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,7 +12,7 @@ from django.urls import reverse
 from shidian.apps.evidence.files import MAX_EVIDENCE_BYTES
 from shidian.apps.evidence.models import Evidence
 from shidian.apps.submissions.models import Submission
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 from tests.campaigns.factories import full_answers, sheet
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +29,6 @@ def media(settings, tmp_path):
 
 def stored_files(media) -> list:
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-
-
-def call(client, method, url, headers, body=None, etag=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def upload(client, url, headers, etag=None, *, name="scan.pdf", data=PDF, **fields):

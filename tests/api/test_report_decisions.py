@@ -5,26 +5,16 @@ county's report 404, an unknown field 422, a report not waiting for a decision 4
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.submissions.models import Revision, Submission
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 
 pytestmark = pytest.mark.django_db
 
 GOOD = {"rooms": 12, "connected": 10, "share": "na", "trained": "是", "level": "顺利"}
-
-
-def call(client, method, url, headers, body=None, etag=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def url(sub, action=""):

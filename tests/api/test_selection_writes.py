@@ -7,7 +7,6 @@ a state that forbids it 409, a role that may not 403."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from shidian.apps.programmes.models import Participation
 from shidian.apps.selection.models import Recommendation, Selection, SelectionVersion
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 from tests.conftest import make_user
 from tests.selection.factories import world
 from tests.selection.test_approval_helpers import leader, member, ready
@@ -23,14 +22,6 @@ from tests.selection.test_approval_helpers import leader, member, ready
 pytestmark = pytest.mark.django_db
 
 WRITE = ["selection:write"]
-
-
-def call(client, method, url, headers, body=None, etag=None, **extra):
-    extra = {**headers, **extra}
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def url(selection, name="selection", **kw):

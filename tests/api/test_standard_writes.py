@@ -4,26 +4,17 @@ publish. A published version is frozen (409); each refusal changes nothing."""
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 from django.urls import reverse
 
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.standards.models import StandardVersion
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 from tests.conftest import make_user
 from tests.standards.factories import published_version
 
 pytestmark = pytest.mark.django_db
-
-
-def call(client, method, url, headers, body=None, etag=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def version_url(version_id, name="standard_version", **kwargs):

@@ -3,26 +3,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.orgs.models import OrgUnit
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 
 pytestmark = pytest.mark.django_db
-
-
-def call(client, method, url, headers, body=None, etag=None, lang=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    if lang:
-        extra["HTTP_ACCEPT_LANGUAGE"] = lang
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def unit_url(code):

@@ -6,7 +6,6 @@ If-Match 412, missing If-Match 428, bad input 422, a state that forbids it 409."
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.urls import reverse
@@ -15,18 +14,10 @@ from django.utils import timezone
 from shidian.apps.api.models import ApiToken
 from shidian.apps.api.tokens import token_create, token_revoke
 from shidian.apps.submissions.models import Revision, Submission
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, call
 from tests.campaigns.factories import full_answers, sheet
 
 pytestmark = pytest.mark.django_db
-
-
-def call(client, method, url, headers, body=None, etag=None):
-    extra = dict(headers)
-    if etag is not None:
-        extra["HTTP_IF_MATCH"] = etag
-    payload = json.dumps(body if body is not None else {})
-    return getattr(client, method)(url, payload, content_type="application/json", **extra)
 
 
 def snapshot(row):
