@@ -17,6 +17,8 @@ def expert_not_on_the_panel(tree):
 
 URL_KWARG_FACTORIES = {
     "selection_id": lambda tree: world(tree).selection.pk,
+    # a shortlist's or reconciliation's number within the selection (the API's step writes)
+    "run_number": lambda tree: 1,
 }
 PUBLIC_URL_NAMES: set = set()
 INSIDER_PERSONAS = {"expert not on the panel": expert_not_on_the_panel}

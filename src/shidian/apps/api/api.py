@@ -33,6 +33,7 @@ from shidian.apps.api.routers import (
     reports,
     runs,
     selection,
+    selection_steps,
     selection_writes,  # noqa: F401  adds the selection writes to selection.router
     sheet_writes,  # noqa: F401  adds the sheet writes to areas.router before it is mounted
     standard_writes,
@@ -80,3 +81,4 @@ api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
+api.add_router("", selection_steps.router)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.selection.candidates import ATTRIBUTES
@@ -47,6 +49,13 @@ class MoveForm(forms.Form):
                 "cycle", next(c.pk for c in cycles if c.pk != placements[0].cycle_id)
             )
 
+    def checked(self) -> dict[str, Any]:
+        """The school, batch and size choice, or the page's refusal (the page and the API
+        refuse alike)."""
+        if not self.is_valid():
+            raise ValidationError(gettext_now("请选择学校和要移到的批次。"))
+        return self.cleaned_data
+
 
 class SwapForm(forms.Form):
     unit_a = forms.TypedChoiceField(label=_("学校甲"), coerce=int)
@@ -60,6 +69,12 @@ class SwapForm(forms.Form):
         if other and not self.is_bound:
             # The first school of another batch, so the default pair is a real swap.
             self.initial.setdefault("unit_b", other[0].unit_id)
+
+    def checked(self) -> dict[str, Any]:
+        """The two schools, or the page's refusal (the page and the API refuse alike)."""
+        if not self.is_valid():
+            raise ValidationError(gettext_now("请选择要对调的两所学校。"))
+        return self.cleaned_data
 
 
 class DesignForm(forms.Form):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.formfields import CleanCharField
@@ -36,6 +38,13 @@ class QuotaForm(forms.Form):
         return {
             row.zone.pk: self.cleaned_data.get(quota_field_name(row.zone.pk)) for row in self.rows
         }
+
+    def checked_quotas(self) -> dict[int, int | None]:
+        """The quotas typed, or the page's one refusal for a box that is not a number in range
+        (the page and the API refuse alike)."""
+        if not self.is_valid():
+            raise ValidationError(gettext_now("名额应为 0 到 1000 之间的整数。"))
+        return self.quotas()
 
 
 class SameQuotaForm(forms.Form):

@@ -27,7 +27,12 @@ from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.services import audit_record
 from shidian.apps.selection.candidates import ATTRIBUTES, candidate_frame
 from shidian.apps.selection.models import BatchPlacement, Selection, Shortlisted
-from shidian.apps.selection.services.selections import ensure_open, locked, open_cycles
+from shidian.apps.selection.services.selections import (
+    ensure_open,
+    locked,
+    open_cycles,
+    touch,
+)
 from shidian.engine.selection.batches import balanced_batches, batches_by_rank
 
 BY_RANK, BALANCED = "rank", "balanced"
@@ -168,6 +173,7 @@ def batches_form(
         % {"method": METHODS[method], "sizes": "/".join(map(str, plan.sizes))},
         {"method": method, "attributes": attributes, "sizes": list(plan.sizes)},
     )
+    touch(selection)
     return made
 
 
@@ -236,6 +242,7 @@ def batch_move(
         _("%(unit)s：%(old)s → %(new)s") % {"unit": placement.unit.name, "old": old, "new": cycle},
         {"unit": placement.unit_id, "from": old.number, "to": cycle.number, "sizes_off": off},
     )
+    touch(selection)
     return placement
 
 
@@ -260,6 +267,7 @@ def batch_swap(
         _("对调 %(a)s 与 %(b)s") % {"a": a.unit.name, "b": b.unit.name},
         {"units": [a.unit_id, b.unit_id], "batches": [a.cycle.number, b.cycle.number]},
     )
+    touch(selection)
     return a, b
 
 

@@ -31,7 +31,7 @@ from shidian.apps.programmes import services as programme_services
 from shidian.apps.programmes.models import Participation, ParticipationState
 from shidian.apps.selection.candidates import candidate_frame
 from shidian.apps.selection.models import Recommendation, Selection, SelectionStatus, ZoneQuota
-from shidian.apps.selection.services.selections import ensure_open, locked
+from shidian.apps.selection.services.selections import ensure_open, locked, touch
 from shidian.textclean import clean_text
 
 REASON_MAX = 500
@@ -227,6 +227,7 @@ def zone_quotas_set(
         summary=", ".join(f"{zones[q.zone_id].name}: {q.quota}" for q in changed)[:300],
         data={str(q.zone_id): q.quota for q in changed},
     )
+    touch(selection)
     _notify_zones(selection, changed)
     return list(selection.zone_quotas.select_related("zone"))
 
@@ -360,13 +361,8 @@ def recommendations_add(
             data={"on_behalf": office, "reason": reason[:200]},
         )
         made.append(rec)
-    _touch(selection)
+    touch(selection)
     return made
-
-
-def _touch(selection: Selection) -> None:
-    """The selection changed with its recommendations (its ETag in the API follows)."""
-    selection.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
@@ -415,7 +411,7 @@ def recommendation_withdraw(*, by: Any, selection: Selection, unit_id: int) -> N
             reason=_("撤回推荐（原推荐理由：%(reason)s）") % {"reason": rec.reason},
         )
     rec.delete()
-    _touch(selection)
+    touch(selection)
     audit_record(
         actor=by,
         action="selection.recommend_withdraw",

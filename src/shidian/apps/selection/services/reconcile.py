@@ -27,7 +27,12 @@ from shidian.apps.selection.models import (
     Selection,
     Shortlisted,
 )
-from shidian.apps.selection.services.selections import ensure_open, locked, next_number
+from shidian.apps.selection.services.selections import (
+    ensure_open,
+    locked,
+    next_number,
+    touch,
+)
 from shidian.textclean import clean_text
 
 METHODS = ("mean", "trimmed", "median")
@@ -332,6 +337,7 @@ def reconciliation_run(
             target=selection,
             summary=f"#{rec.number} {params['method']}",
         )
+        touch(selection)
     return rec
 
 
@@ -381,6 +387,7 @@ def discussion_open(
         target=selection,
         summary=", ".join(r["code"] for r in rec.result["ranking"] if r["unit_id"] in wanted),
     )
+    touch(selection)
     return wanted
 
 

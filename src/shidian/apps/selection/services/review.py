@@ -38,7 +38,7 @@ from shidian.apps.selection.models import (
     Selection,
     Shortlisted,
 )
-from shidian.apps.selection.services.selections import ensure_open, locked
+from shidian.apps.selection.services.selections import ensure_open, locked, touch
 
 DEFAULT_PER_UNIT = 3
 MAX_PER_UNIT = 20
@@ -773,6 +773,7 @@ def assignment_move(
         summary=f"{unit.code}: {old_expert.username} -> {expert.username}",
         data={"unit": unit.code, "from": old_expert.username, "to": expert.username},
     )
+    touch(selection)
     return pair
 
 

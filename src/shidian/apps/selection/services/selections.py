@@ -32,6 +32,11 @@ def locked(selection: Selection) -> Selection:
     return Selection.objects.select_for_update().get(pk=selection.pk)  # scoping: ok re-read
 
 
+def touch(selection: Selection) -> None:
+    """The selection changed with one of its steps' rows (its ETag in the API follows)."""
+    selection.save(update_fields=["updated_at"])
+
+
 def next_number(model: type[models.Model], selection: Selection) -> int:
     """The next run number of ``model`` in ``selection`` (call under ``locked``)."""
     last = model.objects.filter(selection=selection).aggregate(n=models.Max("number"))["n"]

@@ -461,7 +461,7 @@ def shortlist_adopt(*, by: Any, selection: Selection, number: int) -> ShortlistR
             selection=selection, number=number
         ).first()
         if shortlist is None or shortlist.status != RunStatus.DONE:
-            raise ValidationError(_("只能采用已完成的测算。"))
+            raise ValidationError(_("只能采用已完成的测算。"), code="not_allowed")
         chosen = shortlist.result.get("selected", [])
         chosen_ids = {int(r["unit_id"]) for r in chosen}
         before = set(selection.shortlisted.values_list("unit_id", flat=True))

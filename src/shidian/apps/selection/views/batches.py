@@ -106,15 +106,13 @@ def batches_move(request: HttpRequest, selection_id: int) -> HttpResponse:
     def change(selection):
         placements = services.placements_of(selection)
         cycles = open_cycles(selection.programme, selection)
-        form = MoveForm(request.POST, placements=placements, cycles=cycles)
-        if not form.is_valid():
-            raise ValidationError(_("请选择学校和要移到的批次。"))
+        data = MoveForm(request.POST, placements=placements, cycles=cycles).checked()
         services.batch_move(
             by=request.user,
             selection=selection,
-            unit_id=form.cleaned_data["unit"],
-            cycle_id=form.cleaned_data["cycle"],
-            accept_sizes=form.cleaned_data["accept_sizes"],
+            unit_id=data["unit"],
+            cycle_id=data["cycle"],
+            accept_sizes=data["accept_sizes"],
         )
 
     return _hand_change(request, selection_id, change)
@@ -124,14 +122,9 @@ def batches_move(request: HttpRequest, selection_id: int) -> HttpResponse:
 @require_POST
 def batches_swap(request: HttpRequest, selection_id: int) -> HttpResponse:
     def change(selection):
-        form = SwapForm(request.POST, placements=services.placements_of(selection))
-        if not form.is_valid():
-            raise ValidationError(_("请选择要对调的两所学校。"))
+        data = SwapForm(request.POST, placements=services.placements_of(selection)).checked()
         services.batch_swap(
-            by=request.user,
-            selection=selection,
-            unit_a=form.cleaned_data["unit_a"],
-            unit_b=form.cleaned_data["unit_b"],
+            by=request.user, selection=selection, unit_a=data["unit_a"], unit_b=data["unit_b"]
         )
 
     return _hand_change(request, selection_id, change)

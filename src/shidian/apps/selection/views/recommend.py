@@ -161,9 +161,8 @@ def _office(request: HttpRequest, selection: Any, *, manage: bool) -> HttpRespon
 def _office_post(request, selection, action, rows, quota_form, same, behalf) -> bool:
     """Run the office's action; True when it saved (then the page redirects)."""
     if action == "quotas":
-        if not quota_form.is_valid():
-            raise ValidationError(_("名额应为 0 到 1000 之间的整数。"))
-        services.zone_quotas_set(by=request.user, selection=selection, quotas=quota_form.quotas())
+        quotas = quota_form.checked_quotas()
+        services.zone_quotas_set(by=request.user, selection=selection, quotas=quotas)
         messages.success(request, _("已保存推荐名额，并已通知相关片区。"))
         return True
     if action == "same":
