@@ -12,15 +12,16 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.acceptance import selectors, services
 from shidian.apps.acceptance.models import Status
-from shidian.apps.acceptance.services.assign import has_conflict, panel_of, submitted_pairs
+from shidian.apps.acceptance.services.assign import (
+    assignment_pick,
+    has_conflict,
+    panel_of,
+    submitted_pairs,
+)
 from shidian.apps.core.access import MANAGE, can
 
 
-def _pick(items, raw: str):
-    return next((x for x in items if str(x.pk) == (raw or "").strip()), None)
-
-
-def _post(request: HttpRequest, acceptance, rows, panel) -> None:
+def _post(request: HttpRequest, acceptance) -> None:
     action = request.POST.get("action", "")
     if action == "propose":
         counts = services.assignment_propose(
@@ -32,10 +33,9 @@ def _post(request: HttpRequest, acceptance, rows, panel) -> None:
             % {"k": counts["per_pilot"], "pairs": counts["pairs"], "kept": counts["kept"]},
         )
         return
-    unit = _pick([r.unit for r in rows], request.POST.get("unit", ""))
-    expert = _pick(panel, request.POST.get("expert", ""))
-    if unit is None or expert is None:
-        raise ValidationError(_("请选择学校和专家。"))
+    unit, expert = assignment_pick(
+        acceptance, unit=request.POST.get("unit", ""), expert=request.POST.get("expert", "")
+    )
     if action == "add":
         services.assignment_add(by=request.user, acceptance=acceptance, unit=unit, expert=expert)
         messages.success(request, _("已分配。"))
@@ -54,7 +54,7 @@ def acceptance_assign(request: HttpRequest, acceptance_id: int) -> HttpResponse:
     editable = acceptance.status == Status.OPEN
     if request.method == "POST" and editable:
         try:
-            _post(request, acceptance, rows, panel)
+            _post(request, acceptance)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

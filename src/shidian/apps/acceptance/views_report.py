@@ -175,24 +175,17 @@ def report_file(request: HttpRequest, report_id: int, acceptance_file_id: int) -
 @require_POST
 @login_required
 def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
-    from shidian.apps.submissions.services import submission_return
-
     submission = selectors.report_for(user=request.user, report_id=report_id, action=MANAGE)
-    note = request.POST.get("note", "").strip()
-    if not note:
-        messages.error(request, _("退回时请写明理由。"))
-    else:
-        try:
-            submission_return(
-                submission=submission,
-                user=request.user,
-                comments={},
-                note=note,
-                base_url=request.build_absolute_uri("/"),
-            )
-            messages.success(request, _("已退回学校修改。"))
-        except ValidationError as exc:
-            _errors(request, exc)
+    try:
+        services.report_return(
+            submission=submission,
+            user=request.user,
+            note=request.POST.get("note", ""),
+            base_url=request.build_absolute_uri("/"),
+        )
+        messages.success(request, _("已退回学校修改。"))
+    except ValidationError as exc:
+        _errors(request, exc)
     return redirect("acceptance:report", report_id=submission.pk)
 
 

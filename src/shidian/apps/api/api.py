@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from shidian.apps.api import errors
 from shidian.apps.api.auth import TokenAuth
 from shidian.apps.api.routers import (
+    acceptance_writes,
     areas,
     case_writes,
     cases,
@@ -82,3 +83,4 @@ api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
 api.add_router("", selection_steps.router)
+api.add_router("", acceptance_writes.router)

@@ -18,12 +18,17 @@ def etag_of(obj: models.Model, stamp_field: str = "updated_at") -> str:
 
 
 def check_if_match(request: HttpRequest, obj: models.Model) -> None:
+    check_tag(request, etag_of(obj))
+
+
+def check_tag(request: HttpRequest, current: str) -> None:
+    """428 without If-Match, 412 unless it names ``current`` (or is ``*``): for a resource
+    whose ETag is not one row's (an expert's score, which may not exist yet)."""
     sent = request.headers.get("If-Match", "").strip()
     if not sent:
         raise ApiError(
             428, "precondition_required", _("更新须带 If-Match 请求头（先读取得到的 ETag）。")
         )
-    current = etag_of(obj)
     if sent != "*" and current not in [tag.strip() for tag in sent.split(",")]:
         raise ApiError(
             412, "stale", _("该对象已被他人修改，请重新读取后再更新。"), [{"etag": current}]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from shidian.apps.acceptance.services.assign import (
     assignment_add,
+    assignment_pick,
     assignment_propose,
     assignment_remove,
 )
@@ -12,7 +13,9 @@ from shidian.apps.acceptance.services.confirm import acceptance_confirm
 from shidian.apps.acceptance.services.reports import (
     report_attach,
     report_detach,
+    report_return,
     report_save,
+    report_save_answers,
     report_submit,
     tell_returned,
 )
@@ -23,13 +26,16 @@ __all__ = [
     "acceptance_confirm",
     "acceptance_create",
     "assignment_add",
+    "assignment_pick",
     "assignment_propose",
     "assignment_remove",
     "batch_pilots",
     "register",
     "report_attach",
     "report_detach",
+    "report_return",
     "report_save",
+    "report_save_answers",
     "report_submit",
     "score_put",
     "tell_returned",

@@ -82,7 +82,7 @@ def has_conflict(expert: Any, unit: Any) -> bool:
 def _locked(acceptance: AcceptanceRound) -> AcceptanceRound:
     locked = AcceptanceRound.objects.select_for_update().get(pk=acceptance.pk)  # scoping: ok
     if locked.status != Status.OPEN:
-        raise ValidationError(_("验收结论已确认，分配不能再调整。"))
+        raise ValidationError(_("验收结论已确认，分配不能再调整。"), code="closed")
     return locked
 
 
@@ -132,6 +132,20 @@ def _pilots(acceptance: AcceptanceRound) -> list[Any]:
 
     subs = Submission.objects.filter(round=acceptance.round_id)  # scoping: ok checked round
     return [s.unit for s in subs.select_related("unit").order_by("unit__code")]
+
+
+def assignment_pick(
+    acceptance: AcceptanceRound, *, unit: Any, expert: Any, unit_field: str = "pk"
+) -> tuple[Any, Any]:
+    """The pilot (by ``unit_field``: the page sends its id, the API its code) and the panel
+    expert (by id) a hand-made pair names; refused unless both are the round's."""
+    wanted = str(unit if unit is not None else "").strip()
+    found = next((u for u in _pilots(acceptance) if str(getattr(u, unit_field)) == wanted), None)
+    who = str(expert if expert is not None else "").strip()
+    chosen = next((e for e in panel_of(acceptance) if str(e.pk) == who), None)
+    if found is None or chosen is None:
+        raise ValidationError(_("请选择学校和专家。"))
+    return found, chosen
 
 
 def clean_per_pilot(raw: Any) -> int:
@@ -263,7 +277,8 @@ def assignment_remove(*, by: Any, acceptance: AcceptanceRound, unit: Any, expert
     if (unit.pk, expert.pk) in submitted_pairs(acceptance):
         raise ValidationError(
             _("“%(name)s”已提交了对%(unit)s的评分，这项分配不能再取消。")
-            % {"name": expert.display_name, "unit": unit.name}
+            % {"name": expert.display_name, "unit": unit.name},
+            code="not_allowed",
         )
     _drop(by, pair)
     if not Assignment.objects.filter(acceptance=acceptance).exists():  # scoping: ok checked

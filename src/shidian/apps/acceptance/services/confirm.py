@@ -138,7 +138,7 @@ def acceptance_confirm(
     require(by, APPROVE, acceptance)
     locked = AcceptanceRound.objects.select_for_update().get(pk=acceptance.pk)  # scoping: ok
     if locked.status != Status.OPEN:
-        raise ValidationError(_("这一轮验收的结论已经确认。"))
+        raise ValidationError(_("这一轮验收的结论已经确认。"), code="closed")
     rows = selectors.pilot_rows(acceptance)
     chosen, problems = _decisions(rows, decisions)
     conditional = [u for u, (o, _r) in chosen.items() if o == Outcome.CONDITIONAL]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.acceptance.kinds import SUMMARY_FILE, documents_of
 from shidian.apps.acceptance.models import Status
+from shidian.apps.core.access import MANAGE, require
 from shidian.apps.submissions import services as submissions
 from shidian.apps.submissions.models import Submission
 
@@ -19,7 +20,8 @@ from shidian.apps.submissions.models import Submission
 def _open(submission: Submission) -> None:
     acceptance = submission.round.acceptance
     if acceptance.status != Status.OPEN:
-        raise ValidationError(_("验收结论已确认，不能再修改报送内容。"))
+        # A state, not the caller's input: the API answers 409 ``closed``.
+        raise ValidationError(_("验收结论已确认，不能再修改报送内容。"), code="closed")
 
 
 @transaction.atomic
@@ -29,6 +31,18 @@ def report_save(
     _open(submission)
     return submissions.submission_save(
         submission=submission, user=user, answers=answers, base_version=base_version
+    )
+
+
+@transaction.atomic
+def report_save_answers(
+    *, submission: Submission, user: Any, changes: Mapping[str, Any], base_version: int
+) -> Submission:
+    """Change only the answers named in ``changes`` (a blank value clears one) and keep the
+    others: the API's partial update, one save under the same rules as :func:`report_save`."""
+    _open(submission)
+    return submissions.submission_save_answers(
+        submission=submission, user=user, changes=changes, base_version=base_version
     )
 
 
@@ -43,7 +57,7 @@ def report_attach(*, submission: Submission, user: Any, item_code: str, upload) 
     _open(submission)
     allowed = {SUMMARY_FILE, *(code for code, _name in documents_of(submission.round))}
     if item_code not in allowed:
-        raise ValidationError(_("没有这项档案。"))
+        raise ValidationError(_("没有这项档案。"), code="unknown_item")
     return submissions.submission_attach(
         submission=submission, user=user, item_code=item_code, upload=upload
     )
@@ -53,6 +67,22 @@ def report_attach(*, submission: Submission, user: Any, item_code: str, upload) 
 def report_detach(*, evidence: Any, user: Any) -> None:
     _open(evidence.submission)
     submissions.submission_detach(evidence=evidence, user=user)
+
+
+@transaction.atomic
+def report_return(
+    *, submission: Submission, user: Any, note: str, base_url: str = ""
+) -> Submission:
+    """The office sends the pilot's report back with a reason (required), while the round is
+    open; the pilot's coordinators are told (the kind's ``on_returned``)."""
+    require(user, MANAGE, submission)  # who may not hears so before being told of the reason
+    _open(submission)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("退回时请写明理由。"), code="reason_required")
+    return submissions.submission_return(
+        submission=submission, user=user, comments={}, note=note, base_url=base_url
+    )
 
 
 def tell_returned(submission: Submission, *, base_url: str = "") -> None:

@@ -70,7 +70,7 @@ def score_put(
         round_id=submission.round_id
     )
     if acceptance.status != Status.OPEN:
-        raise ValidationError(_("验收结论已确认，评分不能再修改。"))
+        raise ValidationError(_("验收结论已确认，评分不能再修改。"), code="closed")
     pairs = Assignment.objects.filter(acceptance=acceptance)  # scoping: ok reviewed above
     if pairs.exists() and not pairs.filter(unit_id=submission.unit_id, expert=by).exists():
         raise ValidationError(_("这所学校没有分配给您评分。"))
@@ -80,7 +80,9 @@ def score_put(
             submission=submission, reviewer=by, draft=False
         ).exists()
     ):
-        raise ValidationError(_("评分已提交，不能再存为草稿；修改后请重新提交。"))
+        raise ValidationError(
+            _("评分已提交，不能再存为草稿；修改后请重新提交。"), code="not_allowed"
+        )
     problems: list[str] = []
     unscored: list[str] = []
     item_scores: dict[str, float] = {}
