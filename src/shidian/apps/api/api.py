@@ -18,6 +18,7 @@ from shidian.apps.api.routers import (
     communities,
     community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
+    evaluation_writes,
     evidence,
     exchange,
     lifecycle_acceptance,
@@ -31,6 +32,7 @@ from shidian.apps.api.routers import (
     rectification_writes,
     report_filing,
     reports,
+    rollout_writes,
     runs,
     selection,
     selection_writes,  # noqa: F401  adds the selection writes to selection.router
@@ -80,3 +82,5 @@ api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
+api.add_router("", rollout_writes.router)
+api.add_router("", evaluation_writes.router)
