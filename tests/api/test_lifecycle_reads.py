@@ -374,8 +374,8 @@ def test_rollouts_office_school_outsider(client, tree, outsider):
 
 # scopes -------------------------------------------------------------------------------------
 
-# Acceptance is written too (test_acceptance_writes.py).
-LIFECYCLE_AREAS = ("inspections", "evaluation", "plans", "commendations", "rollout")
+# Acceptance, evaluation and rollout are written too (tests/api/test_*_writes.py).
+LIFECYCLE_AREAS = ("inspections", "plans", "commendations")
 
 
 def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(office_client):
@@ -389,7 +389,7 @@ def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(offi
     for area in LIFECYCLE_AREAS:
         assert f"{area}:read" in offered and f"{area}:write" not in offered, area
     page = office_client.get(reverse("api:tokens")).content.decode()
-    assert 'value="inspections:read"' in page and 'value="rollout:write"' not in page
+    assert 'value="inspections:read"' in page and 'value="plans:write"' not in page
     made = office_client.post(
         reverse("api:tokens"),
         {"name": "评估同步", "scopes": ["evaluation:read", "plans:read"], "days": "30"},
@@ -402,5 +402,5 @@ def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(offi
     assert refused.status_code == 422
     user = made.context["created"].token.user
     with pytest.raises(ValidationError):
-        token_create(user=user, name="x", scopes=["rollout:write"], days=30)
+        token_create(user=user, name="x", scopes=["plans:write"], days=30)
     assert ApiToken.objects.count() == 1

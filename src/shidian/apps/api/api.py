@@ -19,6 +19,7 @@ from shidian.apps.api.routers import (
     communities,
     community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
+    evaluation_writes,
     evidence,
     exchange,
     lifecycle_acceptance,
@@ -32,6 +33,7 @@ from shidian.apps.api.routers import (
     rectification_writes,
     report_filing,
     reports,
+    rollout_writes,
     runs,
     selection,
     selection_steps,
@@ -84,3 +86,5 @@ api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
 api.add_router("", selection_steps.router)
 api.add_router("", acceptance_writes.router)
+api.add_router("", rollout_writes.router)
+api.add_router("", evaluation_writes.router)

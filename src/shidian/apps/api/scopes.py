@@ -34,10 +34,8 @@ READ_ONLY_AREAS = frozenset(
     {
         "accounts",
         "inspections",
-        "evaluation",
         "plans",
         "commendations",
-        "rollout",
     }
 )
 

@@ -29,7 +29,8 @@ MAX_KM_LIMIT = 1000.0
 def require_editable(plan: RolloutPlan) -> None:
     if not plan.editable:
         raise ValidationError(
-            _("推广计划%(status)s，不能修改。") % {"status": plan.get_status_display()}
+            _("推广计划%(status)s，不能修改。") % {"status": plan.get_status_display()},
+            code="not_editable",  # a state, not bad input: the API answers 409
         )
 
 
@@ -66,17 +67,32 @@ def plan_create(
     return plan
 
 
+def _top(top: Any) -> int:
+    """The page's 选前 N 所 count, which must be a whole number from 1."""
+    text = str(top).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValidationError(_("请填写要选的学校数。"))
+    return int(text)
+
+
 @transaction.atomic
-def plan_pick(*, by: Any, plan: RolloutPlan, unit_ids: list[int]) -> int:
-    """Set the plan's schools to ``unit_ids`` (remaining candidates only); schools kept keep
-    their lead. Returns how many schools the plan has."""
+def plan_pick(
+    *, by: Any, plan: RolloutPlan, unit_ids: list[int] | None = None, top: Any = None
+) -> int:
+    """Set the plan's schools to ``unit_ids`` (remaining candidates only), or, with ``top``,
+    to the first ``top`` remaining candidates in ranking order; schools kept keep their lead.
+    Returns how many schools the plan has."""
     require(by, MANAGE, plan)
     plan = locked(plan)
     require_editable(plan)
-    wanted = {int(u) for u in unit_ids}
+    ranked = selectors.remaining_candidates(plan.programme)
+    if top is not None:
+        wanted = {c.unit.pk for c in ranked[: _top(top)]}
+    else:
+        wanted = {int(u) for u in unit_ids or ()}
     if not wanted:
         raise ValidationError(_("请至少选择一所学校。"))
-    candidates = {c.unit.pk: c for c in selectors.remaining_candidates(plan.programme)}
+    candidates = {c.unit.pk: c for c in ranked}
     outside = wanted - set(candidates)
     if outside:
         raise ValidationError(
@@ -129,16 +145,19 @@ def plan_set_lead(*, by: Any, plan: RolloutPlan, school: RolloutSchool, lead: An
         )
     school.lead, school.km, school.by_hand = lead, _km(school.unit, lead), True
     school.save(update_fields=["lead", "km", "by_hand"])
+    plan.save(update_fields=["updated_at"])  # a new version of the plan (its API ETag)
     audit(by, "rollout.lead", plan, f"{lead.name} -> {school.unit.name}")
     return school
 
 
 def _check_complete(plan: RolloutPlan) -> None:
     if not plan.schools.exists():
-        raise ValidationError(_("请先选择本批学校。"))
+        raise ValidationError(_("请先选择本批学校。"), code="incomplete")
     alone = plan.schools.filter(lead__isnull=True).count()
     if alone:
-        raise ValidationError(_("还有 %(n)d 所学校没有带动试点：请先安排带动。") % {"n": alone})
+        raise ValidationError(
+            _("还有 %(n)d 所学校没有带动试点：请先安排带动。") % {"n": alone}, code="incomplete"
+        )
 
 
 @transaction.atomic

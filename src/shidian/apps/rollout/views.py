@@ -113,15 +113,16 @@ def _managed(request: HttpRequest, rollout_id: int):
 def pick(request: HttpRequest, rollout_id: int) -> HttpResponse:
     plan = _managed(request, rollout_id)
     ids = request.POST.getlist("unit")
-    top = request.POST.get("top", "").strip()
+    top = request.POST.get("top", "").strip() or None
     try:
-        if top:
-            if not top.isdigit() or int(top) < 1:
-                raise ValidationError(_("请填写要选的学校数。"))
-            ids = [c.unit.pk for c in selectors.remaining_candidates(plan.programme)[: int(top)]]
-        if not all(str(i).isdigit() for i in ids):
+        if top is None and not all(str(i).isdigit() for i in ids):
             raise ValidationError(_("所选学校无效。"))
-        n = services.plan_pick(by=request.user, plan=plan, unit_ids=[int(i) for i in ids])
+        n = services.plan_pick(
+            by=request.user,
+            plan=plan,
+            unit_ids=[int(i) for i in ids] if top is None else None,
+            top=top,
+        )
     except ValidationError as exc:
         return _page(request, plan, 400, errors=exc.messages)
     messages.success(request, _("本批已选 %(n)d 所学校。") % {"n": n})

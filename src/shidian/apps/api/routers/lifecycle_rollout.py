@@ -6,11 +6,13 @@ plan before it becomes participation, as on their pages."""
 from __future__ import annotations
 
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.core.access import VIEW
@@ -59,8 +61,9 @@ class RolloutFilters(PageParams):
     year: int | None = Field(None, ge=1, le=9999)
 
 
-def _plans(request: HttpRequest):
-    user = need(request, AREA)
+def visible_plans(request: HttpRequest, mode: str = scopes.READ):
+    """The plans the caller sees, if the token allows ``mode`` on the area."""
+    user = need(request, AREA, mode)
     return RolloutPlan.objects.restrict(user, VIEW).annotate(
         school_count=Count("schools", distinct=True),
         paired_count=Count("schools", filter=Q(schools__lead__isnull=False), distinct=True),
@@ -99,7 +102,7 @@ def pair_out(row: RolloutSchool) -> dict:
 @router.get("/rollouts", response=RolloutPage, url_name="rollouts")
 def rollouts(request: HttpRequest, filters: Query[RolloutFilters]):
     """Roll-out plans the caller sees, newest first."""
-    rows = _plans(request).order_by("-created_at", "-pk")
+    rows = visible_plans(request).order_by("-created_at", "-pk")
     if filters.programme is not None:
         rows = rows.filter(programme_id=filters.programme)
     if filters.status:
@@ -109,16 +112,24 @@ def rollouts(request: HttpRequest, filters: Query[RolloutFilters]):
     return page(request, rows, filters, rollout_out)
 
 
-@router.get("/rollouts/{rollout_id}", response=RolloutDetail, url_name="rollout")
-def rollout(request: HttpRequest, rollout_id: int):
-    """One plan with its schools (rank order), each with its lead pilot and the distance."""
+def rollout_answer(request: HttpRequest, response: HttpResponse, rollout_id: int) -> dict:
+    """The plan as ``GET /rollouts/{id}`` gives it, with its ``ETag`` set on ``response``:
+    the writes answer the same."""
     schools = (
         RolloutSchool.objects.restrict(request.user, VIEW)
         .select_related("unit", "lead")
         .order_by(F("rank").asc(nulls_last=True), "unit__code", "pk")
     )
     found = get_object_or_404(
-        _plans(request).prefetch_related(Prefetch("schools", queryset=schools)),
+        visible_plans(request).prefetch_related(Prefetch("schools", queryset=schools)),
         pk=rollout_id,
     )
+    response["ETag"] = etag_of(found)
     return {**rollout_out(found), "pairs": [pair_out(s) for s in found.schools.all()]}
+
+
+@router.get("/rollouts/{rollout_id}", response=RolloutDetail, url_name="rollout")
+def rollout(request: HttpRequest, response: HttpResponse, rollout_id: int):
+    """One plan with its schools (rank order), each with its lead pilot and the distance, and
+    the ``ETag`` its writes need."""
+    return rollout_answer(request, response, rollout_id)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shidian.apps.core.access import MANAGE, can
+from shidian.apps.core.access import MANAGE, can, require
 from shidian.apps.evaluation.annual.content import annual_content, check_year
 from shidian.apps.evaluation.annual.document import report_generate
 from shidian.apps.programmes.models import Programme
@@ -33,7 +33,9 @@ def describe_error(code: str, params: dict) -> str | None:
 
 
 def annual_start(*, programme: Programme, year: int, by: Any) -> Run:
-    """Queue the report of ``year`` (the caller has checked MANAGE on ``programme``)."""
+    """Queue the report of ``year`` (a year the page's form accepted): only who manages
+    ``programme`` may, whether from the page or the API."""
+    require(by, MANAGE, programme)
     return run_start(
         ANNUAL,
         by=by,
