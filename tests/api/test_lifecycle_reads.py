@@ -374,7 +374,9 @@ def test_rollouts_office_school_outsider(client, tree, outsider):
 
 # scopes -------------------------------------------------------------------------------------
 
-LIFECYCLE_AREAS = ("inspections", "acceptance", "evaluation", "plans", "commendations", "rollout")
+# The lifecycle areas the API only reads (plans and commendations have writes: plan_writes,
+# commendation_writes).
+LIFECYCLE_AREAS = ("inspections", "acceptance", "evaluation", "rollout")
 
 
 def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(office_client):

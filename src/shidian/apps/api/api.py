@@ -15,6 +15,7 @@ from shidian.apps.api.routers import (
     areas,
     case_writes,
     cases,
+    commendation_writes,
     communities,
     community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
@@ -27,6 +28,7 @@ from shidian.apps.api.routers import (
     lifecycle_plans,
     lifecycle_rollout,
     me,
+    plan_writes,  # noqa: F401  adds the plan writes to lifecycle_plans.router
     programmes,
     rectification_writes,
     report_filing,
@@ -80,3 +82,4 @@ api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
+api.add_router("", commendation_writes.router)
