@@ -11,17 +11,19 @@ messages)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import StringConstraints
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.errors import ApiError
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import NO_NUL
 from shidian.apps.api.routers.lifecycle_commendations import (
@@ -65,7 +67,7 @@ class NominationIn(Schema):
 
 
 class DecideIn(Schema):
-    decision: Literal["include", "decline"]
+    decision: Text = ""  # include or decline
     note: Text = ""
 
 
@@ -183,6 +185,9 @@ def commendation_nomination_decide(
             Nomination.objects.restrict(request.user, VIEW).filter(commendation=row),
             pk=nomination_id,
         )
+        if body.decision not in ("include", "decline"):
+            detail = {"loc": ["body", "decision"], "message": "include | decline"}
+            raise ApiError(422, "invalid", _("请求的数据不正确。"), [detail])
         form = DeclineForm({"note": body.note})
         if not form.is_valid():
             raise form_refused(form)

@@ -28,7 +28,12 @@ from shidian.apps.api.auth import need
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, NO_NUL
 from shidian.apps.api.routers import lifecycle_plans as reads
-from shidian.apps.api.routers.evidence import EvidenceOut, evidence_out, upload_description
+from shidian.apps.api.routers.evidence import (
+    EvidenceList,
+    EvidenceOut,
+    evidence_out,
+    upload_description,
+)
 from shidian.apps.api.routers.lifecycle_plans import PlanDetail, plan_detail_out, visible_plans
 from shidian.apps.api.writes import form_refused, if_match, refused, write
 from shidian.apps.core.access import VIEW, get_scoped_or_404
@@ -100,8 +105,8 @@ class NoteIn(Schema):
 class RoundIn(Schema):
     """The round form of the programme's plans page."""
 
-    batch: int = Field(..., ge=1, le=MAX_OFFSET)
-    deadline: dt.date
+    batch: int | None = Field(None, ge=1, le=MAX_OFFSET)
+    deadline: dt.date | None = None
     name: Short = ""
 
 
@@ -115,7 +120,7 @@ class RoundOut(Schema):
 
 
 class GoalUpdateIn(Schema):
-    goal_code: Short
+    goal_code: Short = ""
     value: Cell = None
     note: Long = ""
 
@@ -153,7 +158,11 @@ def plan_round_open(request: HttpRequest, programme_id: int, body: RoundIn):
     user = need(request, AREA, scopes.WRITE)
     programme = get_scoped_or_404(Programme, user, VIEW, pk=programme_id)
     form = RoundForm(
-        {"batch": body.batch, "deadline": body.deadline.isoformat(), "name": body.name},
+        {
+            "batch": body.batch,
+            "deadline": body.deadline.isoformat() if body.deadline else "",
+            "name": body.name,
+        },
         programme=programme,
     )
     if not form.is_valid():
@@ -206,6 +215,15 @@ def plan_save(request: HttpRequest, response: HttpResponse, plan_id: int, body: 
 
     write(request, _rows(request), plan_id, act, invalid="invalid_answers", message=_not_saved)
     return _answer(response, request, plan_id)
+
+
+@router.get("/plans/{plan_id}/attachments", response=EvidenceList, url_name="plan_attachments")
+def plan_attachments(request: HttpRequest, plan_id: int):
+    """The plan documents attached to the current filing (metadata), as ``filed``."""
+    found = get_object_or_404(visible_plans(request), pk=plan_id)
+    filed = plan_detail_out(request, found)["filed"]
+    items = filed["attachments"] if filed else []
+    return {"count": len(items), "items": items}
 
 
 @router.post(
@@ -325,8 +343,8 @@ def plan_task_update(
     request: HttpRequest,
     response: HttpResponse,
     plan_id: int,
-    task_code: Form[Short],
-    status: Form[Short],
+    task_code: str = Form("", max_length=4000, pattern=NO_NUL),
+    status: str = Form("", max_length=4000, pattern=NO_NUL),
     note: str = Form("", max_length=20000, pattern=NO_NUL),
     evidence: UploadedFile | None = File(None),  # only a done task needs one
 ):
