@@ -374,11 +374,11 @@ def test_rollouts_office_school_outsider(client, tree, outsider):
 
 # scopes -------------------------------------------------------------------------------------
 
-# Acceptance, evaluation and rollout are written too (tests/api/test_*_writes.py).
-LIFECYCLE_AREAS = ("inspections", "plans", "commendations")
+# Every lifecycle area is written too (tests/api/test_*_writes.py); accounts stay read-only.
+READ_ONLY = ("accounts",)
 
 
-def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(office_client):
+def test_read_only_areas_are_read_only_on_the_token_form_and_in_the_service(office_client):
     from django.core.exceptions import ValidationError
 
     from shidian.apps.api.forms import scope_choices
@@ -386,10 +386,10 @@ def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(offi
     from shidian.apps.api.tokens import token_create
 
     offered = {value for value, _label in scope_choices()}
-    for area in LIFECYCLE_AREAS:
+    for area in READ_ONLY:
         assert f"{area}:read" in offered and f"{area}:write" not in offered, area
     page = office_client.get(reverse("api:tokens")).content.decode()
-    assert 'value="inspections:read"' in page and 'value="plans:write"' not in page
+    assert 'value="accounts:read"' in page and 'value="accounts:write"' not in page
     made = office_client.post(
         reverse("api:tokens"),
         {"name": "评估同步", "scopes": ["evaluation:read", "plans:read"], "days": "30"},
@@ -397,10 +397,10 @@ def test_lifecycle_areas_are_read_only_on_the_token_form_and_in_the_service(offi
     assert made.status_code == 200
     assert made.context["created"].token.scopes == ["evaluation:read", "plans:read"]
     refused = office_client.post(
-        reverse("api:tokens"), {"name": "写", "scopes": ["plans:write"], "days": "30"}
+        reverse("api:tokens"), {"name": "写", "scopes": ["accounts:write"], "days": "30"}
     )
     assert refused.status_code == 422
     user = made.context["created"].token.user
     with pytest.raises(ValidationError):
-        token_create(user=user, name="x", scopes=["plans:write"], days=30)
+        token_create(user=user, name="x", scopes=["accounts:write"], days=30)
     assert ApiToken.objects.count() == 1

@@ -16,6 +16,7 @@ from shidian.apps.api.routers import (
     areas,
     case_writes,
     cases,
+    commendation_writes,
     communities,
     community_writes,  # noqa: F401  adds the community writes to communities.router
     documents,
@@ -29,6 +30,7 @@ from shidian.apps.api.routers import (
     lifecycle_plans,
     lifecycle_rollout,
     me,
+    plan_writes,  # noqa: F401  adds the plan writes to lifecycle_plans.router
     programmes,
     rectification_writes,
     report_filing,
@@ -88,3 +90,4 @@ api.add_router("", selection_steps.router)
 api.add_router("", acceptance_writes.router)
 api.add_router("", rollout_writes.router)
 api.add_router("", evaluation_writes.router)
+api.add_router("", commendation_writes.router)

@@ -34,8 +34,6 @@ READ_ONLY_AREAS = frozenset(
     {
         "accounts",
         "inspections",
-        "plans",
-        "commendations",
     }
 )
 

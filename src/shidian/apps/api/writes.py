@@ -65,6 +65,19 @@ def refused(
     return ApiError(422, own, text, details)
 
 
+def form_refused(form: Any, *, code: str = "invalid") -> ApiError:
+    """The 422 for a page's form that refused the body: each problem as the page shows it
+    (the field's label and its message), the field's name in ``details``."""
+    problems, details = [], []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in errors:
+            text = _("%(field)s：%(message)s") % {"field": label, "message": message}
+            problems.append(text if label else str(message))
+            details.append({"loc": ["body", name], "message": str(message)})
+    return ApiError(422, code, "；".join(problems), details)
+
+
 def write(
     request,
     rows: models.QuerySet,

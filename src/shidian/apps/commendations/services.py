@@ -24,6 +24,7 @@ from shidian.apps.commendations.models import (
     NominationStatus,
     Status,
 )
+from shidian.apps.commendations.policies import LOWER_OFFICES
 from shidian.apps.core import approval
 from shidian.apps.core.access import APPROVE, MANAGE, VIEW, can, require
 from shidian.apps.core.approval import actor, audit, locked
@@ -46,8 +47,24 @@ def passed_units(programme: Any):
 def _editable(commendation: Commendation) -> None:
     if not commendation.editable:
         raise ValidationError(
-            _("表彰名单%(status)s，不能修改。") % {"status": commendation.get_status_display()}
+            _("表彰名单%(status)s，不能修改。") % {"status": commendation.get_status_display()},
+            code="not_editable",
         )
+
+
+def _touch(commendation: Commendation) -> None:
+    """The list changed with its nominations: its ``updated_at`` (hence the API's ETag) moves."""
+    commendation.save(update_fields=["updated_at"])
+
+
+def may_propose(user: Any, commendation: Commendation) -> bool:
+    """A lower office (a zone, a county office under the programme's unit) proposes
+    nominations to a list it sees but does not run; no one else but the office adds any."""
+    return (
+        getattr(user, "role", "") in LOWER_OFFICES
+        and not can(user, MANAGE, commendation)
+        and can(user, VIEW, commendation)
+    )
 
 
 @transaction.atomic
@@ -111,7 +128,7 @@ def nomination_add(
     (the office then includes or declines it)."""
     commendation = locked(commendation)
     office = can(by, MANAGE, commendation)
-    if not office and (not can(by, VIEW, commendation) or not _in_subtree(by, unit)):
+    if not office and (not may_propose(by, commendation) or not _in_subtree(by, unit)):
         raise PermissionDenied
     _editable(commendation)
     name, role, reason = _clean(commendation, category, unit, name, role, reason)
@@ -126,6 +143,7 @@ def nomination_add(
         proposed_by_unit=None if office else by.unit,
         created_by=actor(by),
     )
+    _touch(commendation)
     action = "commendations.nominate" if office else "commendations.propose"
     audit(by, action, commendation, f"{nomination.display_name()} ({category})")
     return nomination
@@ -157,6 +175,7 @@ def nomination_decide(
             raise ValidationError(_("不采纳下级推荐时请说明原因。"))
         nomination.status, nomination.decline_note = NominationStatus.DECLINED, note
     nomination.save(update_fields=["status", "decline_note"])
+    _touch(commendation)
     audit(
         by,
         "commendations.include" if include else "commendations.decline",

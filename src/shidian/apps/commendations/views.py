@@ -19,7 +19,6 @@ from shidian.apps.commendations.forms import (
     NominationForm,
 )
 from shidian.apps.commendations.models import Category, NominationStatus, Status
-from shidian.apps.commendations.policies import LOWER_OFFICES
 from shidian.apps.core.access import APPROVE, MANAGE, can
 from shidian.apps.programmes.selectors import programme_for
 
@@ -75,7 +74,7 @@ def _context(request: HttpRequest, commendation, **forms) -> dict:
             n for n in rows if n.category == value and n.status == NominationStatus.INCLUDED
         ]
         groups.append({"category": value, "label": label, "rows": included})
-    propose = not manage and getattr(user, "role", "") in LOWER_OFFICES and commendation.editable
+    propose = services.may_propose(user, commendation) and commendation.editable
     units = selectors.nomination_units(user=user, programme=commendation.programme)
     return {
         "commendation": commendation,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -47,6 +48,10 @@ class Plan(models.Model):
         "programmes.Cycle", verbose_name=_("批次"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's ETag: the plans services touch it with every change of the plan's filings,
+    # versions and progress. The database fills it too, so rows written by code that predates
+    # the column (an app server of the previous release during a rolling upgrade) still insert.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = PlanQuerySet.as_manager()
     scope_unit_field = "unit"

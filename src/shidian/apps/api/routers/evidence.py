@@ -151,10 +151,13 @@ def _stored(response: HttpResponse, request: HttpRequest, rows, parent_id: int, 
     return evidence_out(_one(parent, evidence_id))
 
 
-def _upload_description(what: str) -> dict:
+def upload_description(what: str = "") -> dict:
+    """The ``openapi_extra`` of an upload under the parent's If-Match: the multipart ``file``
+    and, when ``what`` names it, the ``code`` it goes to (plan_writes uploads one too)."""
     extra = if_match()
+    parts = f"``file`` (the file) and ``code`` ({what})" if what else "``file`` (the file)"
     # ninja writes the multipart schema from the File and Form parameters.
-    extra["requestBody"] = {"description": f"multipart: ``file`` (the file) and ``code`` ({what})"}
+    extra["requestBody"] = {"description": f"multipart: {parts}"}
     return extra
 
 
@@ -177,7 +180,7 @@ def sheet_evidence_list(request: HttpRequest, sheet_id: int):
     "/sheets/{sheet_id}/evidence",
     response={201: EvidenceOut},
     url_name="sheet_evidence_upload",
-    openapi_extra=_upload_description("the scoring item's code"),
+    openapi_extra=upload_description("the scoring item's code"),
     tags=["campaigns"],
 )
 def sheet_evidence_upload(
@@ -259,7 +262,7 @@ def report_evidence_list(request: HttpRequest, submission_id: int):
     "/report-submissions/{submission_id}/evidence",
     response={201: EvidenceOut},
     url_name="report_evidence_upload",
-    openapi_extra=_upload_description("the file field's code"),
+    openapi_extra=upload_description("the file field's code"),
     tags=["reports"],
 )
 def report_evidence_upload(

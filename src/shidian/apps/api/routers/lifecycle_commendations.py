@@ -7,11 +7,13 @@ when the caller may read that document (the documents area's route serves it).""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.commendations import selectors
@@ -64,8 +66,9 @@ class CommendationFilters(PageParams):
     status: Text | None = None
 
 
-def _commendations(request: HttpRequest):
-    user = need(request, AREA)
+def visible_commendations(request: HttpRequest, mode: str = scopes.READ):
+    """The lists the caller sees on the commendation pages (``mode``: the token scope)."""
+    user = need(request, AREA, mode)
     return Commendation.objects.restrict(user, VIEW).select_related("programme")
 
 
@@ -110,7 +113,7 @@ def nomination_out(n) -> dict:
 def commendations(request: HttpRequest, filters: Query[CommendationFilters]):
     """Commendation lists the caller sees, newest first (``status=approved`` for the approved
     ones); ``included`` counts the included nominations the caller sees."""
-    rows = _commendations(request).order_by("-created_at", "-pk")
+    rows = visible_commendations(request).order_by("-created_at", "-pk")
     if filters.programme is not None:
         rows = rows.filter(programme_id=filters.programme)
     if filters.status:
@@ -121,8 +124,15 @@ def commendations(request: HttpRequest, filters: Query[CommendationFilters]):
 @router.get(
     "/commendations/{commendation_id}", response=CommendationDetail, url_name="commendation"
 )
-def commendation(request: HttpRequest, commendation_id: int):
-    found = get_object_or_404(_commendations(request), pk=commendation_id)
+def commendation(request: HttpRequest, response: HttpResponse, commendation_id: int):
+    """One list with the nominations the caller sees, and an ``ETag`` for the writes."""
+    found = get_object_or_404(visible_commendations(request), pk=commendation_id)
+    response["ETag"] = etag_of(found)
+    return commendation_detail_out(request, found)
+
+
+def commendation_detail_out(request: HttpRequest, found: Commendation) -> dict:
+    """One list as ``GET /commendations/{id}`` gives it (the writes answer it too)."""
     nominations = _nominations(request, found)
     return {
         **_out(request, found, nominations),

@@ -1,21 +1,28 @@
 """Read routes of creation plans (创建方案): the plans a person sees on the plans pages (a
 school its own, its zone and county their subtree's, the grants on the programme), each with
 its current filing's status and the figures of the version in force today (completion rate,
-scheduled share, late tasks), and one plan's tasks with their statuses, as on the plan page."""
+scheduled share, late tasks), and one plan's tasks with their statuses, its current filing's
+goals and tasks as filed and its attachments, as on the plan page, with an ``ETag`` for the
+writes (plan_writes)."""
 
 from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
+from shidian.apps.api.routers.evidence import EvidenceOut, evidence_out
 from shidian.apps.core.access import VIEW
+from shidian.apps.evidence.models import Evidence
 from shidian.apps.plans import selectors
+from shidian.apps.plans.kind import ATTACHMENTS, GOALS, TASKS
 from shidian.apps.plans.models import Plan, PlanFiling
 from shidian.apps.plans.progress import plan_states
 from shidian.apps.plans.services.filings import current_filing
@@ -54,8 +61,18 @@ class TaskOut(Schema):
     last_reported_on: str | None
 
 
+class FilingOut(Schema):
+    """The current filing as the school filed it (a draft, a revision under way)."""
+
+    goals: list[dict]
+    tasks: list[dict]
+    return_note: str
+    attachments: list[EvidenceOut]
+
+
 class PlanDetail(PlanOut):
     task_list: list[TaskOut]
+    filed: FilingOut | None  # null before the round
 
 
 class PlanPage(Paged):
@@ -69,8 +86,9 @@ class PlanFilters(PageParams):
     status: Text | None = None
 
 
-def _plans(request: HttpRequest):
-    user = need(request, AREA)
+def visible_plans(request: HttpRequest, mode: str = scopes.READ):
+    """The plans the caller sees on the plan pages (``mode``: the token scope needed)."""
+    user = need(request, AREA, mode)
     return Plan.objects.restrict(user, VIEW).select_related("unit", "programme", "batch")
 
 
@@ -108,7 +126,7 @@ def plan_out(plan: Plan, state) -> dict:
 @router.get("/plans", response=PlanPage, url_name="plans")
 def plans(request: HttpRequest, filters: Query[PlanFilters]):
     """Plans the caller sees, by programme, batch and school code."""
-    rows = _plans(request).order_by("programme_id", "batch__number", "unit__code", "pk")
+    rows = visible_plans(request).order_by("programme_id", "batch__number", "unit__code", "pk")
     if filters.programme is not None:
         rows = rows.filter(programme_id=filters.programme)
     if filters.batch is not None:
@@ -128,10 +146,28 @@ def plans(request: HttpRequest, filters: Query[PlanFilters]):
     return result
 
 
-@router.get("/plans/{plan_id}", response=PlanDetail, url_name="plan")
-def plan(request: HttpRequest, plan_id: int):
-    """One plan with the tasks of its version in force (else its latest), as the plan page."""
-    found = get_object_or_404(_plans(request), pk=plan_id)
+def _filed(request: HttpRequest, plan: Plan) -> dict | None:
+    filing = current_filing(plan)
+    if filing is None:
+        return None
+    submission = filing.submission
+    files = (
+        Evidence.objects.restrict(request.user, VIEW)
+        .filter(submission=submission, item_code=ATTACHMENTS)
+        .select_related("uploaded_by")
+        .order_by("created_at", "pk")
+    )
+    answers = submission.answers or {}
+    return {
+        "goals": list(answers.get(GOALS, [])),
+        "tasks": list(answers.get(TASKS, [])),
+        "return_note": submission.return_note,
+        "attachments": [evidence_out(f) for f in files],
+    }
+
+
+def plan_detail_out(request: HttpRequest, found: Plan) -> dict:
+    """One plan as ``GET /plans/{id}`` gives it (the writes answer it too)."""
     today = timezone.localdate()
     detail = selectors.plan_detail(plan=found, as_of=today)
     tasks = [
@@ -150,4 +186,13 @@ def plan(request: HttpRequest, plan_id: int):
         }
         for line in detail["lines"]
     ]
-    return {**plan_out(found, detail["state"]), "task_list": tasks}
+    return {**plan_out(found, detail["state"]), "task_list": tasks, "filed": _filed(request, found)}
+
+
+@router.get("/plans/{plan_id}", response=PlanDetail, url_name="plan")
+def plan(request: HttpRequest, response: HttpResponse, plan_id: int):
+    """One plan with the tasks of its version in force (else its latest), as the plan page,
+    its current filing as filed, and an ``ETag`` for the writes."""
+    found = get_object_or_404(visible_plans(request), pk=plan_id)
+    response["ETag"] = etag_of(found)
+    return plan_detail_out(request, found)

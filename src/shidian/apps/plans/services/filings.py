@@ -39,8 +39,14 @@ def current_filing(plan: Plan) -> PlanFiling | None:
 def _filing_or_refuse(plan: Plan) -> PlanFiling:
     filing = current_filing(plan)
     if filing is None:
-        raise ValidationError(_("该单位尚无创建方案。"))
+        raise ValidationError(_("该单位尚无创建方案。"), code="not_allowed")
     return filing
+
+
+def touch(plan: Plan) -> None:
+    """The plan changed with its filing, versions or progress: its ``updated_at`` (hence the
+    API's ETag) moves, so two clients never act on a plan the other changed unseen."""
+    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())  # scoping: ok held
 
 
 @transaction.atomic
@@ -93,6 +99,7 @@ def plan_round_open(
         )
         submission = Submission.objects.create(round=round_obj, unit_id=unit_id)
         PlanFiling.objects.create(plan=plan, submission=submission, number=1)
+        touch(plan)
     audit_record(
         actor=user,
         action="plans.round_open",
@@ -113,7 +120,9 @@ def plan_revision_start(*, plan: Plan, user: Any) -> PlanFiling:
     filing = _filing_or_refuse(plan)
     latest = plan.versions.order_by("-number").first()
     if latest is None or filing.submission.status != Status.ACCEPTED:
-        raise ValidationError(_("只有已批准、且没有待审修订的方案才能提出修订。"))
+        raise ValidationError(
+            _("只有已批准、且没有待审修订的方案才能提出修订。"), code="not_allowed"
+        )
     programme = plan.programme
     now = timezone.now()
     round_obj = Round.objects.create(
@@ -134,6 +143,7 @@ def plan_revision_start(*, plan: Plan, user: Any) -> PlanFiling:
         answers=dict(latest.submission.answers),
     )
     new = PlanFiling.objects.create(plan=plan, submission=submission, number=filing.number + 1)
+    touch(plan)
     audit_record(
         actor=user,
         action="plans.revision_start",
@@ -157,28 +167,36 @@ def plan_save(
     cleaned, problems = spec.clean_rows(submission.round, answers)
     if problems:
         raise ValidationError(problems)
-    return submissions.submission_save(
+    saved = submissions.submission_save(
         submission=submission,
         user=user,
         answers=cleaned,
         base_version=base_version,
         prevalidated=True,
     )
+    touch(plan)
+    return saved
 
 
 @transaction.atomic
 def plan_submit(*, plan: Plan, user: Any) -> Submission:
-    return submissions.submission_submit(submission=_filing_or_refuse(plan).submission, user=user)
+    submitted = submissions.submission_submit(
+        submission=_filing_or_refuse(plan).submission, user=user
+    )
+    touch(plan)
+    return submitted
 
 
 @transaction.atomic
 def plan_attach(*, plan: Plan, user: Any, upload) -> Any:
-    return submissions.submission_attach(
+    evidence = submissions.submission_attach(
         submission=_filing_or_refuse(plan).submission,
         user=user,
         item_code=ATTACHMENTS,
         upload=upload,
     )
+    touch(plan)
+    return evidence
 
 
 @transaction.atomic
@@ -190,19 +208,23 @@ def plan_approve(*, plan: Plan, user: Any, weighting: str) -> Submission:
     submission = _filing_or_refuse(plan).submission
     token = chosen_weighting.set(weighting)
     try:
-        return submissions.submission_accept(submission=submission, user=user)
+        accepted = submissions.submission_accept(submission=submission, user=user)
     finally:
         chosen_weighting.reset(token)
+    touch(plan)
+    return accepted
 
 
 @transaction.atomic
 def plan_return(*, plan: Plan, user: Any, note: str, base_url: str = "") -> Submission:
     if not clean_text(note, multiline=True):
-        raise ValidationError(_("退回时请写明修改意见。"))
+        raise ValidationError(_("退回时请写明修改意见。"), code="reason_required")
     submission = _filing_or_refuse(plan).submission
-    return submissions.submission_return(
+    returned = submissions.submission_return(
         submission=submission, user=user, comments={}, note=note, base_url=base_url
     )
+    touch(plan)
+    return returned
 
 
 def is_editable(filing: PlanFiling | None) -> bool:

@@ -18,13 +18,14 @@ from shidian.apps.evidence.files import check_upload
 from shidian.apps.evidence.services import evidence_store
 from shidian.apps.plans.kind import TASK_EVIDENCE
 from shidian.apps.plans.models import GoalUpdate, Plan, TaskStatus, TaskUpdate
+from shidian.apps.plans.services.filings import touch
 from shidian.textclean import clean_text
 
 
 def _latest_version(plan: Plan):
     version = plan.versions.order_by("-number").first()
     if version is None:
-        raise ValidationError(_("方案尚未批准，不能填报进展。"))
+        raise ValidationError(_("方案尚未批准，不能填报进展。"), code="not_allowed")
     return version
 
 
@@ -84,6 +85,7 @@ def task_update_record(
         unit=plan.unit,
         data={"task": task_code, "status": status},
     )
+    touch(plan)
     return update
 
 
@@ -125,4 +127,5 @@ def goal_update_record(
         unit=plan.unit,
         data={"goal": goal_code, "value": number},
     )
+    touch(plan)
     return update
