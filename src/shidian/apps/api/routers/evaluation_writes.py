@@ -13,8 +13,8 @@ from ninja import Field, Router, Schema, Status
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
-from shidian.apps.api.form_errors import form_refused
 from shidian.apps.api.routers.lifecycle_evaluation import AREA
+from shidian.apps.api.writes import form_refused
 from shidian.apps.core.access import MANAGE, can
 from shidian.apps.evaluation.annual import jobs
 from shidian.apps.evaluation.annual.forms import AnnualReportForm

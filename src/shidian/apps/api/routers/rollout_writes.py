@@ -19,10 +19,9 @@ from pydantic import StringConstraints
 
 from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
-from shidian.apps.api.form_errors import form_refused
 from shidian.apps.api.pagination import NO_NUL
 from shidian.apps.api.routers.lifecycle_rollout import AREA, RolloutDetail, rollout_answer
-from shidian.apps.api.writes import if_match, refused, write
+from shidian.apps.api.writes import form_refused, if_match, refused, write
 from shidian.apps.core.access import MANAGE, VIEW, can
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.programmes.selectors import programme_for

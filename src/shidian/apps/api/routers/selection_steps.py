@@ -31,7 +31,7 @@ from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import NO_NUL
 from shidian.apps.api.routers import selection as reads
 from shidian.apps.api.routers.selection import SelectionDetail, selection_detail_out
-from shidian.apps.api.writes import if_match, write
+from shidian.apps.api.writes import form_refused, if_match, write
 from shidian.apps.core.access import MANAGE, VIEW, require
 from shidian.apps.orgs.models import OrgUnit
 from shidian.apps.selection.forms_batches import MoveForm, SwapForm
@@ -183,21 +183,6 @@ def _user_pk(username: str) -> int:
     return found.first() or 0
 
 
-def _form_refusal(form: Any) -> ValidationError:
-    """A form's errors as the page lists them, each with its field's label."""
-    problems = []
-    for name, messages in form.errors.items():
-        field = form.fields.get(name)
-        for message in messages:
-            if field is not None and field.label:
-                problems.append(
-                    _("%(field)s：%(error)s") % {"field": field.label, "error": message}
-                )
-            else:
-                problems.append(message)
-    return ValidationError(problems)
-
-
 def _office(request: HttpRequest, selection: Any) -> None:
     """The office only, before its form is read (the step pages answer 403 first too)."""
     require(request.user, MANAGE, selection)
@@ -335,7 +320,7 @@ def assignment_runs(
         _office(request, row)
         form = AssignForm({"per_unit": body.per_unit})
         if not form.is_valid():
-            raise _form_refusal(form)
+            raise form_refused(form)
         started.append(
             reviewing.assignment_start(
                 by=request.user, selection=row, per_unit=form.cleaned_data["per_unit"]
@@ -428,7 +413,7 @@ def reconcile(request: HttpRequest, response: HttpResponse, selection_id: int, b
         _office(request, row)
         form = ReconcileForm(body.model_dump())
         if not form.is_valid():
-            raise _form_refusal(form)
+            raise form_refused(form)
         made.append(
             reconciling.reconciliation_run(by=request.user, selection=row, **form.cleaned_data)
         )
@@ -555,7 +540,7 @@ def shortlist_runs(
         _office(request, row)
         form = _shortlist_form(row, body)
         if not form.is_valid():
-            raise _form_refusal(form)
+            raise form_refused(form)
         started.append(
             shortlisting.shortlist_run_start(by=request.user, selection=row, params=form.params())
         )
