@@ -20,6 +20,7 @@ from shidian.apps.api.routers import (
     documents,
     evidence,
     exchange,
+    inspection_writes,
     lifecycle_acceptance,
     lifecycle_commendations,
     lifecycle_evaluation,
@@ -80,3 +81,4 @@ api.add_router("", lifecycle_commendations.router)
 api.add_router("", lifecycle_rollout.router)
 api.add_router("", standard_writes.router)
 api.add_router("", runs.router)
+api.add_router("", inspection_writes.router)

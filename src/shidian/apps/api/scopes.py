@@ -31,7 +31,14 @@ AREAS: dict[str, object] = {
 }
 # Areas whose data the API only reads, whatever the token says.
 READ_ONLY_AREAS = frozenset(
-    {"accounts", "inspections", "acceptance", "evaluation", "plans", "commendations", "rollout"}
+    {
+        "accounts",
+        "acceptance",
+        "evaluation",
+        "plans",
+        "commendations",
+        "rollout",
+    }
 )
 
 
