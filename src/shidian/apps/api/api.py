@@ -23,6 +23,7 @@ from shidian.apps.api.routers import (
     evaluation_writes,
     evidence,
     exchange,
+    inspection_writes,
     lifecycle_acceptance,
     lifecycle_commendations,
     lifecycle_evaluation,
@@ -91,3 +92,4 @@ api.add_router("", acceptance_writes.router)
 api.add_router("", rollout_writes.router)
 api.add_router("", evaluation_writes.router)
 api.add_router("", commendation_writes.router)
+api.add_router("", inspection_writes.router)

@@ -30,12 +30,7 @@ AREAS: dict[str, object] = {
     "rollout": _("推广计划"),
 }
 # Areas whose data the API only reads, whatever the token says.
-READ_ONLY_AREAS = frozenset(
-    {
-        "accounts",
-        "inspections",
-    }
-)
+READ_ONLY_AREAS = frozenset({"accounts"})
 
 
 def all_scopes() -> list[str]:

@@ -75,7 +75,7 @@ def visit_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def visit_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _programme(request, programme_id)
-    if not can(request.user, MANAGE, programme):
+    if not visits.may_schedule(request.user, programme):
         raise PermissionDenied
     pool = visits.population(programme)
     form = forms.VisitForm(request.POST or None, programme=programme, pool=pool)
@@ -205,7 +205,7 @@ def finding_turn(request: HttpRequest, finding_id: int) -> HttpResponse:
     finding = get_scoped_or_404(
         Finding.objects.select_related("visit__programme"), request.user, VIEW, pk=finding_id
     )
-    if not can(request.user, MANAGE, finding):
+    if not visits.may_turn(request.user, finding):
         raise PermissionDenied
     form = forms.TurnForm(request.POST)
     if not form.is_valid():

@@ -2,18 +2,21 @@
 programme unit's office and the grants on the programme, and the visit's own inspectors) and
 the findings they see (the visit's readers, and the schools a finding covers, with the zones
 above them). A school sees no visit, as on its pages, only the findings about itself.
-Rectification items are the rectification area's."""
+Rectification items are the rectification area's. A visit's ETag is for its writes
+(inspection_writes.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from shidian.apps.api import scopes
 from shidian.apps.api.auth import need
+from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
 from shidian.apps.core.access import VIEW
@@ -93,6 +96,12 @@ class FindingFilters(PageParams):
     needs_action: bool | None = None
 
 
+def visible_visits(request: HttpRequest, mode: str = scopes.READ):
+    """The visits the caller sees, without the counts (a write locks these rows)."""
+    user = need(request, AREA, mode)
+    return selectors.visits_for(user).select_related("programme__unit")
+
+
 def _visits(request: HttpRequest):
     user = need(request, AREA)
     seen = Finding.objects.restrict(user, VIEW).values("pk")
@@ -109,6 +118,12 @@ def _visits(request: HttpRequest):
             ),
         )
     )
+
+
+def visible_findings(request: HttpRequest, mode: str = scopes.READ):
+    """The findings the caller sees, plain (a write looks its finding up here)."""
+    user = need(request, AREA, mode)
+    return Finding.objects.restrict(user, VIEW).select_related("visit__programme__unit")
 
 
 def _findings(request: HttpRequest):
@@ -175,12 +190,24 @@ def inspection_visits(request: HttpRequest, filters: Query[VisitFilters]):
     return page(request, rows, filters, visit_out)
 
 
-@router.get("/inspection-visits/{visit_id}", response=VisitDetail, url_name="inspection_visit")
-def inspection_visit(request: HttpRequest, visit_id: int):
-    """One visit with the findings the caller sees (those of the visit's page)."""
+def visit_answer(request: HttpRequest, response: HttpResponse, visit_id: int) -> dict:
+    """The visit as ``GET /inspection-visits/{id}`` gives it, its ETag in ``response``."""
     found = get_object_or_404(_visits(request), pk=visit_id)
+    response["ETag"] = etag_of(found)
     findings = _findings(request).filter(visit=found).order_by("pk")
     return {**visit_out(found), "findings_list": [finding_out(f) for f in findings]}
+
+
+def finding_answer(request: HttpRequest, finding_id: int) -> dict:
+    """The finding as ``GET /inspection-findings/{id}`` gives it."""
+    return finding_out(get_object_or_404(_findings(request), pk=finding_id))
+
+
+@router.get("/inspection-visits/{visit_id}", response=VisitDetail, url_name="inspection_visit")
+def inspection_visit(request: HttpRequest, response: HttpResponse, visit_id: int):
+    """One visit with the findings the caller sees (those of the visit's page), and an
+    ``ETag`` for its state moves."""
+    return visit_answer(request, response, visit_id)
 
 
 @router.get("/inspection-findings", response=FindingPage, url_name="inspection_findings")
@@ -194,3 +221,9 @@ def inspection_findings(request: HttpRequest, filters: Query[FindingFilters]):
     if filters.needs_action is not None:
         rows = rows.filter(needs_action=filters.needs_action)
     return page(request, rows, filters, finding_out)
+
+
+@router.get("/inspection-findings/{finding_id}", response=FindingOut, url_name="inspection_finding")
+def inspection_finding(request: HttpRequest, finding_id: int):
+    """One finding the caller sees, with the rectification items of it the caller sees."""
+    return finding_answer(request, finding_id)

@@ -141,7 +141,8 @@ def visit_create(
     optional ``seed`` (drawn and recorded when not given) for the random draw."""
     from shidian.apps.supervision.selectors import bottom_units
 
-    require(by, MANAGE, programme)
+    if by is not None and not may_schedule(by, programme):
+        raise PermissionDenied
     problems = []
     title = (title or "").strip()
     if not title:
@@ -236,9 +237,11 @@ def _visit_move(*, by: Any, visit: InspectionVisit, action: str) -> InspectionVi
     )
     try:
         visit.status = states.visit_next(visit.status, action)
-    except states.MoveRefused:
+    except states.MoveRefused as refused:
+        # The state rules' code travels on, so the API tells a state refusal from bad input.
         raise ValidationError(
-            _("督查现在是“%(status)s”，不能这样操作。") % {"status": visit.get_status_display()}
+            _("督查现在是“%(status)s”，不能这样操作。") % {"status": visit.get_status_display()},
+            code=refused.code,
         ) from None
     visit.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -266,8 +269,19 @@ def visit_cancel(*, by: Any, visit: InspectionVisit) -> InspectionVisit:
     return _visit_move(by=by, visit=visit, action="cancel")
 
 
+def may_schedule(user: Any, programme: Any) -> bool:
+    """Who schedules a programme's visits: MANAGE on the programme."""
+    return can(user, MANAGE, programme)
+
+
 def may_record(user: Any, visit: InspectionVisit) -> bool:
     return can(user, MANAGE, visit) or can(user, REVIEW, visit)
+
+
+def may_turn(user: Any, finding: Finding) -> bool:
+    """Who turns a finding into rectification items: MANAGE on the finding (its visit's
+    office) and on the programme the items are issued in."""
+    return can(user, MANAGE, finding) and can(user, MANAGE, finding.visit.programme)
 
 
 def indicator_choices(programme: Any) -> list[tuple[str, str]]:
@@ -321,9 +335,10 @@ def finding_add(
     visit = InspectionVisit.objects.select_for_update(of=("self",)).get(  # scoping: ok checked
         pk=visit.pk
     )
-    problems = []
     if visit.status in (states.COMPLETED, states.CANCELLED):
-        problems.append(_("督查已结束，不能再记录发现。"))
+        # The visit's state, not the input: nothing else in the form matters then.
+        raise ValidationError(_("督查已结束，不能再记录发现。"), code="not_allowed")
+    problems = []
     text = (text or "").strip()
     if not text:
         problems.append(_("请填写发现的问题。"))
@@ -387,12 +402,14 @@ def finding_to_items(
     """One rectification item per school the finding covers, all or none. A finding is turned
     once; it must need action."""
     visit = finding.visit
-    require(by, MANAGE, visit.programme)
+    if by is not None and not may_turn(by, finding):
+        raise PermissionDenied
     finding = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)  # scoping: ok
+    # The finding's state: 409 in the API, not bad input.
     if not finding.needs_action:
-        raise ValidationError(_("这条发现不需要整改。"))
+        raise ValidationError(_("这条发现不需要整改。"), code="not_allowed")
     if finding.turned_at is not None:
-        raise ValidationError(_("这条发现已经下达过整改。"))
+        raise ValidationError(_("这条发现已经下达过整改。"), code="not_allowed")
     title = (title or "").strip() or finding.text.strip().splitlines()[0][:TITLE_MAX]
     units = [fu.unit for fu in finding.finding_units.select_related("unit").order_by("unit__code")]
     owners = owner_by_unit or {}
