@@ -42,13 +42,13 @@ from shidian.apps.api.routers.evidence import (
     Code,
     EvidenceList,
     EvidenceOut,
-    _download,
-    _files_of,
-    _listed,
-    _one,
-    _stored,
-    _upload_description,
+    evidence_of,
     evidence_out,
+    file_download,
+    files_of,
+    listed,
+    answer_after_change,
+    upload_description,
 )
 from shidian.apps.api.writes import if_match, refused, write
 from shidian.apps.core.access import APPROVE, MANAGE, REVIEW, VIEW, can
@@ -196,7 +196,7 @@ def report_out(row: Submission) -> dict:
 
 
 def report_detail_out(row: Submission) -> dict:
-    files = _files_of(row)
+    files = files_of(row)
     states = archive_state(row, {f.item_code for f in files})
     return {
         **report_out(row),
@@ -338,14 +338,14 @@ def acceptance_report_return(
 def acceptance_report_files(request: HttpRequest, report_id: int):
     """The report's files by code (``summary_file``, ``doc1``, ...): metadata only."""
     found = get_object_or_404(visible_reports(request), pk=report_id)
-    return _listed(_files_of(found), evidence_out)
+    return listed(files_of(found), evidence_out)
 
 
 @router.post(
     "/acceptance-reports/{report_id}/files",
     response={201: EvidenceOut},
     url_name="acceptance_report_attach",
-    openapi_extra=_upload_description("``summary_file`` or an archive document's code"),
+    openapi_extra=upload_description("``summary_file`` or an archive document's code"),
 )
 def acceptance_report_attach(
     request: HttpRequest,
@@ -368,7 +368,9 @@ def acceptance_report_attach(
         )
 
     write(request, _rows(request), report_id, act)
-    answer = _stored(response, request, visible_reports(request), report_id, stored[0].pk)
+    answer = answer_after_change(
+        response, request, visible_reports(request), report_id, stored[0].pk
+    )
     return Status(201, answer)
 
 
@@ -387,7 +389,7 @@ def acceptance_report_attach(
 def acceptance_report_file(request: HttpRequest, report_id: int, acceptance_file_id: int):
     """Download one file of the report (404 outside the caller's reports)."""
     found = get_object_or_404(visible_reports(request), pk=report_id)
-    return _download(_one(found, acceptance_file_id))
+    return file_download(evidence_of(found, acceptance_file_id))
 
 
 @router.delete(
@@ -403,10 +405,10 @@ def acceptance_report_detach(
     ``not_editable`` once submitted); 204 with the report's new ``ETag``."""
 
     def act(row):
-        services.report_detach(evidence=_one(row, acceptance_file_id), user=request.user)
+        services.report_detach(evidence=evidence_of(row, acceptance_file_id), user=request.user)
 
     write(request, _rows(request), report_id, act)
-    _stored(response, request, visible_reports(request), report_id, None)
+    answer_after_change(response, request, visible_reports(request), report_id, None)
     return Status(204, None)
 
 
