@@ -42,12 +42,12 @@ from shidian.apps.api.routers.evidence import (
     Code,
     EvidenceList,
     EvidenceOut,
+    answer_after_change,
     evidence_of,
     evidence_out,
     file_download,
     files_of,
     listed,
-    answer_after_change,
     upload_description,
 )
 from shidian.apps.api.writes import if_match, refused, write
