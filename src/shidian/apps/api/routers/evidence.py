@@ -107,12 +107,12 @@ def answer_file_out(row: AnswerFile) -> dict:
     }
 
 
-def _listed(rows, out) -> dict:
+def listed(rows, out) -> dict:
     items = [out(row) for row in rows]
     return {"count": len(items), "items": items}
 
 
-def _download(row) -> FileResponse:
+def download(row) -> FileResponse:
     try:
         handle = row.file.open("rb")
     except FileNotFoundError as exc:  # the row outlived its file: nothing to give
@@ -125,7 +125,7 @@ def _download(row) -> FileResponse:
     )
 
 
-def _files_of(submission) -> list[Evidence]:
+def files_of(submission) -> list[Evidence]:
     return list(
         Evidence.objects.filter(submission=submission)  # scoping: ok the parent is visible
         .select_related("uploaded_by")
@@ -133,7 +133,7 @@ def _files_of(submission) -> list[Evidence]:
     )
 
 
-def _one(submission, evidence_id: int) -> Evidence:
+def one_file(submission, evidence_id: int) -> Evidence:
     return get_object_or_404(
         Evidence.objects.filter(submission=submission).select_related(  # scoping: ok parent
             "uploaded_by", "submission"
@@ -142,19 +142,22 @@ def _one(submission, evidence_id: int) -> Evidence:
     )
 
 
-def _stored(response: HttpResponse, request: HttpRequest, rows, parent_id: int, evidence_id):
+def stored_answer(response: HttpResponse, request: HttpRequest, rows, parent_id: int, evidence_id):
     """The new ETag of the parent, and (after an upload) the new file's metadata."""
     parent = get_object_or_404(rows, pk=parent_id)
     response["ETag"] = etag_of(parent)
     if evidence_id is None:
         return None
-    return evidence_out(_one(parent, evidence_id))
+    return evidence_out(one_file(parent, evidence_id))
 
 
-def _upload_description(what: str) -> dict:
+def upload_description(what: str | None = None) -> dict:
+    """The ``openapi_extra`` of an upload: If-Match and the multipart parts (``code``: what
+    it names, when the route takes one)."""
     extra = if_match()
+    parts = "``file`` (the file)" + (f" and ``code`` ({what})" if what else "")
     # ninja writes the multipart schema from the File and Form parameters.
-    extra["requestBody"] = {"description": f"multipart: ``file`` (the file) and ``code`` ({what})"}
+    extra["requestBody"] = {"description": f"multipart: {parts}"}
     return extra
 
 
@@ -170,14 +173,14 @@ def _upload_description(what: str) -> dict:
 def sheet_evidence_list(request: HttpRequest, sheet_id: int):
     """The evidence files of a sheet, by item code: metadata only (download each by id)."""
     found = get_object_or_404(visible_sheets(request), pk=sheet_id)
-    return _listed(_files_of(found), evidence_out)
+    return listed(files_of(found), evidence_out)
 
 
 @router.post(
     "/sheets/{sheet_id}/evidence",
     response={201: EvidenceOut},
     url_name="sheet_evidence_upload",
-    openapi_extra=_upload_description("the scoring item's code"),
+    openapi_extra=upload_description("the scoring item's code"),
     tags=["campaigns"],
 )
 def sheet_evidence_upload(
@@ -203,7 +206,8 @@ def sheet_evidence_upload(
 
     rows = visible_sheets(request, scopes.WRITE)
     write(request, rows, sheet_id, act)
-    return Status(201, _stored(response, request, visible_sheets(request), sheet_id, stored[0].pk))
+    answer = stored_answer(response, request, visible_sheets(request), sheet_id, stored[0].pk)
+    return Status(201, answer)
 
 
 @router.get(
@@ -215,7 +219,7 @@ def sheet_evidence_upload(
 def sheet_evidence_file(request: HttpRequest, sheet_id: int, evidence_id: int):
     """Download one evidence file of the sheet (404 outside the caller's sheets)."""
     found = get_object_or_404(visible_sheets(request), pk=sheet_id)
-    return _download(_one(found, evidence_id))
+    return download(one_file(found, evidence_id))
 
 
 @router.delete(
@@ -233,10 +237,10 @@ def sheet_evidence_remove(
     submitted); answers 204 with the sheet's new ``ETag``."""
 
     def act(row):
-        sheet_evidence.evidence_delete(evidence=_one(row, evidence_id), user=request.user)
+        sheet_evidence.evidence_delete(evidence=one_file(row, evidence_id), user=request.user)
 
     write(request, visible_sheets(request, scopes.WRITE), sheet_id, act)
-    _stored(response, request, visible_sheets(request), sheet_id, None)
+    stored_answer(response, request, visible_sheets(request), sheet_id, None)
     return Status(204, None)
 
 
@@ -252,14 +256,14 @@ def sheet_evidence_remove(
 def report_evidence_list(request: HttpRequest, submission_id: int):
     """The files of a report's file fields, by field code: metadata only."""
     found = get_object_or_404(visible_reports(request), pk=submission_id)
-    return _listed(_files_of(found), evidence_out)
+    return listed(files_of(found), evidence_out)
 
 
 @router.post(
     "/report-submissions/{submission_id}/evidence",
     response={201: EvidenceOut},
     url_name="report_evidence_upload",
-    openapi_extra=_upload_description("the file field's code"),
+    openapi_extra=upload_description("the file field's code"),
     tags=["reports"],
 )
 def report_evidence_upload(
@@ -283,7 +287,7 @@ def report_evidence_upload(
         )
 
     write(request, visible_reports(request, scopes.WRITE), submission_id, act)
-    answer = _stored(response, request, visible_reports(request), submission_id, stored[0].pk)
+    answer = stored_answer(response, request, visible_reports(request), submission_id, stored[0].pk)
     return Status(201, answer)
 
 
@@ -296,7 +300,7 @@ def report_evidence_upload(
 def report_evidence_file(request: HttpRequest, submission_id: int, evidence_id: int):
     """Download one file of the report (404 outside the caller's reports)."""
     found = get_object_or_404(visible_reports(request), pk=submission_id)
-    return _download(_one(found, evidence_id))
+    return download(one_file(found, evidence_id))
 
 
 @router.delete(
@@ -314,10 +318,10 @@ def report_evidence_remove(
 
     def act(row):
         row.round._report_period = row.round.report_period
-        filing.report_detach(evidence=_one(row, evidence_id), user=request.user)
+        filing.report_detach(evidence=one_file(row, evidence_id), user=request.user)
 
     write(request, visible_reports(request, scopes.WRITE), submission_id, act)
-    _stored(response, request, visible_reports(request), submission_id, None)
+    stored_answer(response, request, visible_reports(request), submission_id, None)
     return Status(204, None)
 
 
@@ -341,7 +345,7 @@ def _answer_files(item) -> list[AnswerFile]:
 def rectification_evidence_list(request: HttpRequest, rect_item_id: int):
     """The files handed in with the item's answers, oldest answer first: metadata only."""
     found = get_object_or_404(visible_items(request), pk=rect_item_id)
-    return _listed(_answer_files(found), answer_file_out)
+    return listed(_answer_files(found), answer_file_out)
 
 
 @router.post(
@@ -394,4 +398,4 @@ def rectification_evidence_file(request: HttpRequest, rect_item_id: int, rect_fi
         AnswerFile.objects.filter(answer__item=found),  # scoping: ok the item is visible
         pk=rect_file_id,
     )
-    return _download(row)
+    return download(row)
