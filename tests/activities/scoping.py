@@ -49,3 +49,28 @@ def _activity_file(tree):
 
 
 URL_KWARG_FACTORIES["activity_file_id"] = _activity_file
+
+
+def _filing_evidence(tree):
+    from django.core.files.base import ContentFile
+
+    from shidian.apps.activities.kinds import ATTACHMENTS
+    from shidian.apps.activities.models import CommunityFiling
+    from shidian.apps.evidence.models import Evidence
+
+    filing = CommunityFiling.objects.get(pk=_filing(tree))  # scoping: ok test
+    found = Evidence.objects.filter(submission=filing.submission).first()  # scoping: ok test
+    if found is not None:
+        return found.pk
+    row = Evidence(
+        submission=filing.submission,
+        item_code=ATTACHMENTS,
+        original_name="方案.pdf",
+        kind="pdf",
+        size=15,
+    )
+    row.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    return row.pk
+
+
+URL_KWARG_FACTORIES["filing_evidence_id"] = _filing_evidence

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from shidian.apps.activities import filings
+from shidian.apps.activities import filings, services
 from shidian.apps.activities.models import Activity, Attendance, CommunityFiling
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.submissions.models import Submission
@@ -203,6 +203,32 @@ def test_attendance_marks_the_activity_held(client, tree):
     refused = call(client, "post", act_url(activity, "cancel"), bearer(w.office), {}, done["ETag"])
     assert refused.status_code == 409 and refused.json()["code"] == "held"
     assert state(activity) == before
+
+
+def test_another_schools_attendance_moves_the_activity_etag(client, tree):
+    """Attendance is part of the activity: once it is held (its status no longer changes),
+    a second school's record still gives a new ETag, so a client holding the old one is
+    told (412) instead of acting on an activity it has not seen."""
+    w, _semester, activity = activity_world(tree)
+    first, second = w.coordinators["A1-2"], w.lead_user
+    url = act_url(activity, "attendance")
+    etag = client.get(act_url(activity), **bearer(first))["ETag"]
+    held = call(client, "post", url, bearer(first), {"attendees": 4}, etag)
+    assert held.status_code == 200 and held.json()["status"] == "held", held.content
+    office = bearer(w.office, ["communities:write"])
+    old = client.get(act_url(activity), **office)["ETag"]
+    assert old == held["ETag"]
+
+    fresh = Activity.objects.get(pk=activity.pk)  # scoping: ok test
+    services.attendance_record(by=second, activity=fresh, attendees=9)
+    new = client.get(act_url(activity), **office)
+    assert new["ETag"] != old
+    stale = call(client, "patch", act_url(activity), office, {"plan": "新的安排"}, old)
+    assert stale.status_code == 412 and stale.json()["code"] == "stale"
+    fresh_write = call(
+        client, "patch", act_url(activity), office, {"plan": "新的安排"}, new["ETag"]
+    )
+    assert fresh_write.status_code == 200, fresh_write.content
 
 
 def test_community_get_has_an_etag(client, tree):

@@ -325,6 +325,55 @@ def test_report_evidence_refusals(client, tree, report, outsider, media):
     assert remove(client, one, neighbour, "*").status_code == 404
 
 
+def test_a_refused_report_attach_leaves_no_file_in_storage(
+    client, tree, report, media, monkeypatch
+):
+    """The file is stored before the field's save: when that save is refused the row rolls
+    back, and the stored file goes with it (no orphan in storage)."""
+    from django.core.exceptions import ValidationError
+
+    from shidian.apps.submissions import services as submission_services
+
+    world, sub = report
+    school = bearer(world.pilots.coordinators[tree.school.pk], ["reports:write"])
+    etag = client.get(report_url(sub), **school)["ETag"]
+    before = state(sub)
+
+    def refuse(**kwargs):
+        raise ValidationError("“活动照片”内容过长。")
+
+    monkeypatch.setattr(submission_services, "submission_save_item", refuse)
+    got = upload(client, report_evidence_url(sub), school, etag, name="活动.pdf", code="photo")
+    assert got.status_code == 422, got.content
+    assert state(sub) == before and stored_files(media) == []
+
+
+def test_attach_atomic_removes_only_the_files_of_a_failed_block(tree, media):
+    """Nested blocks: an inner block that fails removes its own file at once; one that ends
+    well hands its file to the outer block, which removes it when it fails later."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shidian.apps.evidence.services import attach_atomic, evidence_store
+
+    row = sheet(tree)
+
+    def store(name):
+        return evidence_store(
+            submission=row, user=None, item_code="D1", upload=SimpleUploadedFile(name, PDF)
+        )
+
+    with pytest.raises(RuntimeError), attach_atomic():
+        store("kept-then-undone.pdf")
+        with pytest.raises(RuntimeError), attach_atomic():
+            store("undone.pdf")
+            raise RuntimeError
+        assert len(stored_files(media)) == 1
+        raise RuntimeError
+    assert stored_files(media) == []
+    kept = store("kept.pdf")
+    assert [p.name for p in stored_files(media)] == [kept.file.name.rsplit("/", 1)[-1]]
+
+
 # rectification ------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from shidian.apps.activities.models import (
 from shidian.apps.communities.models import Community
 from shidian.apps.core.access import MANAGE, require
 from shidian.apps.core.services import audit_record
+from shidian.apps.evidence.services import attach_atomic
 from shidian.apps.submissions import services as submissions
 from shidian.apps.submissions.models import Round, Submission
 from shidian.textclean import clean_text
@@ -298,6 +299,18 @@ def filing_save(
 
 
 @transaction.atomic
+def filing_save_answers(
+    *, filing: CommunityFiling, user: Any, changes: Mapping[str, Any], base_version: int
+) -> Submission:
+    """Change only the items named in ``changes`` (a blank value clears one) and keep the
+    others: the API's partial update, one save through the same rules as :func:`filing_save`
+    (unknown items refused with ``unknown_item``)."""
+    return submissions.submission_save_answers(
+        submission=filing.submission, user=user, changes=changes, base_version=base_version
+    )
+
+
+@transaction.atomic
 def filing_submit(*, filing: CommunityFiling, user: Any) -> Submission:
     return submissions.submission_submit(submission=filing.submission, user=user)
 
@@ -318,11 +331,19 @@ def filing_accept(*, filing: CommunityFiling, user: Any) -> Submission:
     return submissions.submission_accept(submission=filing.submission, user=user)
 
 
-@transaction.atomic
+@attach_atomic()
 def filing_attach(*, filing: CommunityFiling, user: Any, upload) -> Any:
     return submissions.submission_attach(
         submission=filing.submission, user=user, item_code=ATTACHMENTS, upload=upload
     )
+
+
+@transaction.atomic
+def filing_detach(*, filing: CommunityFiling, evidence: Any, user: Any) -> None:
+    """Remove one of the filing's attachments, while the lead may still change the filing."""
+    if evidence.submission_id != filing.submission_id or evidence.item_code != ATTACHMENTS:
+        raise ValidationError(_("没有这个附件。"), code="unknown_item")
+    submissions.submission_detach(evidence=evidence, user=user)
 
 
 def tell_returned(submission: Submission, *, base_url: str = "") -> None:

@@ -188,9 +188,14 @@ def attendance_record(*, by: Any, activity: Activity, attendees: int, note: str 
         unit_id=by.unit_id,
         defaults={"attendees": attendees, "note": (note or "").strip()[:200], "recorded_by": by},
     )
+    # Saved even when the status stays: the attendance is part of the activity, so its
+    # ``updated_at`` (the API's ETag) moves and a client holding the old one is told. The
+    # status is written only when it changes, never from a stale copy.
+    fields = ["updated_at"]
     if activity.status == ActivityStatus.PLANNED and activity.planned_on <= timezone.localdate():
         activity.status = ActivityStatus.HELD
-        activity.save(update_fields=["status", "updated_at"])
+        fields.append("status")
+    activity.save(update_fields=fields)
     audit_record(
         actor=by,
         action="activities.attend",

@@ -39,6 +39,7 @@ from shidian.apps.core.access import MANAGE, REVIEW, GrantRole, require
 from shidian.apps.core.audit import register_actions
 from shidian.apps.core.services import audit_record, grant_give
 from shidian.apps.evidence.files import check_upload
+from shidian.apps.evidence.services import attach_atomic
 from shidian.apps.submissions import services as submissions
 from shidian.apps.submissions.models import Round, Submission
 from shidian.apps.submissions.states import WAITING
@@ -140,16 +141,18 @@ def case_submit(*, submission: Submission, user: Any) -> Submission:
     return submissions.submission_submit(submission=submission, user=user)
 
 
+@attach_atomic()
 def case_attach(*, submission: Submission, user: Any, item_code: str, upload: Any):
-    """An image (shown in the body) or an attachment; its type comes from its bytes."""
+    """An image (shown in the body) or an attachment; its type comes from its bytes. The
+    codes are the API's: ``unknown_item``, ``file_too_large``, ``file_type``."""
     if item_code not in (IMAGES, ATTACHMENTS):
-        raise ValidationError(_("没有这个附件类别。"))
+        raise ValidationError(_("没有这个附件类别。"), code="unknown_item")
     if item_code == IMAGES:
         if upload.size > MAX_IMAGE_BYTES:
-            raise ValidationError(_("图片不能超过 5 MB。"))
+            raise ValidationError(_("图片不能超过 5 MB。"), code="file_too_large")
         _name, kind = check_upload(upload, max_bytes=MAX_IMAGE_BYTES)
         if kind != "image":
-            raise ValidationError(_("只能插入图片（JPG、PNG、GIF、WebP）。"))
+            raise ValidationError(_("只能插入图片（JPG、PNG、GIF、WebP）。"), code="file_type")
     return submissions.submission_attach(
         submission=submission,
         user=user,
@@ -157,6 +160,16 @@ def case_attach(*, submission: Submission, user: Any, item_code: str, upload: An
         upload=upload,
         max_bytes=MAX_IMAGE_BYTES if item_code == IMAGES else MAX_ATTACHMENT_BYTES,
     )
+
+
+@transaction.atomic
+def case_detach(*, submission: Submission, user: Any, evidence: Any) -> None:
+    """Remove one of the case's images or attachments, while the school may still change the
+    case (a line of the body that still names a removed image is then left out, as the
+    page does for any id that is not one of the case's images)."""
+    if evidence.submission_id != submission.pk or evidence.item_code not in (IMAGES, ATTACHMENTS):
+        raise ValidationError(_("没有这个附件类别。"), code="unknown_item")
+    submissions.submission_detach(evidence=evidence, user=user)
 
 
 def case_return(*, submission: Submission, user: Any, note: str, base_url: str = ""):

@@ -331,7 +331,7 @@ def submission_accept(*, submission: Submission, user) -> Submission:
     return submission
 
 
-@transaction.atomic
+@evidence_services.attach_atomic()
 def submission_attach(
     *, submission: Submission, user, item_code: str, upload, max_bytes: int = MAX_EVIDENCE_BYTES
 ) -> Evidence:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.acceptance.kinds import SUMMARY_FILE, documents_of
 from shidian.apps.acceptance.models import Status
 from shidian.apps.core.access import MANAGE, require
+from shidian.apps.evidence.services import attach_atomic
 from shidian.apps.submissions import services as submissions
 from shidian.apps.submissions.models import Submission
 
@@ -52,7 +53,7 @@ def report_submit(*, submission: Submission, user: Any) -> Submission:
     return submissions.submission_submit(submission=submission, user=user)
 
 
-@transaction.atomic
+@attach_atomic()
 def report_attach(*, submission: Submission, user: Any, item_code: str, upload) -> Any:
     _open(submission)
     allowed = {SUMMARY_FILE, *(code for code, _name in documents_of(submission.round))}

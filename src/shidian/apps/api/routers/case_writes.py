@@ -3,8 +3,9 @@
 theme) and submits it; the office returns it with a reason, sends it to experts or accepts it
 (accepting publishes the case into ``GET /cases``); an expert sent the case gives an opinion.
 
-Each write goes through ``cases.services`` (which leaves every state change to
-``submissions.services``), under ``If-Match``, and answers the submission as
+The school also uploads and removes the case's images and attachments (``/files``, checked as
+on the page: images must be images). Each write goes through ``cases.services`` (which leaves
+every state change to ``submissions.services``), under ``If-Match``, and answers the submission as
 ``GET /case-submissions/{id}`` does with its new ETag. Reads follow the pages: a submission is
 seen by its school, the office above it and the experts it was sent to; an expert sees only
 their own opinion, the office every one (``CaseOpinion``'s policy)."""
@@ -19,7 +20,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import ConfigDict, StringConstraints
 
 from shidian.apps.api import scopes
@@ -27,6 +29,18 @@ from shidian.apps.api.auth import need
 from shidian.apps.api.etags import etag_of
 from shidian.apps.api.pagination import MAX_OFFSET, NO_NUL, PageParams, Text, page
 from shidian.apps.api.routers.areas import Paged
+from shidian.apps.api.routers.evidence import (
+    FILE_RESPONSE,
+    EvidenceList,
+    EvidenceOut,
+    answer_after_change,
+    evidence_of,
+    evidence_out,
+    file_download,
+    files_of,
+    listed,
+    upload_description,
+)
 from shidian.apps.api.writes import if_match, refused, write
 from shidian.apps.cases import services
 from shidian.apps.cases.kinds import ITEMS, KIND
@@ -45,6 +59,7 @@ router = Router(tags=["cases"])
 Field_ = Annotated[str, StringConstraints(max_length=60000, pattern=NO_NUL)]
 Short = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 Id = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
+FileCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 class CallOut(Schema):
@@ -431,3 +446,88 @@ def case_submission_accept(request: HttpRequest, response: HttpResponse, case_su
 
     write(request, _rows(request), case_submission_id, act)
     return _answer(response, request, case_submission_id)
+
+
+# images and attachments (the case page's 上传) ----------------------------------------------
+
+
+@router.get(
+    "/case-submissions/{case_submission_id}/files",
+    response=EvidenceList,
+    url_name="case_submission_files",
+)
+def case_submission_files(request: HttpRequest, case_submission_id: int):
+    """The case's images (``code`` ``images``: a body line ``[图片:<id>]`` shows one) and
+    attachments (``attachments``), for whoever reads the case: metadata only."""
+    found = get_object_or_404(visible_case_submissions(request), pk=case_submission_id)
+    return listed(files_of(found), evidence_out)
+
+
+@router.post(
+    "/case-submissions/{case_submission_id}/files",
+    response={201: EvidenceOut},
+    url_name="case_submission_attach",
+    openapi_extra=upload_description("``images`` or ``attachments``"),
+)
+def case_submission_attach(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_submission_id: int,
+    file: File[UploadedFile],
+    code: Form[FileCode],
+):
+    """Upload an image (``code`` ``images``: JPG, PNG, GIF or WebP, up to 5 MB) or an
+    attachment (``attachments``: an image, PDF or Office file) to the school's case, as the
+    case page does. The case's ``If-Match``; the answer is the file's metadata (its ``id``
+    is what ``[图片:<id>]`` names) and the case's new ``ETag``. Refusals: 422 ``file_type``
+    (not an image for ``images``, or the bytes do not match the name), 422
+    ``file_too_large``, 422 ``unknown_item`` for another code; 409 ``not_editable`` once
+    submitted, ``closed`` when the call is closed; 403 ``forbidden`` for anyone but the
+    school. Nothing is stored then."""
+    stored: list = []
+
+    def act(row):
+        stored.append(
+            services.case_attach(submission=row, user=request.user, item_code=code, upload=file)
+        )
+
+    write(request, _rows(request), case_submission_id, act)
+    rows = visible_case_submissions(request)
+    return Status(
+        201, answer_after_change(response, request, rows, case_submission_id, stored[0].pk)
+    )
+
+
+@router.get(
+    "/case-submissions/{case_submission_id}/files/{case_evidence_id}",
+    url_name="case_submission_file",
+    openapi_extra=FILE_RESPONSE,
+)
+def case_submission_file(request: HttpRequest, case_submission_id: int, case_evidence_id: int):
+    """Download one image or attachment (404 outside the cases the caller reads)."""
+    found = get_object_or_404(visible_case_submissions(request), pk=case_submission_id)
+    return file_download(evidence_of(found, case_evidence_id))
+
+
+@router.delete(
+    "/case-submissions/{case_submission_id}/files/{case_evidence_id}",
+    response={204: None},
+    url_name="case_submission_detach",
+    openapi_extra=if_match(),
+)
+def case_submission_detach(
+    request: HttpRequest, response: HttpResponse, case_submission_id: int, case_evidence_id: int
+):
+    """Remove one image or attachment, with the case's ``If-Match``, while the school may
+    still change the case (409 ``not_editable`` once submitted, 403 ``forbidden`` for anyone
+    else); 204 with the case's new ``ETag``."""
+
+    def act(row):
+        evidence = evidence_of(row, case_evidence_id)
+        services.case_detach(submission=row, user=request.user, evidence=evidence)
+
+    write(request, _rows(request), case_submission_id, act)
+    answer_after_change(
+        response, request, visible_case_submissions(request), case_submission_id, None
+    )
+    return Status(204, None)

@@ -4,7 +4,8 @@ What the activity pages do: the office or the lead school plans an activity (the
 date, host) and files its plan text, changes the host or the plan, calls it off; a member
 school records that it attended (which marks the activity held once its day has come). The
 record of the semester, the lead's plan or summary filing (``activities.filings``), is read
-here with its ETag, submitted by the lead and returned (with a reason) or accepted by the
+here with its ETag, filled (its items and attachments, with the evidence routes' file checks
+and answers) and submitted by the lead, and returned (with a reason) or accepted by the
 office. Every write calls the service the page calls, under ``If-Match`` when it changes an
 existing object, and answers the object as its GET does, with its new ETag.
 
@@ -23,8 +24,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
-from pydantic import StringConstraints
+from ninja import Field, File, Query, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, StringConstraints
 
 from shidian.apps.activities import filings, services
 from shidian.apps.activities.models import CommunityFiling, Semester
@@ -40,6 +42,17 @@ from shidian.apps.api.routers.communities import (
     activity_answer,
     visible_activities,
     visible_communities,
+)
+from shidian.apps.api.routers.evidence import (
+    FILE_RESPONSE,
+    EvidenceList,
+    EvidenceOut,
+    evidence_of,
+    evidence_out,
+    file_download,
+    files_of,
+    listed,
+    upload_description,
 )
 from shidian.apps.api.writes import if_match, refused, write
 from shidian.apps.core.access import VIEW
@@ -97,6 +110,17 @@ class NoteIn(Schema):
     note: Long = ""
 
 
+class FilingPatch(Schema):
+    """The filing's items by code (those ``GET`` gives in ``answers``: a plan's ``goals``,
+    ``activities``, ``division``, ``body``; a summary's ``done``, ``activities``,
+    ``outcomes``, ``problems``, ``next_steps``); only those named change, ``null`` or ``""``
+    clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[Text, Long | None] = Field(default_factory=dict, max_length=50)
+
+
 class FilingOut(Schema):
     id: int
     community: int
@@ -112,6 +136,7 @@ class FilingOut(Schema):
 class FilingDetail(FilingOut):
     answers: dict
     return_note: str
+    attachments: int
 
 
 class FilingPage(Paged):
@@ -324,6 +349,7 @@ def _filing_answer(request: HttpRequest, response: HttpResponse, filing_id: int)
         **filing_out(row),
         "answers": row.submission.answers,
         "return_note": row.submission.return_note,
+        "attachments": len(files_of(row.submission)),
     }
 
 
@@ -350,7 +376,8 @@ def community_filings(request: HttpRequest, filters: Query[FilingFilters]):
     tags=TAGS,
 )
 def community_filing(request: HttpRequest, response: HttpResponse, filing_id: int):
-    """One plan or summary with its answers (item code -> text) and an ``ETag``."""
+    """One plan or summary with its answers (item code -> text), how many attachments it has
+    (``/attachments`` lists them) and an ``ETag``."""
     return _filing_answer(request, response, filing_id)
 
 
@@ -366,7 +393,8 @@ def _filing_write(request: HttpRequest, filing_id: int, act) -> None:
     tags=TAGS,
 )
 def community_filing_submit(request: HttpRequest, response: HttpResponse, filing_id: int):
-    """The lead school hands its saved plan or summary to the office (filled on the page).
+    """The lead school hands its saved plan or summary to the office (filled with ``PATCH``
+    or on the page).
     422 ``refused`` naming each required item still empty, 409 ``not_editable`` once
     submitted or accepted; 403 ``forbidden`` for anyone but the lead school."""
 
@@ -417,3 +445,106 @@ def community_filing_accept(request: HttpRequest, response: HttpResponse, filing
 
     _filing_write(request, filing_id, act)
     return _filing_answer(request, response, filing_id)
+
+
+@router.patch(
+    "/community-filings/{filing_id}",
+    response=FilingDetail,
+    url_name="community_filing_save",
+    openapi_extra=if_match(),
+    tags=TAGS,
+)
+def community_filing_save(
+    request: HttpRequest, response: HttpResponse, filing_id: int, body: FilingPatch
+):
+    """The lead school saves its plan or summary as the filing page does: the items named in
+    ``answers`` change, the others stay, in one revision. 422 ``unknown_item`` for a code the
+    kind has not, 409 ``not_editable`` once submitted or accepted; 403 ``forbidden`` for
+    anyone but the lead school."""
+
+    def act(row):
+        filings.filing_save_answers(
+            filing=row,
+            user=request.user,
+            changes=body.answers,
+            base_version=row.submission.version,
+        )
+
+    _filing_write(request, filing_id, act)
+    return _filing_answer(request, response, filing_id)
+
+
+# the filing's attachments (the page's "附件"): evidence files on the item ``attachments`` ----
+
+
+@router.get(
+    "/community-filings/{filing_id}/attachments",
+    response=EvidenceList,
+    url_name="community_filing_attachments",
+    tags=TAGS,
+)
+def community_filing_attachments(request: HttpRequest, filing_id: int):
+    """The filing's attachments, for whoever reads the filing: metadata only."""
+    found = get_object_or_404(visible_filings(request), pk=filing_id)
+    return listed(files_of(found.submission), evidence_out)
+
+
+@router.post(
+    "/community-filings/{filing_id}/attachments",
+    response={201: EvidenceOut},
+    url_name="community_filing_attach",
+    openapi_extra=upload_description(),
+    tags=TAGS,
+)
+def community_filing_attach(
+    request: HttpRequest, response: HttpResponse, filing_id: int, file: File[UploadedFile]
+):
+    """Attach one file to the lead school's plan or summary, as the filing page does. The
+    filing's ``If-Match``; the answer is the file's metadata and the filing's new ``ETag``.
+    Refusals: 422 ``file_type`` (not an image, PDF or Office file, or its bytes do not match
+    its name), 422 ``file_too_large`` (over 20 MB), 409 ``not_editable`` once submitted or
+    accepted, 403 ``forbidden`` for anyone but the lead school. Nothing is stored then."""
+    stored: list = []
+
+    def act(row):
+        stored.append(filings.filing_attach(filing=row, user=request.user, upload=file))
+
+    _filing_write(request, filing_id, act)
+    found = get_object_or_404(visible_filings(request), pk=filing_id)
+    response["ETag"] = etag_of(found)
+    return Status(201, evidence_out(evidence_of(found.submission, stored[0].pk)))
+
+
+@router.get(
+    "/community-filings/{filing_id}/attachments/{filing_evidence_id}",
+    url_name="community_filing_attachment",
+    openapi_extra=FILE_RESPONSE,
+    tags=TAGS,
+)
+def community_filing_attachment(request: HttpRequest, filing_id: int, filing_evidence_id: int):
+    """Download one attachment (404 outside the filings the caller reads)."""
+    found = get_object_or_404(visible_filings(request), pk=filing_id)
+    return file_download(evidence_of(found.submission, filing_evidence_id))
+
+
+@router.delete(
+    "/community-filings/{filing_id}/attachments/{filing_evidence_id}",
+    response={204: None},
+    url_name="community_filing_detach",
+    openapi_extra=if_match(),
+    tags=TAGS,
+)
+def community_filing_detach(
+    request: HttpRequest, response: HttpResponse, filing_id: int, filing_evidence_id: int
+):
+    """Remove one attachment, with the filing's ``If-Match``, while the lead school may still
+    change the filing (409 ``not_editable`` once submitted); 204 with the new ``ETag``."""
+
+    def act(row):
+        evidence = evidence_of(row.submission, filing_evidence_id)
+        filings.filing_detach(filing=row, evidence=evidence, user=request.user)
+
+    _filing_write(request, filing_id, act)
+    found = get_object_or_404(visible_filings(request), pk=filing_id)
+    response["ETag"] = etag_of(found)
+    return Status(204, None)

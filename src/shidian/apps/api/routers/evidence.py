@@ -153,11 +153,11 @@ def answer_after_change(
     return evidence_out(evidence_of(parent, evidence_id))
 
 
-def upload_description(what: str = "") -> dict:
-    """The ``openapi_extra`` of an upload under the parent's If-Match: the multipart ``file``
-    and, when ``what`` names it, the ``code`` it goes to (plan_writes uploads one too)."""
+def upload_description(what: str | None = None) -> dict:
+    """The ``openapi_extra`` of an upload: If-Match and the multipart parts (``code``: what
+    it names, when the route takes one)."""
     extra = if_match()
-    parts = f"``file`` (the file) and ``code`` ({what})" if what else "``file`` (the file)"
+    parts = "``file`` (the file)" + (f" and ``code`` ({what})" if what else "")
     # ninja writes the multipart schema from the File and Form parameters.
     extra["requestBody"] = {"description": f"multipart: {parts}"}
     return extra
@@ -208,9 +208,8 @@ def sheet_evidence_upload(
 
     rows = visible_sheets(request, scopes.WRITE)
     write(request, rows, sheet_id, act)
-    return Status(
-        201, answer_after_change(response, request, visible_sheets(request), sheet_id, stored[0].pk)
-    )
+    answer = answer_after_change(response, request, visible_sheets(request), sheet_id, stored[0].pk)
+    return Status(201, answer)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import FILL, MANAGE, require
 from shidian.apps.core.services import audit_record, person_or_none
+from shidian.apps.evidence.services import attach_atomic
 from shidian.apps.plans.kind import ATTACHMENTS, KIND, CreationPlanForm
 from shidian.apps.plans.models import Plan, PlanFiling, Weighting
 from shidian.apps.plans.services.versions import chosen_weighting
@@ -187,7 +188,7 @@ def plan_submit(*, plan: Plan, user: Any) -> Submission:
     return submitted
 
 
-@transaction.atomic
+@attach_atomic()
 def plan_attach(*, plan: Plan, user: Any, upload) -> Any:
     evidence = submissions.submission_attach(
         submission=_filing_or_refuse(plan).submission,

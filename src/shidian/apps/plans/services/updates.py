@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shidian.apps.core.access import FILL, require
 from shidian.apps.core.services import audit_record, person_or_none
 from shidian.apps.evidence.files import check_upload
-from shidian.apps.evidence.services import evidence_store
+from shidian.apps.evidence.services import attach_atomic, evidence_store
 from shidian.apps.plans.kind import TASK_EVIDENCE
 from shidian.apps.plans.models import GoalUpdate, Plan, TaskStatus, TaskUpdate
 from shidian.apps.plans.services.filings import touch
@@ -29,7 +29,7 @@ def _latest_version(plan: Plan):
     return version
 
 
-@transaction.atomic
+@attach_atomic()
 def task_update_record(
     *,
     plan: Plan,

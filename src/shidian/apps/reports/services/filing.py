@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shidian.apps.core.access import MANAGE, REMIND, require
 from shidian.apps.core.services import audit_record
+from shidian.apps.evidence.services import attach_atomic
 from shidian.apps.reports.expected import end_of_day, expected_units, history
 from shidian.apps.reports.kind import KIND
 from shidian.apps.reports.models import FormStatus, ReportField, ReportPeriod
@@ -173,7 +174,7 @@ def period_remind(*, period: ReportPeriod, user, base_url: str = "", now=None) -
     return len(behind)
 
 
-@transaction.atomic
+@attach_atomic()
 def report_attach(*, submission: Submission, user, code: str, upload):
     """Attach a file to a file field and record its name as the field's answer, together."""
     from shidian.apps.submissions import services as submission_services
