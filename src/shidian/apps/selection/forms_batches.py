@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.selection.candidates import ATTRIBUTES
@@ -53,7 +53,7 @@ class MoveForm(forms.Form):
         """The school, batch and size choice, or the page's refusal (the page and the API
         refuse alike)."""
         if not self.is_valid():
-            raise ValidationError(gettext_now("请选择学校和要移到的批次。"))
+            raise ValidationError(gettext("请选择学校和要移到的批次。"))
         return self.cleaned_data
 
 
@@ -73,7 +73,7 @@ class SwapForm(forms.Form):
     def checked(self) -> dict[str, Any]:
         """The two schools, or the page's refusal (the page and the API refuse alike)."""
         if not self.is_valid():
-            raise ValidationError(gettext_now("请选择要对调的两所学校。"))
+            raise ValidationError(gettext("请选择要对调的两所学校。"))
         return self.cleaned_data
 
 

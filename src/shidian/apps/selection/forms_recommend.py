@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shidian.apps.core.formfields import CleanCharField
@@ -43,7 +43,7 @@ class QuotaForm(forms.Form):
         """The quotas typed, or the page's one refusal for a box that is not a number in range
         (the page and the API refuse alike)."""
         if not self.is_valid():
-            raise ValidationError(gettext_now("名额应为 0 到 1000 之间的整数。"))
+            raise ValidationError(gettext("名额应为 0 到 1000 之间的整数。"))
         return self.quotas()
 
 
