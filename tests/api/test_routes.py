@@ -39,6 +39,17 @@ def test_errors_follow_accept_language(client, db):
     assert "token" in en.json()["message"].lower()
 
 
+def test_a_body_over_the_upload_limit_is_one_error_body(client, tree, office_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    row = participation(tree)
+    url = reverse("api-v1:participation", kwargs={"participation_id": row.pk})
+    headers = bearer(office_user, ["programmes:write"])
+    body = json.dumps({"state": "recommended", "pad": "x" * 2048})
+    got = client.patch(url, body, content_type="application/json", HTTP_IF_MATCH='"x"', **headers)
+    assert got.status_code == 413 and got.json()["code"] == "too_large"
+    assert Participation.objects.get(pk=row.pk).state == "eligible"
+
+
 def test_participation_move_needs_a_fresh_etag(client, tree, office_user):
     row = participation(tree)
     url = reverse("api-v1:participation", kwargs={"participation_id": row.pk})

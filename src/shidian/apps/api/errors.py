@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,6 +84,11 @@ def install(api: NinjaAPI) -> None:
     # A value the database cannot store (schemas bound what they can; this is the net for the
     # rest): the caller's data, so 422, not a server error.
     api.exception_handler(DataError)(handler(422, "invalid", lambda e: _("请求的数据不正确。")))
+
+    # Django's own refusal of a body over DATA_UPLOAD_MAX_MEMORY_SIZE would be an HTML page.
+    api.exception_handler(RequestDataTooBig)(
+        handler(413, "too_large", lambda e: _("请求的内容太大。"))
+    )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
