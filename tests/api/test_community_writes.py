@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from shidian.apps.activities import filings, services
-from shidian.apps.activities.models import Activity, Attendance, CommunityFiling
+from shidian.apps.activities.models import Activity, Attendance
 from shidian.apps.core.models import AuditEvent
 from shidian.apps.submissions.models import Submission
 from tests.activities.world import activity_world
@@ -236,16 +236,6 @@ def test_community_get_has_an_etag(client, tree):
     url = reverse("api-v1:community", kwargs={"community_id": w.first.pk})
     first = client.get(url, **bearer(w.office, ["communities:read"]))
     assert first.status_code == 200 and first["ETag"].startswith('"')
-
-
-@pytest.fixture
-def plan_filing(tree):
-    w, semester, _activity = activity_world(tree)
-    filings.filings_open(by=w.office, semester=semester)
-    filing = CommunityFiling.objects.get(  # scoping: ok test
-        semester=semester, community=w.first, kind="plan"
-    )
-    return w, filing
 
 
 def test_filing_submitted_returned_and_accepted(client, tree, plan_filing):

@@ -9,11 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shidian.apps.activities import filings
-from shidian.apps.activities.models import CommunityFiling
 from shidian.apps.evidence.models import Evidence
 from shidian.apps.submissions.models import Revision, Submission
-from tests.activities.world import activity_world
 from tests.api.helpers import bearer, call
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +23,6 @@ PLAN = {"goals": "提升课堂质量", "activities": "三次研讨", "division":
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def plan_filing(tree):
-    w, semester, _activity = activity_world(tree)
-    filings.filings_open(by=w.office, semester=semester)
-    filing = CommunityFiling.objects.get(  # scoping: ok test
-        semester=semester, community=w.first, kind="plan"
-    )
-    return w, filing
 
 
 def url(filing, name="community_filing"):

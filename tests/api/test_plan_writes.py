@@ -193,7 +193,7 @@ def test_input_refusals_are_422_with_the_pages_messages(client, tree):
     assert no_weighting.status_code == 422 and "计算方式" in no_weighting.json()["message"]
     english = call(client, "post", _url("plan_return", plan), office, {"note": ""}, etag=etag,
                    lang="en")  # fmt: skip
-    assert english.status_code == 422 and "reason" in english.json()["message"].lower()
+    assert english.status_code == 422 and "what to change" in english.json()["message"].lower()
     assert _state(plan) == before
 
 

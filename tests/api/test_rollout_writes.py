@@ -223,5 +223,5 @@ def test_states_that_forbid_a_write_are_409(client, tree):
     assert snapshot(w.programme) == before
     english = call(client, "post", url(p, "rollout_submit"), office, {}, tag, lang="en")
     assert english.json()["message"] == (
-        "The roll-out plan is Pending approval and can no longer be changed."
+        "The roll-out plan is Waiting for approval and can no longer be changed."
     )

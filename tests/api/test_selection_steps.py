@@ -18,6 +18,7 @@ from shidian.apps.selection.models import (
     ZoneQuota,
 )
 from tests.api.helpers import bearer, call
+from tests.api.test_selection_writes import etag, url
 from tests.conftest import make_user
 from tests.runs.helpers import execute
 from tests.selection.factories import world
@@ -26,16 +27,6 @@ from tests.selection.test_approval_helpers import member, ready
 pytestmark = pytest.mark.django_db
 
 WRITE = ["selection:write"]
-
-
-def url(selection, name="selection", **kw):
-    return reverse(f"api-v1:{name}", kwargs={"selection_id": selection.pk, **kw})
-
-
-def etag(client, selection, headers):
-    got = client.get(url(selection), **headers)
-    assert got.status_code == 200, got.content
-    return got["ETag"]
 
 
 def snapshot(selection):
@@ -396,7 +387,7 @@ def test_reconcile_refusals_change_nothing(tree, office_user, client):
     bad = call(client, "post", target, headers, {"method": "mode"}, tag)
     assert bad.status_code == 422 and "专家得分的汇总方法" in bad.json()["message"]
     weight = call(client, "post", target, headers, {"self_weight": 2}, tag)
-    assert weight.status_code == 422 and weight.json()["code"] == "invalid"
+    assert weight.status_code == 422 and weight.json()["code"] == "refused"
     calm = call(
         client,
         "post",
