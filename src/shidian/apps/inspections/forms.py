@@ -73,6 +73,27 @@ class VisitForm(forms.Form):
     def chosen_units(self) -> list[Any]:
         return [self.pool[int(v)] for v in self.cleaned_data.get("units") or []]
 
+    def create_visit(self, *, by: Any, programme: Any) -> Any:
+        """Schedule the visit the valid form describes (the page's and the API's one call)."""
+        from shidian.apps.inspections.services import visits
+
+        data = self.cleaned_data
+        return visits.visit_create(
+            by=by,
+            programme=programme,
+            title=data["title"],
+            scheduled_on=data["scheduled_on"],
+            method=data["method"],
+            inspectors=list(data["inspectors"]),
+            units=self.chosen_units(),
+            month=data["month"] or "",
+            count=data["count"],
+            cycle_number=data["cycle_number"],
+            size=data["size"],
+            strata=data["strata"],
+            seed=data["seed"],
+        )
+
 
 class FindingForm(forms.Form):
     units = forms.MultipleChoiceField(

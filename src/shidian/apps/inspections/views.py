@@ -80,23 +80,8 @@ def visit_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     pool = visits.population(programme)
     form = forms.VisitForm(request.POST or None, programme=programme, pool=pool)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            visit = visits.visit_create(
-                by=request.user,
-                programme=programme,
-                title=data["title"],
-                scheduled_on=data["scheduled_on"],
-                method=data["method"],
-                inspectors=list(data["inspectors"]),
-                units=form.chosen_units(),
-                month=data["month"] or "",
-                count=data["count"],
-                cycle_number=data["cycle_number"],
-                size=data["size"],
-                strata=data["strata"],
-                seed=data["seed"],
-            )
+            visit = form.create_visit(by=request.user, programme=programme)
         except ValidationError as error:
             _errors(form, error)
         else:

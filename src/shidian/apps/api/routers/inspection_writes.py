@@ -182,24 +182,9 @@ def inspection_visit_create(
     if not visits.may_schedule(user, programme):
         raise PermissionDenied
     form = _visit_form(body, programme)
-    data = form.cleaned_data
     try:
         with transaction.atomic():
-            made = visits.visit_create(
-                by=user,
-                programme=programme,
-                title=data["title"],
-                scheduled_on=data["scheduled_on"],
-                method=data["method"],
-                inspectors=list(data["inspectors"]),
-                units=form.chosen_units(),
-                month=data["month"] or "",
-                count=data["count"],
-                cycle_number=data["cycle_number"],
-                size=data["size"],
-                strata=data["strata"],
-                seed=data["seed"],
-            )
+            made = form.create_visit(by=user, programme=programme)
     except ValidationError as exc:
         raise refused(exc, code="refused") from exc
     response["Location"] = reverse("api-v1:inspection_visit", kwargs={"visit_id": made.pk})
